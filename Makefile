@@ -1,0 +1,49 @@
+# The two commands a new user needs:  make demo  and  make test.
+# Everything else (venv, Java 11 runtime, Maven artifacts, Atlas build) is installed by these
+# targets on first use and cached under ~/.cache (pip, atlas-ml) so that later runs are fast.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+EXTRAS ?= dev,spark
+
+.PHONY: demo test lint format venv server-build server-start server-stop clean
+
+$(STAMP): setup.cfg pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	@touch $@
+
+venv: $(STAMP)
+
+server-build: venv
+	$(BIN)/atlas-ml server build
+
+server-start: server-build
+	$(BIN)/atlas-ml server start
+
+server-stop: venv
+	$(BIN)/atlas-ml server stop
+
+## make demo: build and start a real local Atlas and print where its UI is.
+demo: server-start
+
+## make lint: ruff (lint + format check) and mypy on the package.
+lint: venv
+	$(BIN)/ruff check atlas_ml tests benchmarks examples
+	$(BIN)/ruff format --check atlas_ml tests benchmarks examples
+	$(BIN)/mypy atlas_ml
+
+format: venv
+	$(BIN)/ruff check --fix atlas_ml tests benchmarks examples
+	$(BIN)/ruff format atlas_ml tests benchmarks examples
+
+## make test: lint, then the whole suite (unit, real Atlas, real Spark).
+## The Atlas fixture starts the local server once and stops it at the end.
+test: lint server-build
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

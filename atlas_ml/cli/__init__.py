@@ -1,0 +1,1 @@
+"""The ``atlas-ml`` command line: a thin layer over the package's modules."""

@@ -1,0 +1,45 @@
+"""Entry point of the ``atlas-ml`` command.
+
+Each sub-command lives in its own module under ``atlas_ml.cli`` and exposes a click command
+or group named ``command``; they are imported lazily so that ``atlas-ml --help`` stays fast and
+a missing optional extra only affects the sub-command that needs it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+import click
+
+from atlas_ml import __version__
+
+# sub-command name -> module that defines ``command``
+COMMAND_MODULES: dict[str, str] = {
+    "server": "atlas_ml.cli.server",
+}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = COMMAND_MODULES.get(cmd_name)
+        if module_name is None:
+            return None
+        command: click.Command = importlib.import_module(module_name).command
+        return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="atlas-ml")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+def cli(verbose: int) -> None:
+    """atlas-ml: ML training-data lineage and provenance in Apache Atlas."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def main() -> None:
+    cli(prog_name="atlas-ml")

@@ -1,0 +1,145 @@
+"""``atlas-ml server``: build, start, stop and inspect the local Apache Atlas."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import click
+
+from atlas_ml.server.build import DEFAULT_ATLAS_VERSION, ServerBuildError, build
+from atlas_ml.server.diagnose import log_tail
+from atlas_ml.server.local import LocalAtlas, ServerError, ServerSettings
+
+
+def _server(
+    version: str,
+    port: int | None = None,
+    kafka_port: int | None = None,
+    zookeeper_port: int | None = None,
+    heap: str | None = None,
+) -> LocalAtlas:
+    chosen: dict[str, Any] = {
+        "http_port": port,
+        "kafka_port": kafka_port,
+        "zookeeper_port": zookeeper_port,
+        "heap": heap,
+    }
+    overrides = {name: value for name, value in chosen.items() if value is not None}
+    return LocalAtlas(replace(ServerSettings.from_env(), version=version, **overrides))
+
+
+version_option = click.option(
+    "--atlas-version",
+    "version",
+    default=DEFAULT_ATLAS_VERSION,
+    show_default=True,
+    help="Apache Atlas release to assemble and run.",
+)
+
+
+@click.group("server")
+def command() -> None:
+    """A real local Apache Atlas (Java 11, embedded Solr, Kafka and BerkeleyDB).
+
+    Assembled from Maven Central into the user's cache directory; no Docker needed.
+    """
+
+
+@command.command("build")
+@version_option
+@click.option(
+    "--models",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of Atlas's stock type models (addons/models). "
+    "Default: $ATLAS_ML_MODELS or ../shared/atlas-models.",
+)
+@click.option("--force", is_flag=True, help="Rebuild even when nothing changed.")
+def build_command(version: str, models: Path | None, force: bool) -> None:
+    """Assemble Atlas from Maven Central (a second run is a no-op)."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    try:
+        with console.status(f"Assembling Apache Atlas {version} from Maven Central..."):
+            result = build(version=version, models=models, force=force)
+    except ServerBuildError as exc:
+        raise click.ClickException(str(exc)) from exc
+    verb = "Built" if result.rebuilt else "Already built (nothing changed):"
+    click.echo(f"{verb} Apache Atlas {result.version} in {result.home}")
+
+
+@command.command("start")
+@version_option
+@click.option("--port", type=int, help="HTTP port of the UI and REST API. [default: 21000]")
+@click.option("--kafka-port", type=int, help="Port of the embedded Kafka. [default: 29027]")
+@click.option("--zookeeper-port", type=int, help="Port of the embedded ZooKeeper. [default: 29026]")
+@click.option("--heap", help="Java heap size, e.g. 2g. [default: 2g]")
+@click.option("--fresh", is_flag=True, help="Wipe the server's data (graph, index, Kafka) first.")
+@click.option("--timeout", default=900, show_default=True, help="Seconds to wait for ACTIVE.")
+def start_command(
+    version: str,
+    port: int | None,
+    kafka_port: int | None,
+    zookeeper_port: int | None,
+    heap: str | None,
+    fresh: bool,
+    timeout: int,
+) -> None:
+    """Start the local Atlas and wait until it is ACTIVE."""
+    server = _server(version, port, kafka_port, zookeeper_port, heap)
+    already = server.is_running()
+    try:
+        seconds = server.start(fresh=fresh, timeout=timeout)
+    except ServerError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if already:
+        click.echo(f"Atlas is already running at {server.url} (pid {server.pid()}).")
+    else:
+        click.echo(f"Atlas is ACTIVE after {seconds:.0f} s (pid {server.pid()}).")
+    click.echo(f"  UI and REST API: {server.url}")
+    click.echo(f"  Credentials:     {server.settings.username}/{server.settings.password}")
+    click.echo(f"  Logs:            {server.log_file}")
+
+
+@command.command("stop")
+@version_option
+def stop_command(version: str) -> None:
+    """Stop the local Atlas started by 'atlas-ml server start' (and nothing else)."""
+    server = _server(version)
+    if server.stop():
+        click.echo("Atlas stopped.")
+    else:
+        click.echo("Atlas is not running (no live process from 'server start').")
+
+
+@command.command("status")
+@version_option
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+def status_command(version: str, as_json: bool) -> None:
+    """URL, state, version, pid and memory of the local Atlas."""
+    info = _server(version).status()
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+    else:
+        for key, value in info.items():
+            click.echo(f"{key:>8}: {'-' if value is None else value}")
+    if info["state"] == "stopped":
+        raise SystemExit(3)
+
+
+@command.command("logs")
+@version_option
+@click.option("-n", "--lines", default=50, show_default=True, help="How many lines to show.")
+@click.option("--stdout", "stdout_log", is_flag=True, help="Show the JVM's stdout instead.")
+def logs_command(version: str, lines: int, stdout_log: bool) -> None:
+    """Show the end of the local Atlas's log."""
+    server = _server(version)
+    path = server.stdout_file if stdout_log else server.log_file
+    text = log_tail(path, lines=lines)
+    if not text:
+        raise click.ClickException(f"No log at {path} yet: start the server first.")
+    click.echo(f"==> {path} <==")
+    click.echo(text)

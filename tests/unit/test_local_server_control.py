@@ -1,0 +1,83 @@
+"""Local-server control that needs no running Atlas: settings, models lookup, pid safety."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from atlas_ml.server.build import ServerBuildError, find_models
+from atlas_ml.server.diagnose import likely_cause
+from atlas_ml.server.local import LocalAtlas, ServerError, ServerSettings
+
+pytestmark = pytest.mark.unit
+
+
+def test_port_overrides_come_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATLAS_ML_SERVER_PORT", "31000")
+    monkeypatch.setenv("ATLAS_ML_SERVER_KAFKA_PORT", "39027")
+    settings = ServerSettings.from_env()
+    assert settings.http_port == 31000
+    assert settings.kafka_port == 39027
+    assert settings.zookeeper_port == 29026
+
+
+def test_a_non_numeric_port_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATLAS_ML_SERVER_PORT", "twenty-one")
+    with pytest.raises(ServerError, match="ATLAS_ML_SERVER_PORT must be a port number"):
+        ServerSettings.from_env()
+
+
+def test_explicit_models_folder_without_models_is_rejected(tmp_path: Path) -> None:
+    with pytest.raises(ServerBuildError, match="holds no Atlas type models"):
+        find_models(tmp_path)
+
+
+def test_shared_models_are_found_beside_the_checkout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ATLAS_ML_MODELS", raising=False)
+    models = find_models()
+    assert models is not None and (models / "0000-Area0" / "0010-base_model.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("log_line", "advice"),
+    [
+        ("java.lang.NoSuchFieldException: modifiers", "needs Java 11"),
+        ("Caused by: java.net.BindException: Address already in use", "port Atlas needs"),
+        ("com.sleepycat.je.EnvironmentLockedException: lock held", "--fresh"),
+        ("java.lang.OutOfMemoryError: Java heap space", "--heap"),
+    ],
+)
+def test_failed_start_logs_map_to_their_fix(tmp_path: Path, log_line: str, advice: str) -> None:
+    log = tmp_path / "application.log"
+    log.write_text(f"INFO starting\n{log_line}\n\tat some.Frame\n")
+    cause = likely_cause(log)
+    assert cause is not None and advice in cause
+
+
+def test_stop_never_signals_a_process_it_did_not_start(tmp_path: Path) -> None:
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        server = LocalAtlas(ServerSettings(), home=tmp_path)
+        server.pid_file.write_text(str(bystander.pid))
+        assert server.pid() is None
+        assert server.stop() is False
+        assert bystander.poll() is None, "an unrelated process with the recorded pid was killed"
+        assert not server.pid_file.exists()
+    finally:
+        bystander.kill()
+        bystander.wait()
+
+
+def test_start_refuses_a_port_that_is_taken(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        server = LocalAtlas(ServerSettings(http_port=taken), home=tmp_path)
+        with pytest.raises(ServerError, match=f"Port {taken} .* already in use"):
+            server.start(quiet=True)
