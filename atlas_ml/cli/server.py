@@ -20,8 +20,10 @@ def _server(
     kafka_port: int | None = None,
     zookeeper_port: int | None = None,
     heap: str | None = None,
+    bind_address: str | None = None,
 ) -> LocalAtlas:
     chosen: dict[str, Any] = {
+        "bind_address": bind_address,
         "http_port": port,
         "kafka_port": kafka_port,
         "zookeeper_port": zookeeper_port,
@@ -77,19 +79,35 @@ def build_command(version: str, models: Path | None, force: bool) -> None:
 @click.option("--kafka-port", type=int, help="Port of the embedded Kafka. [default: 29027]")
 @click.option("--zookeeper-port", type=int, help="Port of the embedded ZooKeeper. [default: 29026]")
 @click.option("--heap", help="Java heap size, e.g. 2g. [default: 2g]")
+@click.option(
+    "--bind-address",
+    help="Address to listen on. [default: 127.0.0.1; containers use 0.0.0.0]",
+)
 @click.option("--fresh", is_flag=True, help="Wipe the server's data (graph, index, Kafka) first.")
 @click.option("--timeout", default=900, show_default=True, help="Seconds to wait for ACTIVE.")
+@click.option(
+    "--foreground",
+    is_flag=True,
+    help="Run Atlas in this process (logs to files; for containers and supervisors).",
+)
 def start_command(
     version: str,
     port: int | None,
     kafka_port: int | None,
     zookeeper_port: int | None,
     heap: str | None,
+    bind_address: str | None,
     fresh: bool,
     timeout: int,
+    foreground: bool,
 ) -> None:
     """Start the local Atlas and wait until it is ACTIVE."""
-    server = _server(version, port, kafka_port, zookeeper_port, heap)
+    server = _server(version, port, kafka_port, zookeeper_port, heap, bind_address)
+    if foreground:
+        try:
+            server.run_foreground(fresh=fresh)
+        except ServerError as exc:
+            raise click.ClickException(str(exc)) from exc
     already = server.is_running()
     try:
         seconds = server.start(fresh=fresh, timeout=timeout)

@@ -208,11 +208,8 @@ class LocalAtlas:
             str(self.settings.http_port),
         ]
 
-    def start(self, fresh: bool = False, timeout: float = 900, quiet: bool = False) -> float:
-        """Start the server and wait until it is ACTIVE; returns the seconds that took."""
-        if self.is_running():
-            self.wait_until_active(timeout=timeout, quiet=quiet)
-            return 0.0
+    def _prepare(self, fresh: bool) -> str:
+        """Check ports and Java, write the configuration; returns the java binary."""
         if not is_built(self.settings.version) and self.home == atlas_home(self.settings.version):
             raise ServerError("The local Atlas is not built yet. Run: atlas-ml server build")
         s = self.settings
@@ -236,6 +233,21 @@ class LocalAtlas:
         for stale in (self.log_file, self.stdout_file):
             if stale.exists():
                 stale.replace(stale.with_suffix(stale.suffix + ".previous"))
+        return java
+
+    def run_foreground(self, fresh: bool = False) -> None:
+        """Replace this process with Atlas (for containers: the JVM becomes PID 1's child)."""
+        java = self._prepare(fresh)
+        command = self._command(java)
+        os.chdir(self.home)
+        os.execv(command[0], command)
+
+    def start(self, fresh: bool = False, timeout: float = 900, quiet: bool = False) -> float:
+        """Start the server and wait until it is ACTIVE; returns the seconds that took."""
+        if self.is_running():
+            self.wait_until_active(timeout=timeout, quiet=quiet)
+            return 0.0
+        java = self._prepare(fresh)
         started = time.monotonic()
         with self.stdout_file.open("wb") as out:
             process = subprocess.Popen(
