@@ -1,0 +1,11 @@
+"""Delivery: events wait in a durable local spool, then reach Atlas idempotently.
+
+Nothing a user's job produces is lost when Atlas is down or slow: events are written to the
+spool first; ``push`` maps and upserts them (by qualifiedName, so a replay creates nothing
+twice) and only then removes them from the pending set.
+"""
+
+from atlas_ml.delivery.atlas import DeliveryReport, deliver_changes, push
+from atlas_ml.delivery.spool import Spool, default_spool_dir
+
+__all__ = ["DeliveryReport", "Spool", "default_spool_dir", "deliver_changes", "push"]

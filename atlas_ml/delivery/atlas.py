@@ -1,0 +1,132 @@
+"""Deliver mapped events to Atlas: bulk upsert, model version numbers, classifications."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from atlas_ml.client import AtlasClient, AtlasError, AtlasUnavailable
+from atlas_ml.client.entities import UpsertResult
+from atlas_ml.delivery.spool import Spool
+from atlas_ml.events import EventError, parse_event
+from atlas_ml.mapping import AtlasChanges, map_event
+
+log = logging.getLogger("atlas_ml.delivery")
+
+# Atlas's answer when a classification is already on the entity: not an error for a replay.
+_ALREADY_CLASSIFIED = {"ATLAS-400-00-01A", "ATLAS-409-00-00B"}
+# Atlas's answer when a type is unknown: the typedefs are not installed, not a bad event.
+_UNKNOWN_TYPE = {"ATLAS-404-00-001", "ATLAS-400-00-01D"}
+
+
+@dataclass
+class DeliveryReport:
+    """What a push did; ``remaining`` events stay in the spool for the next push."""
+
+    delivered: int = 0
+    rejected: int = 0
+    remaining: int = 0
+    entities: int = 0
+    stopped_by: str | None = None
+    guids: dict[str, str] = field(default_factory=dict)
+
+
+def deliver_changes(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
+    """Upsert the entities, number new model versions, attach classifications."""
+    result = client.entities.upsert(changes.entities)
+    _number_model_versions(client, changes, result)
+    for request in changes.classifications:
+        guid = result.guids.get(request.qualified_name)
+        if guid is None:
+            continue
+        try:
+            client.entities.add_classifications(guid, [request.classification()])
+        except AtlasError as exc:
+            if exc.error_code not in _ALREADY_CLASSIFIED:
+                raise
+    return result
+
+
+def _number_model_versions(
+    client: AtlasClient, changes: AtlasChanges, result: UpsertResult
+) -> None:
+    """Give each model version without a number ``1 + the highest number of its model``.
+
+    Numbers are assigned at delivery because only Atlas knows the model's earlier versions.
+    """
+    for entity in changes.entities:
+        if entity["typeName"] != "atlasml_model_version":
+            continue
+        if entity["attributes"].get("versionNumber"):
+            continue
+        guid = result.guids.get(entity["attributes"]["qualifiedName"])
+        if guid is None:
+            continue
+        current = client.entities.get(guid, min_ext_info=True)["entity"]
+        # Atlas reads an unset int attribute back as 0: numbers start at 1.
+        if current["attributes"].get("versionNumber"):
+            continue
+        model = (current.get("relationshipAttributes") or {}).get("model") or {}
+        siblings = []
+        if model.get("guid"):
+            model_entity = client.entities.get(model["guid"], min_ext_info=True)["entity"]
+            versions = (model_entity.get("relationshipAttributes") or {}).get("versions") or []
+            siblings = [v["guid"] for v in versions if v.get("guid") != guid]
+        highest = 0
+        for sibling in siblings:
+            number = client.entities.get(sibling)["entity"]["attributes"].get("versionNumber")
+            highest = max(highest, number or 0)
+        client.transport.request(
+            "PUT",
+            f"/v2/entity/guid/{guid}",
+            params={"name": "versionNumber"},
+            json=highest + 1,
+            idempotent=True,
+        )
+
+
+def push(
+    client: AtlasClient,
+    spool: Spool | None = None,
+    on_event: Callable[[Path], None] | None = None,
+) -> DeliveryReport:
+    """Deliver every pending event in order; stop (keeping the rest) when Atlas is away."""
+    spool = spool or Spool()
+    report = DeliveryReport()
+    namespace = client.config.namespace
+    with spool.lock():
+        pending = spool.pending()
+        for index, path in enumerate(pending):
+            if on_event is not None:
+                on_event(path)
+            try:
+                event = parse_event(path.read_bytes())
+                changes = map_event(event, namespace)
+            except (EventError, KeyError, TypeError, ValueError) as exc:
+                spool.reject(path, f"{type(exc).__name__}: {exc}")
+                report.rejected += 1
+                continue
+            try:
+                result = deliver_changes(client, changes)
+            except AtlasUnavailable as exc:
+                report.stopped_by = f"Atlas is unavailable: {exc}"
+                report.remaining = len(pending) - index
+                break
+            except AtlasError as exc:
+                if exc.error_code in _UNKNOWN_TYPE:
+                    report.stopped_by = (
+                        f"{exc}. Install the typedefs first: atlas-ml typedefs install"
+                    )
+                    report.remaining = len(pending) - index
+                    break
+                spool.reject(path, str(exc))
+                report.rejected += 1
+                continue
+            spool.mark_delivered(path)
+            report.delivered += 1
+            report.entities += len(changes.entities)
+            report.guids.update(result.guids)
+        spool.prune_delivered()
+    return report

@@ -1,0 +1,109 @@
+"""A directory of pending events, one JSON file each, written atomically.
+
+Layout (shared with the JVM listener, which writes the same file names):
+``<spool>/<epoch millis>-<runId>-<eventType>.json`` pending, ``delivered/`` after delivery
+(pruned after a week), ``rejected/`` for events that can never be mapped, each with a
+``.error`` file saying why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from atlas_ml.paths import cache_dir
+
+SPOOL_ENV = "ATLAS_ML_SPOOL"
+DELIVERED_RETENTION_SECONDS = 7 * 24 * 3600
+
+
+def default_spool_dir() -> Path:
+    """``$ATLAS_ML_SPOOL`` or ``<cache>/spool``."""
+    return Path(os.environ[SPOOL_ENV]) if os.environ.get(SPOOL_ENV) else cache_dir() / "spool"
+
+
+class Spool:
+    """Durable pending events in chronological order."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = Path(root) if root else default_spool_dir()
+
+    @property
+    def delivered_dir(self) -> Path:
+        return self.root / "delivered"
+
+    @property
+    def rejected_dir(self) -> Path:
+        return self.root / "rejected"
+
+    def write(self, event: dict[str, Any]) -> Path:
+        """Store ``event`` durably (temp file, fsync, rename) and return its path."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        run_id = event.get("run", {}).get("runId", "unknown")
+        name = f"{time.time_ns() // 1_000_000:013d}-{run_id}-{event.get('eventType', 'OTHER')}"
+        data = json.dumps(event, separators=(",", ":"), sort_keys=True).encode()
+        fd, temp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.root)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            target = self.root / f"{name}.json"
+            os.replace(temp, target)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        return target
+
+    def pending(self) -> list[Path]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p for p in self.root.glob("*.json") if not p.name.startswith("."))
+
+    def mark_delivered(self, path: Path) -> None:
+        self.delivered_dir.mkdir(parents=True, exist_ok=True)
+        os.replace(path, self.delivered_dir / path.name)
+
+    def reject(self, path: Path, reason: str) -> None:
+        """Move an event that can never be mapped aside, with the reason beside it."""
+        self.rejected_dir.mkdir(parents=True, exist_ok=True)
+        (self.rejected_dir / (path.name + ".error")).write_text(reason + "\n")
+        os.replace(path, self.rejected_dir / path.name)
+
+    def requeue_rejected(self) -> int:
+        """Put rejected events back in the pending set (after a fix); returns how many."""
+        if not self.rejected_dir.is_dir():
+            return 0
+        count = 0
+        for path in sorted(self.rejected_dir.glob("*.json")):
+            (self.rejected_dir / (path.name + ".error")).unlink(missing_ok=True)
+            os.replace(path, self.root / path.name)
+            count += 1
+        return count
+
+    def prune_delivered(self, older_than: float = DELIVERED_RETENTION_SECONDS) -> int:
+        if not self.delivered_dir.is_dir():
+            return 0
+        cutoff = time.time() - older_than
+        old = [p for p in self.delivered_dir.glob("*.json") if p.stat().st_mtime < cutoff]
+        for path in old:
+            path.unlink(missing_ok=True)
+        return len(old)
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Exclusive lock so two pushers never deliver the same event concurrently."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".lock").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,71 @@
+"""Check that a JSON document is a usable OpenLineage run event before it is mapped.
+
+Events arrive from files, the JVM listener and (later) an HTTP ingest endpoint, so they are
+size-limited and validated for the fields the mapper relies on; a malformed event is rejected
+with a message naming the field, never half-mapped.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+MAX_EVENT_BYTES = 8 * 1024 * 1024
+EVENT_TYPES = {"START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER"}
+
+
+class EventError(ValueError):
+    """The event is not a valid OpenLineage run event; the message names what is wrong."""
+
+
+def parse_event(raw: bytes | str) -> dict[str, Any]:
+    """Parse and validate one event document (at most :data:`MAX_EVENT_BYTES`)."""
+    size = len(raw.encode() if isinstance(raw, str) else raw)
+    if size > MAX_EVENT_BYTES:
+        raise EventError(f"event is {size} bytes; the limit is {MAX_EVENT_BYTES}")
+    try:
+        event = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise EventError(f"event is not JSON: {exc}") from exc
+    validate_event(event)
+    return event
+
+
+def _require(container: Any, key: str, where: str, kind: type | tuple[type, ...]) -> Any:
+    if not isinstance(container, dict) or key not in container:
+        raise EventError(f"{where}.{key} is missing")
+    value = container[key]
+    if not isinstance(value, kind):
+        raise EventError(f"{where}.{key} must be {getattr(kind, '__name__', kind)}")
+    return value
+
+
+def validate_event(event: Any) -> None:
+    """Raise :class:`EventError` unless ``event`` has what a RunEvent must have."""
+    if not isinstance(event, dict):
+        raise EventError("event must be a JSON object")
+    _require(event, "eventTime", "event", str)
+    _require(event, "producer", "event", str)
+    event_type = event.get("eventType", "OTHER")
+    if event_type not in EVENT_TYPES:
+        raise EventError(f"event.eventType {event_type!r} is not one of {sorted(EVENT_TYPES)}")
+    run = _require(event, "run", "event", dict)
+    run_id = _require(run, "runId", "event.run", str)
+    try:
+        uuid.UUID(run_id)
+    except ValueError as exc:
+        raise EventError(f"event.run.runId {run_id!r} is not a UUID") from exc
+    job = _require(event, "job", "event", dict)
+    _require(job, "namespace", "event.job", str)
+    _require(job, "name", "event.job", str)
+    for side in ("inputs", "outputs"):
+        datasets = event.get(side, [])
+        if not isinstance(datasets, list):
+            raise EventError(f"event.{side} must be a list")
+        for index, dataset in enumerate(datasets):
+            where = f"event.{side}[{index}]"
+            _require(dataset, "namespace", where, str)
+            _require(dataset, "name", where, str)
+            if not isinstance(dataset.get("facets", {}), dict):
+                raise EventError(f"{where}.facets must be an object")

@@ -1,0 +1,68 @@
+"""What one event asks of Atlas: entities to upsert and classifications to attach."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ClassificationRequest:
+    """Attach classification ``name`` to the entity ``type_name``/``qualified_name``."""
+
+    type_name: str
+    qualified_name: str
+    name: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+    propagate: bool = True
+
+    def classification(self) -> dict[str, Any]:
+        return {"typeName": self.name, "attributes": self.attributes, "propagate": self.propagate}
+
+
+@dataclass
+class AtlasChanges:
+    """Entities linked by placeholder guids (``-1``, ``-2``, ...) so they travel together.
+
+    An entity already in the batch (same type and qualifiedName) is not added twice: the same
+    dataset can be an output of one step and an input of the next within one event.
+    """
+
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    classifications: list[ClassificationRequest] = field(default_factory=list)
+    _by_name: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict, repr=False)
+
+    def add(
+        self,
+        type_name: str,
+        attributes: dict[str, Any],
+        relationships: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Add (or merge into) an entity and return a reference to it for other entities.
+
+        ``relationships`` are sent as ``relationshipAttributes``: needed where a stock type
+        defines a relationship attribute of the same name on a supertype (``DataSet.model``
+        of ``spark_ml_model_dataset``), so the reference must name its relationship type.
+        """
+        key = (type_name, attributes["qualifiedName"])
+        existing = self._by_name.get(key)
+        if existing is not None:
+            existing["attributes"].update(attributes)
+            if relationships:
+                existing.setdefault("relationshipAttributes", {}).update(relationships)
+            return {"guid": existing["guid"], "typeName": type_name}
+        entity: dict[str, Any] = {
+            "typeName": type_name,
+            "guid": f"-{len(self.entities) + 1}",
+            "attributes": dict(attributes),
+        }
+        if relationships:
+            entity["relationshipAttributes"] = dict(relationships)
+        self.entities.append(entity)
+        self._by_name[key] = entity
+        return {"guid": entity["guid"], "typeName": type_name}
+
+    def names(self, type_name: str) -> list[str]:
+        return [
+            e["attributes"]["qualifiedName"] for e in self.entities if e["typeName"] == type_name
+        ]

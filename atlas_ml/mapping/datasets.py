@@ -1,0 +1,162 @@
+"""Datasets of an event: the physical entity, its dataset version, model versions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from atlas_ml.events import CLASSIFICATIONS, DATASET_VERSION, MODEL_VERSION
+from atlas_ml.mapping.changes import AtlasChanges, ClassificationRequest
+from atlas_ml.mapping.times import epoch_millis
+from atlas_ml.naming import (
+    dataset_version_name,
+    model_name,
+    model_version_name,
+    openlineage_dataset,
+    transform_name,
+)
+
+IN_MEMORY_NAMESPACES = {"memory", "atlasml-memory"}
+# Pointer kinds of atlas_ml.fingerprints.pointers -> the atlasml_version_kind enum.
+_VERSION_KINDS = {
+    "delta": "DELTA",
+    "iceberg": "ICEBERG",
+    "hudi": "HUDI",
+    "dvc": "DVC",
+    "git": "GIT",
+    "files": "NONE",
+    "file": "NONE",
+}
+
+
+def _version_attributes(
+    facet: dict[str, Any], qualified_name: str, label: str, event_time: str
+) -> dict[str, Any]:
+    fingerprint = facet.get("contentHash") or facet.get("manifestRootHash") or ""
+    attributes: dict[str, Any] = {
+        "qualifiedName": qualified_name,
+        "name": f"{label}@{fingerprint.replace('sha256:', '')[:12]}",
+        "contentHash": facet.get("contentHash"),
+        "manifestRootHash": facet.get("manifestRootHash"),
+        "fingerprints": facet.get("fingerprints"),
+        "rowCount": facet.get("rowCount"),
+        "schemaFingerprint": facet.get("schemaFingerprint"),
+        "schemaJson": json.dumps(facet["schema"], sort_keys=True) if facet.get("schema") else None,
+        "uri": facet.get("uri"),
+        "format": facet.get("format"),
+        "versionPointer": facet.get("versionPointer"),
+        "versionKind": _VERSION_KINDS.get(str(facet.get("versionKind")).lower(), "OTHER")
+        if facet.get("versionKind")
+        else None,
+        "origin": facet.get("origin"),
+        "licence": facet.get("licence"),
+        "description": facet.get("description"),
+        "capturedTime": epoch_millis(facet.get("capturedTime") or event_time),
+    }
+    return {key: value for key, value in attributes.items() if value is not None}
+
+
+def map_dataset(
+    dataset: dict[str, Any], changes: AtlasChanges, namespace: str, event_time: str
+) -> dict[str, Any]:
+    """Add the entities for one OpenLineage dataset; returns the reference lineage uses.
+
+    A dataset with an ``atlasml_datasetVersion`` facet becomes a dataset version; when it also
+    has a physical location, the physical entity is added and an INGEST transform connects it
+    to the version, so lineage runs physical data -> version -> consumers without a gap.
+    A dataset with ``atlasml_modelVersion`` becomes a model version under its model.
+    """
+    facets = dataset.get("facets") or {}
+    ol_namespace, ol_name = dataset["namespace"], dataset["name"]
+    in_memory = ol_namespace in IN_MEMORY_NAMESPACES
+
+    if MODEL_VERSION in facets:
+        reference = _map_model_version(facets[MODEL_VERSION], changes, namespace, event_time)
+        _map_classifications(facets, changes, "atlasml_model_version", reference)
+        return reference
+
+    physical = None if in_memory else openlineage_dataset(ol_namespace, ol_name, namespace)
+    physical_ref = None
+    if physical is not None:
+        physical_ref = changes.add(physical.type_name, physical.entity()["attributes"])
+
+    version = facets.get(DATASET_VERSION)
+    if not version or not (version.get("contentHash") or version.get("manifestRootHash")):
+        if physical_ref is None:
+            raise ValueError(
+                f"in-memory dataset {ol_name!r} has no {DATASET_VERSION} fingerprint to name it by"
+            )
+        _map_classifications(facets, changes, physical.type_name, physical_ref)  # type: ignore[union-attr]
+        return physical_ref
+
+    base = physical.qualified_name.rsplit("@", 1)[0] if physical else f"memory:{ol_name}"
+    fingerprint = version.get("contentHash") or version["manifestRootHash"]
+    version_qn = dataset_version_name(base, fingerprint, namespace)
+    label = ol_name.rstrip("/").rsplit("/", 1)[-1]
+    attributes = _version_attributes(version, version_qn, label, event_time)
+    if physical_ref is not None:
+        attributes["snapshotOf"] = physical_ref
+    version_ref = changes.add("atlasml_dataset_version", attributes)
+
+    if physical is not None and physical_ref is not None:
+        ingest_qn = transform_name(
+            "snapshot", label, [physical.qualified_name], [version_qn], namespace
+        )
+        changes.add(
+            "atlasml_transform",
+            {
+                "qualifiedName": ingest_qn,
+                "name": f"snapshot {label}",
+                "stepKind": "INGEST",
+                "reasoning": "Captures the exact content of the physical data that was read.",
+                "inputs": [physical_ref],
+                "outputs": [version_ref],
+            },
+        )
+        # Classifications of raw data go on the physical data: lineage carries them on.
+        _map_classifications(facets, changes, physical.type_name, physical_ref)
+    else:
+        _map_classifications(facets, changes, "atlasml_dataset_version", version_ref)
+    return version_ref
+
+
+def _map_model_version(
+    facet: dict[str, Any], changes: AtlasChanges, namespace: str, event_time: str
+) -> dict[str, Any]:
+    model = facet["model"]
+    model_ref = changes.add(
+        "atlasml_model",
+        {"qualifiedName": model_name(model, namespace), "name": model, "task": facet.get("task")},
+    )
+    attributes = {
+        "qualifiedName": model_version_name(model, facet["artifactSha256"], namespace),
+        "name": f"{model}@{facet['artifactSha256'][:12]}",
+        "artifactSha256": facet["artifactSha256"],
+        "artifactUri": facet.get("artifactUri"),
+        "framework": facet.get("framework"),
+        "frameworkVersion": facet.get("frameworkVersion"),
+        "versionNumber": facet.get("versionNumber"),
+        "registeredTime": epoch_millis(event_time),
+    }
+    return changes.add(
+        "atlasml_model_version",
+        {k: v for k, v in attributes.items() if v is not None},
+        relationships={"model": {**model_ref, "relationshipType": "atlasml_model_versions"}},
+    )
+
+
+def _map_classifications(
+    facets: dict[str, Any], changes: AtlasChanges, type_name: str, reference: dict[str, Any]
+) -> None:
+    entity = next(e for e in changes.entities if e["guid"] == reference["guid"])
+    qualified_name = entity["attributes"]["qualifiedName"]
+    for item in (facets.get(CLASSIFICATIONS) or {}).get("classifications", []):
+        changes.classifications.append(
+            ClassificationRequest(
+                type_name=type_name,
+                qualified_name=qualified_name,
+                name=item["name"],
+                attributes=item.get("attributes") or {},
+                propagate=item.get("propagate", True),
+            )
+        )

@@ -1,0 +1,123 @@
+"""Map one OpenLineage run event to the Atlas entities that record it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from atlas_ml.events import SPARK, TRAINING_RUN, TRANSFORM, validate_event
+from atlas_ml.mapping.changes import AtlasChanges
+from atlas_ml.mapping.datasets import map_dataset
+from atlas_ml.mapping.times import epoch_millis
+from atlas_ml.naming import training_run_name, transform_name
+
+# START/RUNNING events only announce work; the terminal event carries its full lineage.
+TERMINAL_EVENT_TYPES = {"COMPLETE", "FAIL", "ABORT", "OTHER"}
+_RUN_STATUS = {"COMPLETE": "SUCCEEDED", "FAIL": "FAILED", "ABORT": "KILLED", "OTHER": "SUCCEEDED"}
+
+
+def _names(changes: AtlasChanges, references: list[dict[str, Any]]) -> list[str]:
+    by_guid = {e["guid"]: e["attributes"]["qualifiedName"] for e in changes.entities}
+    return [by_guid[reference["guid"]] for reference in references]
+
+
+def _stringify(values: dict[str, Any] | None) -> dict[str, str] | None:
+    if not values:
+        return None
+    return {str(key): str(value) for key, value in values.items()}
+
+
+def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
+    """Entities (linked by placeholder guids) and classifications for ``event``.
+
+    Raises :class:`~atlas_ml.events.EventError` for a malformed event.
+    """
+    validate_event(event)
+    changes = AtlasChanges()
+    event_type = event.get("eventType", "OTHER")
+    if event_type not in TERMINAL_EVENT_TYPES:
+        return changes
+    event_time = event["eventTime"]
+    inputs = [map_dataset(d, changes, namespace, event_time) for d in event.get("inputs", [])]
+    outputs = [map_dataset(d, changes, namespace, event_time) for d in event.get("outputs", [])]
+    run_facets = event["run"].get("facets") or {}
+    job = event["job"]
+    common = {"inputs": inputs, "outputs": outputs}
+
+    if TRAINING_RUN in run_facets:
+        facet = run_facets[TRAINING_RUN]
+        pipeline = facet.get("pipeline") or job["name"]
+        attributes = {
+            "qualifiedName": training_run_name(pipeline, event["run"]["runId"], namespace),
+            "name": f"{pipeline} run {event['run']['runId'][:8]}",
+            "description": facet.get("reasoning"),
+            "parameters": _stringify(facet.get("parameters")),
+            "metrics": {k: float(v) for k, v in (facet.get("metrics") or {}).items()} or None,
+            "codeReference": facet.get("codeReference"),
+            "codeRevision": facet.get("codeRevision"),
+            "codeDirty": facet.get("codeDirty"),
+            "environment": _stringify(facet.get("environment")),
+            "operator": facet.get("operator"),
+            "owner": facet.get("team"),
+            "team": facet.get("team"),
+            "framework": facet.get("framework"),
+            "frameworkVersion": facet.get("frameworkVersion"),
+            "startTime": epoch_millis(facet.get("startTime")),
+            "endTime": epoch_millis(facet.get("endTime") or event_time),
+            "status": facet.get("status") or _RUN_STATUS[event_type],
+        }
+        changes.add("atlasml_training_run", {**_present(attributes), **common})
+    elif SPARK in run_facets:
+        _map_spark(event, run_facets[SPARK], changes, namespace, common)
+    else:
+        facet = run_facets.get(TRANSFORM) or {}
+        pipeline = facet.get("pipeline") or job["namespace"]
+        step = job["name"].removeprefix(pipeline + ".")
+        attributes = {
+            "qualifiedName": transform_name(
+                pipeline, step, _names(changes, inputs), _names(changes, outputs), namespace
+            ),
+            "name": f"{pipeline}.{step}",
+            "stepKind": facet.get("stepKind", "OTHER"),
+            "reasoning": facet.get("reasoning"),
+            "description": facet.get("reasoning"),
+            "codeReference": facet.get("codeReference"),
+            "codeRevision": facet.get("codeRevision"),
+            "parameters": _stringify(facet.get("parameters")),
+            "startTime": epoch_millis(facet.get("startTime")),
+            "endTime": epoch_millis(facet.get("endTime") or event_time),
+        }
+        changes.add("atlasml_transform", {**_present(attributes), **common})
+    return changes
+
+
+def _present(attributes: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in attributes.items() if value is not None}
+
+
+def _map_spark(
+    event: dict[str, Any],
+    facet: dict[str, Any],
+    changes: AtlasChanges,
+    namespace: str,
+    common: dict[str, Any],
+) -> None:
+    """One ``spark_process`` per root SQL execution, grouped under its ``spark_application``."""
+    app_id = facet.get("applicationId") or event["job"]["namespace"]
+    app_name = facet.get("appName") or app_id
+    application = changes.add(
+        "spark_application",
+        {"qualifiedName": f"{app_id}@{namespace}", "name": app_name},
+    )
+    execution = facet.get("rootExecutionId", event["run"]["runId"])
+    changes.add(
+        "spark_process",
+        {
+            "qualifiedName": f"{app_id}-{execution}@{namespace}",
+            "name": event["job"]["name"],
+            "executionId": str(execution),
+            "currUser": facet.get("user"),
+            "details": facet.get("plan"),
+            "application": application,
+            **common,
+        },
+    )

@@ -1,0 +1,36 @@
+"""qualifiedName rules for every entity atlas-ml writes, in one place.
+
+Physical data is named exactly as Atlas's own hooks name it (``AtlasPathExtractorUtil`` for
+paths, ``db.table@namespace`` for Hive), so that lineage recorded by atlas-ml joins what the
+Hive hook and other Atlas hooks already recorded. The project's own types (dataset versions,
+transforms, training runs, models) are named here too, so that re-running the same work
+upserts the same entities.
+"""
+
+from atlas_ml.naming.ml import (
+    dataset_version_name,
+    model_name,
+    model_version_name,
+    training_run_name,
+    transform_name,
+)
+from atlas_ml.naming.physical import (
+    PhysicalDataset,
+    hive_table,
+    normalise_location,
+    openlineage_dataset,
+    physical_dataset,
+)
+
+__all__ = [
+    "PhysicalDataset",
+    "dataset_version_name",
+    "hive_table",
+    "model_name",
+    "model_version_name",
+    "normalise_location",
+    "openlineage_dataset",
+    "physical_dataset",
+    "training_run_name",
+    "transform_name",
+]

@@ -1,0 +1,39 @@
+"""qualifiedNames of the project's ML types.
+
+Dataset versions are named by content, so the same data read twice is one entity; transforms
+by their step and the exact versions they connected, so an identical re-run adds nothing;
+training runs by their run id, so every run is kept; model versions by artifact hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+
+def _short(digest: str, length: int = 16) -> str:
+    return digest.replace("sha256:", "")[:length]
+
+
+def dataset_version_name(dataset: str, fingerprint: str, namespace: str) -> str:
+    """``<dataset>#<fingerprint prefix>@<namespace>``; ``dataset`` is a location or a name."""
+    return f"{dataset}#{_short(fingerprint)}@{namespace}"
+
+
+def transform_name(
+    pipeline: str, step: str, inputs: list[str], outputs: list[str], namespace: str
+) -> str:
+    """A step of a pipeline, identified by the dataset versions it read and wrote."""
+    wiring = hashlib.sha256("\n".join([*sorted(inputs), "->", *sorted(outputs)]).encode())
+    return f"{pipeline}.{step}#{wiring.hexdigest()[:16]}@{namespace}"
+
+
+def training_run_name(pipeline: str, run_id: str, namespace: str) -> str:
+    return f"{pipeline}.run.{run_id}@{namespace}"
+
+
+def model_name(model: str, namespace: str) -> str:
+    return f"{model}@{namespace}"
+
+
+def model_version_name(model: str, artifact_sha256: str, namespace: str) -> str:
+    return f"{model}#{_short(artifact_sha256)}@{namespace}"

@@ -1,0 +1,106 @@
+"""Atlas entities for physical data: paths, object stores, Hive tables, JDBC tables.
+
+Paths follow ``AtlasPathExtractorUtil``: ``hdfs_path`` for HDFS and local files (Hadoop's
+``file:/abs/path`` form), ``aws_s3_v2_directory`` for ``s3``/``s3a``, ``adls_gen2_directory``
+for ``abfs(s)``, ``gcp_storage_virtual_directory`` for ``gs``, ``ozone_key`` for ``ofs``/``o3fs``;
+qualifiedName ``<path>@<namespace>``, lower-cased like Atlas's hooks do by default.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+_CLOUD_TYPES = {
+    "s3": "aws_s3_v2_directory",
+    "s3a": "aws_s3_v2_directory",
+    "s3n": "aws_s3_v2_directory",
+    "abfs": "adls_gen2_directory",
+    "abfss": "adls_gen2_directory",
+    "gs": "gcp_storage_virtual_directory",
+    "ofs": "ozone_key",
+    "o3fs": "ozone_key",
+}
+
+
+@dataclass(frozen=True)
+class PhysicalDataset:
+    """An Atlas entity for data at rest: its type, unique name and attributes to write."""
+
+    type_name: str
+    qualified_name: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    def reference(self) -> dict[str, Any]:
+        """How other entities point at it without knowing its guid."""
+        return {
+            "typeName": self.type_name,
+            "uniqueAttributes": {"qualifiedName": self.qualified_name},
+        }
+
+    def entity(self) -> dict[str, Any]:
+        attributes = {"qualifiedName": self.qualified_name, **self.attributes}
+        return {"typeName": self.type_name, "attributes": attributes}
+
+
+def normalise_location(location: str | os.PathLike[str]) -> str:
+    """A location as Hadoop's ``Path.toString`` prints it.
+
+    Local paths become absolute ``file:/a/b`` (symlinks resolved, no trailing slash);
+    ``file:///a`` becomes ``file:/a``; URIs with a scheme keep it.
+    """
+    text = os.fspath(location)
+    parts = urlsplit(text)
+    if parts.scheme in ("", "file") or (len(parts.scheme) == 1 and os.name == "nt"):
+        local = parts.path if parts.scheme == "file" else text
+        absolute = os.path.realpath(os.path.expanduser(local))
+        return "file:" + absolute.replace(os.sep, "/")
+    path = parts.path.rstrip("/") if parts.path not in ("", "/") else parts.path
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def physical_dataset(
+    location: str | os.PathLike[str], namespace: str, lower_case: bool = True
+) -> PhysicalDataset:
+    """The Atlas entity Atlas's own hooks would create for ``location``."""
+    path = normalise_location(location)
+    if lower_case:
+        path = path.lower()
+    parts = urlsplit(path)
+    qualified_name = f"{path}@{namespace}"
+    type_name = _CLOUD_TYPES.get(parts.scheme, "hdfs_path")
+    name = parts.path or "/"
+    if type_name == "hdfs_path":
+        attributes: dict[str, Any] = {"path": path, "name": name, "clusterName": namespace}
+    elif type_name == "aws_s3_v2_directory":
+        attributes = {"name": name, "objectPrefix": name if name.endswith("/") else name + "/"}
+    elif type_name == "gcp_storage_virtual_directory":
+        attributes = {"name": name, "objectPrefix": name}
+    else:
+        attributes = {"name": name}
+    return PhysicalDataset(type_name, qualified_name, attributes)
+
+
+def hive_table(database: str, table: str, namespace: str) -> PhysicalDataset:
+    """A Hive table as the Hive hook names it; atlas-ml only references it, never creates it."""
+    qualified_name = f"{database}.{table}@{namespace}".lower()
+    return PhysicalDataset("hive_table", qualified_name, {"name": table.lower()})
+
+
+def openlineage_dataset(ol_namespace: str, ol_name: str, namespace: str) -> PhysicalDataset:
+    """The Atlas entity for an OpenLineage dataset (``namespace`` + ``name`` naming spec)."""
+    scheme = urlsplit(ol_namespace).scheme or ol_namespace
+    if scheme == "file":
+        return physical_dataset(ol_name, namespace)
+    if scheme in ("hdfs", *_CLOUD_TYPES):
+        name = ol_name if ol_name.startswith("/") else "/" + ol_name
+        return physical_dataset(ol_namespace.rstrip("/") + name, namespace)
+    if scheme == "hive" and "." in ol_name:
+        database, table = ol_name.split(".", 1)
+        return hive_table(database, table, namespace)
+    # Anything else (JDBC databases, Kafka topics, ...) is recorded as a generic DataSet whose
+    # name keeps the OpenLineage identity, so no lineage is lost.
+    qualified_name = f"{ol_namespace}/{ol_name}@{namespace}"
+    return PhysicalDataset("DataSet", qualified_name, {"name": ol_name})

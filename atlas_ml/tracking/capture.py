@@ -1,0 +1,86 @@
+"""What a training run captures without being told: code revision, environment, operator."""
+
+from __future__ import annotations
+
+import getpass
+import platform
+import subprocess
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+# Packages whose versions decide whether a training run can be reproduced.
+TRACKED_PACKAGES = (
+    "atlas-ml",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "scikit-learn",
+    "scipy",
+    "pyspark",
+    "xgboost",
+    "lightgbm",
+    "torch",
+    "tensorflow",
+    "mlflow",
+)
+
+
+@dataclass(frozen=True)
+class CodeRevision:
+    """The git commit the code ran from, and whether the work tree had uncommitted changes."""
+
+    sha: str | None
+    dirty: bool | None
+    reference: str | None
+
+
+def code_revision(path: Path | None = None) -> CodeRevision:
+    """The git revision of the repository holding ``path`` (the running script by default)."""
+    start = Path(path) if path else Path(sys.argv[0] or ".").resolve().parent
+    if start.is_file():
+        start = start.parent
+
+    def git(*args: str) -> str | None:
+        try:
+            result = subprocess.run(
+                ["git", "-C", str(start), *args],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return result.stdout.strip() if result.returncode == 0 else None
+
+    sha = git("rev-parse", "HEAD")
+    if sha is None:
+        return CodeRevision(None, None, None)
+    status = git("status", "--porcelain", "--untracked-files=no")
+    remote = git("config", "--get", "remote.origin.url")
+    return CodeRevision(sha, bool(status), remote)
+
+
+def environment() -> dict[str, str]:
+    """Python, platform and the versions of the packages that shape a model."""
+    captured = {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(terse=True),
+    }
+    for package in TRACKED_PACKAGES:
+        try:
+            captured[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return captured
+
+
+def operator() -> str:
+    """Who ran it (the OS user; CI systems set the same)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

@@ -1,0 +1,151 @@
+"""Describe data a run used or produced as an OpenLineage dataset with its fingerprint."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from atlas_ml.events.facets import CLASSIFICATIONS, DATASET_VERSION, facet
+from atlas_ml.fingerprints import (
+    FileManifest,
+    LogicalFingerprint,
+    PointerError,
+    build_manifest,
+    detect_pointer,
+)
+from atlas_ml.naming import normalise_location
+
+# Files read to compute a logical hash as well as the manifest (so verify can say which
+# rows/columns changed, not only which bytes); larger ones get the manifest only.
+LOGICAL_HASH_MAX_BYTES = 2 * 1024**3
+_READERS = {".csv": "csv", ".parquet": "parquet", ".json": "json", ".jsonl": "json"}
+
+
+@dataclass
+class DatasetRecord:
+    """One dataset version as a run saw it."""
+
+    name: str
+    location: str | None
+    role: str | None = None
+    manifest: FileManifest | None = None
+    logical: LogicalFingerprint | None = None
+    pointer: dict[str, Any] | None = None
+    data_format: str | None = None
+    origin: str | None = None
+    licence: str | None = None
+    description: str | None = None
+    classifications: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def fingerprint(self) -> str:
+        """The hash a dataset version is named by: logical content if known, else bytes."""
+        if self.logical is not None:
+            return self.logical.content_hash
+        if self.manifest is not None:
+            return self.manifest.root_hash
+        raise ValueError(f"dataset {self.name!r} has no fingerprint")
+
+    def classify(self, name: str, propagate: bool = True, **attributes: Any) -> DatasetRecord:
+        """Attach a classification such as ``PII`` (with e.g. ``columns=[...]``)."""
+        self.classifications.append(
+            {"name": name, "attributes": attributes, "propagate": propagate}
+        )
+        return self
+
+    def openlineage(self) -> dict[str, Any]:
+        """This dataset as an OpenLineage dataset with atlas-ml's facets."""
+        fingerprints: dict[str, Any] = {}
+        if self.manifest is not None:
+            fingerprints["manifest"] = self.manifest.to_dict()
+        if self.logical is not None:
+            fingerprints["logical"] = self.logical.to_dict()
+        version = facet(
+            DATASET_VERSION,
+            contentHash=self.logical.content_hash if self.logical else None,
+            manifestRootHash=self.manifest.root_hash if self.manifest else None,
+            rowCount=self.logical.row_count if self.logical else None,
+            schemaFingerprint=self.logical.schema_fingerprint if self.logical else None,
+            schema=[{"name": n, "type": t} for n, t in self.logical.schema]
+            if self.logical
+            else None,
+            fingerprints=json.dumps(fingerprints, sort_keys=True),
+            uri=self.location,
+            format=self.data_format,
+            versionPointer=self.pointer.get("version") if self.pointer else None,
+            versionKind=self.pointer.get("kind") if self.pointer else None,
+            role=self.role,
+            origin=self.origin,
+            licence=self.licence,
+            description=self.description,
+        )
+        facets: dict[str, Any] = {DATASET_VERSION: version}
+        if self.logical is not None:
+            facets["schema"] = facet(
+                "schema", fields=[{"name": n, "type": t} for n, t in self.logical.schema]
+            )
+        if self.classifications:
+            facets[CLASSIFICATIONS] = facet(CLASSIFICATIONS, classifications=self.classifications)
+        if self.location is None:
+            return {"namespace": "memory", "name": self.name, "facets": facets}
+        return {"namespace": "file", "name": self.location.removeprefix("file:"), "facets": facets}
+
+
+def _logical_from_file(path: Path, data_format: str) -> LogicalFingerprint | None:
+    try:
+        import pandas as pd
+
+        from atlas_ml.fingerprints import fingerprint_pandas
+    except ImportError:
+        return None
+    readers = {"csv": pd.read_csv, "parquet": pd.read_parquet, "json": pd.read_json}
+    return fingerprint_pandas(readers[data_format](path))
+
+
+def describe_path(
+    location: str | os.PathLike[str], name: str | None = None, logical: bool = True
+) -> DatasetRecord:
+    """Fingerprint files at ``location``: manifest always, logical hash for tabular files."""
+    path = Path(os.fspath(location)).expanduser()
+    if not path.exists():
+        raise FileNotFoundError(f"{location}: no such file or directory")
+    manifest = build_manifest(path)
+    data_format = _READERS.get(path.suffix.lower())
+    if data_format is None and path.is_dir():
+        suffixes = {Path(entry.path).suffix.lower() for entry in manifest.entries}
+        data_format = next((_READERS[s] for s in suffixes if s in _READERS), None)
+    logical_fingerprint = None
+    if logical and data_format and manifest.total_bytes <= LOGICAL_HASH_MAX_BYTES:
+        logical_fingerprint = _logical_from_file(path, data_format)
+    try:
+        pointer: dict[str, Any] | None = detect_pointer(path).to_dict()
+    except PointerError:
+        pointer = None
+    return DatasetRecord(
+        name=name or path.name,
+        location=normalise_location(path),
+        manifest=manifest,
+        logical=logical_fingerprint,
+        pointer=pointer,
+        data_format=data_format,
+    )
+
+
+def describe_frame(frame: Any, name: str) -> DatasetRecord:
+    """Fingerprint an in-memory pandas or Spark DataFrame by its logical content."""
+    module = type(frame).__module__
+    if module.startswith("pandas"):
+        from atlas_ml.fingerprints import fingerprint_pandas
+
+        return DatasetRecord(name=name, location=None, logical=fingerprint_pandas(frame))
+    if module.startswith("pyspark"):
+        from atlas_ml.fingerprints import fingerprint_spark
+
+        return DatasetRecord(name=name, location=None, logical=fingerprint_spark(frame))
+    raise TypeError(
+        f"cannot fingerprint {type(frame).__name__} {name!r}: pass a path, a pandas or a Spark "
+        "DataFrame"
+    )

@@ -1,0 +1,85 @@
+"""Model artifacts: save or locate them, hash them, and describe how they were built."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from atlas_ml.fingerprints import build_manifest
+from atlas_ml.fingerprints.manifest import sha256_file
+
+
+@dataclass(frozen=True)
+class ModelArtifact:
+    path: Path
+    sha256: str
+    framework: str | None
+    framework_version: str | None
+
+
+def _framework(model: Any) -> tuple[str | None, str | None]:
+    module = type(model).__module__.split(".")[0]
+    distribution = {"sklearn": "scikit-learn", "pyspark": "pyspark"}.get(module, module)
+    try:
+        return distribution, metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return (distribution if module != "builtins" else None), None
+
+
+def save_model(model: Any, directory: Path, name: str) -> Path:
+    """Persist a Python model object (joblib when installed, else pickle)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        import joblib
+    except ImportError:
+        target = directory / f"{name}.pkl"
+        with target.open("wb") as handle:
+            pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        return target
+    target = directory / f"{name}.joblib"
+    joblib.dump(model, target)
+    return target
+
+
+def artifact_digest(path: Path) -> str:
+    """sha256 of a model file, or the manifest root hash of a model directory."""
+    if path.is_dir():
+        return build_manifest(path).root_hash.removeprefix("sha256:")
+    return sha256_file(path).removeprefix("sha256:")
+
+
+def describe_model(model_or_path: Any, directory: Path, name: str) -> ModelArtifact:
+    """Hash an existing artifact path, or save the model object first and hash that."""
+    if isinstance(model_or_path, str | os.PathLike):
+        path = Path(model_or_path)
+        if not path.exists():
+            raise FileNotFoundError(f"model artifact {path} does not exist")
+        return ModelArtifact(path.resolve(), artifact_digest(path), None, None)
+    path = save_model(model_or_path, directory, name)
+    framework, version = _framework(model_or_path)
+    return ModelArtifact(path.resolve(), artifact_digest(path), framework, version)
+
+
+def pipeline_steps(model: Any) -> dict[str, str]:
+    """A scikit-learn Pipeline (or any estimator) step by step: class and parameters.
+
+    Keys follow scikit-learn's own ``step__param`` naming, so they read like ``get_params``.
+    """
+    steps = getattr(model, "steps", None)
+    described: dict[str, str] = {}
+    if steps is None and hasattr(model, "get_params"):
+        steps = [(type(model).__name__, model)]
+    for step_name, estimator in steps or []:
+        if estimator in (None, "passthrough", "drop"):
+            described[f"{step_name}"] = str(estimator)
+            continue
+        described[f"{step_name}"] = f"{type(estimator).__module__}.{type(estimator).__name__}"
+        for param, value in sorted(estimator.get_params(deep=False).items()):
+            if hasattr(value, "get_params"):
+                value = type(value).__name__
+            described[f"{step_name}__{param}"] = repr(value)
+    return described

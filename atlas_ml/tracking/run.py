@@ -1,0 +1,326 @@
+"""``training_run``: record a training run, its preparation steps and its model.
+
+The run emits OpenLineage events with atlas-ml's facets (one per step, one for the run) into
+the durable spool as they happen, and pushes them to Atlas when the run ends. Nothing here
+can make the user's training fail: recording problems are reported once on stderr, and the
+events stay in the spool for ``atlas-ml push``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from atlas_ml.delivery import DeliveryReport, Spool, push
+from atlas_ml.events.facets import MODEL_VERSION, PRODUCER, TRAINING_RUN, TRANSFORM, facet
+from atlas_ml.paths import cache_dir
+from atlas_ml.tracking.capture import code_revision, environment, operator
+from atlas_ml.tracking.datasets import DatasetRecord, describe_frame, describe_path
+from atlas_ml.tracking.models import ModelArtifact, describe_model, pipeline_steps
+
+log = logging.getLogger("atlas_ml.tracking")
+
+JOB_NAMESPACE = "atlas-ml"
+SCHEMA_URL = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
+DataLike = Any  # a path, a pandas/Spark DataFrame, or a DatasetRecord
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class RecordedModel:
+    name: str
+    artifact: ModelArtifact
+    steps: dict[str, str]
+
+
+@dataclass
+class TrainingRun:
+    """One training run: what it read, how data was prepared, what it produced."""
+
+    pipeline: str
+    team: str | None = None
+    reason: str | None = None
+    spool: Spool = field(default_factory=Spool)
+    run_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    started: str = field(default_factory=_now)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+    inputs: list[DatasetRecord] = field(default_factory=list)
+    models: list[RecordedModel] = field(default_factory=list)
+    status: str = "RUNNING"
+    error: str | None = None
+    delivery: DeliveryReport | None = None
+    _datasets_by_object: dict[int, DatasetRecord] = field(default_factory=dict, repr=False)
+
+    # --- data ---------------------------------------------------------------------------
+    def dataset(
+        self, data: DataLike, name: str | None = None, role: str | None = None, **details: Any
+    ) -> DatasetRecord:
+        """Fingerprint ``data`` once per object and return its dataset version record."""
+        if isinstance(data, DatasetRecord):
+            record = data
+        elif id(data) in self._datasets_by_object:
+            record = self._datasets_by_object[id(data)]
+        elif isinstance(data, str | os.PathLike):
+            record = describe_path(data, name=name)
+        else:
+            record = describe_frame(data, name=f"{self.pipeline}/{name or role or 'data'}")
+        self._datasets_by_object[id(data)] = record
+        if role and not record.role:
+            record.role = role
+        for key, value in details.items():
+            if value is not None:
+                setattr(record, key, value)
+        return record
+
+    def use(
+        self, data: DataLike, role: str = "train", name: str | None = None, **details: Any
+    ) -> DatasetRecord:
+        """Record ``data`` as an input of the training run (role: train, validation, ...).
+
+        Same data gives the same dataset version: it is named by its fingerprint.
+        """
+        record = self.dataset(data, name=name, role=role, **details)
+        if record not in self.inputs:
+            self.inputs.append(record)
+        return record
+
+    def step(
+        self,
+        name: str,
+        inputs: Iterable[DataLike] | Mapping[str, DataLike],
+        outputs: Iterable[DataLike] | Mapping[str, DataLike],
+        reason: str,
+        kind: str = "OTHER",
+        params: Mapping[str, Any] | None = None,
+        code: str | None = None,
+    ) -> list[DatasetRecord]:
+        """Record a preparation step: what it read, what it wrote, and why.
+
+        ``outputs`` given as ``{"name": frame}`` name the in-memory results; the returned
+        records are their dataset versions.
+        """
+        read = self._records(inputs)
+        written = self._records(outputs)
+        event = self._event(
+            "COMPLETE",
+            job_name=f"{self.pipeline}.{name}",
+            run_id=str(uuid.uuid4()),
+            run_facets={
+                TRANSFORM: facet(
+                    TRANSFORM,
+                    pipeline=self.pipeline,
+                    stepKind=kind.upper(),
+                    reasoning=reason,
+                    codeReference=code,
+                    parameters={k: str(v) for k, v in (params or {}).items()} or None,
+                ),
+                "parent": {
+                    "_producer": PRODUCER,
+                    "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/ParentRunFacet.json",
+                    "run": {"runId": self.run_id},
+                    "job": {"namespace": JOB_NAMESPACE, "name": self.pipeline},
+                },
+            },
+            inputs=read,
+            outputs=written,
+        )
+        self._emit(event)
+        return written
+
+    def _records(self, data: Iterable[DataLike] | Mapping[str, DataLike]) -> list[DatasetRecord]:
+        if isinstance(data, Mapping):
+            return [self.dataset(value, name=key) for key, value in data.items()]
+        return [self.dataset(value) for value in data]
+
+    # --- parameters, metrics, models ----------------------------------------------------
+    def log_params(self, params: Mapping[str, Any] | None = None, **more: Any) -> None:
+        self.parameters.update({**(params or {}), **more})
+
+    def log_metrics(self, metrics: Mapping[str, float] | None = None, **more: float) -> None:
+        self.metrics.update({k: float(v) for k, v in {**(metrics or {}), **more}.items()})
+
+    def log_model(
+        self, model_or_path: Any, name: str | None = None, directory: Path | None = None
+    ) -> RecordedModel:
+        """Record the trained model: artifact sha256, framework, and (for scikit-learn
+        pipelines) every step's estimator class and parameters."""
+        model_name = name or self.pipeline
+        artifact = describe_model(
+            model_or_path, directory or cache_dir() / "artifacts" / self.run_id, model_name
+        )
+        steps = (
+            {} if isinstance(model_or_path, str | os.PathLike) else pipeline_steps(model_or_path)
+        )
+        recorded = RecordedModel(model_name, artifact, steps)
+        self.models.append(recorded)
+        return recorded
+
+    # --- events -------------------------------------------------------------------------
+    def _event(
+        self,
+        event_type: str,
+        job_name: str,
+        run_id: str,
+        run_facets: dict[str, Any],
+        inputs: list[DatasetRecord],
+        outputs: list[DatasetRecord] | list[dict[str, Any]],
+    ) -> dict[str, Any]:
+        return {
+            "eventType": event_type,
+            "eventTime": _now(),
+            "producer": PRODUCER,
+            "schemaURL": SCHEMA_URL,
+            "run": {"runId": run_id, "facets": run_facets},
+            "job": {"namespace": JOB_NAMESPACE, "name": job_name, "facets": {}},
+            "inputs": [record.openlineage() for record in inputs],
+            "outputs": [o if isinstance(o, dict) else o.openlineage() for o in outputs],
+        }
+
+    def _emit(self, event: dict[str, Any]) -> None:
+        try:
+            self.spool.write(event)
+        except OSError as exc:
+            _warn_once(f"could not write lineage to the spool {self.spool.root}: {exc}")
+
+    def _model_outputs(self) -> list[dict[str, Any]]:
+        outputs = []
+        for model in self.models:
+            artifact = model.artifact
+            outputs.append(
+                {
+                    "namespace": "file",
+                    "name": str(artifact.path),
+                    "facets": {
+                        MODEL_VERSION: facet(
+                            MODEL_VERSION,
+                            model=model.name,
+                            artifactSha256=artifact.sha256,
+                            artifactUri=artifact.path.as_uri(),
+                            framework=artifact.framework,
+                            frameworkVersion=artifact.framework_version,
+                        )
+                    },
+                }
+            )
+        return outputs
+
+    def finish(self, error: BaseException | None = None) -> dict[str, Any]:
+        """Emit the run's terminal event (COMPLETE or FAIL) and return it."""
+        self.status = "FAILED" if error else "SUCCEEDED"
+        if error is not None:
+            self.error = "".join(traceback.format_exception_only(type(error), error)).strip()
+        revision = code_revision()
+        parameters = dict(self.parameters)
+        for model in self.models:
+            parameters.update({f"{model.name}.{k}": v for k, v in model.steps.items()})
+        framework = next((m.artifact for m in self.models if m.artifact.framework), None)
+        run_facet = facet(
+            TRAINING_RUN,
+            pipeline=self.pipeline,
+            parameters={k: str(v) for k, v in parameters.items()},
+            metrics=self.metrics,
+            codeReference=revision.reference or (sys.argv[0] or None),
+            codeRevision=revision.sha,
+            codeDirty=revision.dirty,
+            environment=environment(),
+            operator=operator(),
+            team=self.team,
+            reasoning=self.reason,
+            framework=framework.framework if framework else None,
+            frameworkVersion=framework.framework_version if framework else None,
+            startTime=self.started,
+            endTime=_now(),
+            status=self.status,
+            error=self.error,
+        )
+        event = self._event(
+            "FAIL" if error else "COMPLETE",
+            job_name=self.pipeline,
+            run_id=self.run_id,
+            run_facets={TRAINING_RUN: run_facet},
+            inputs=self.inputs,
+            outputs=[] if error else self._model_outputs(),
+        )
+        self._emit(event)
+        return event
+
+    def deliver(self, client: Any = None) -> DeliveryReport | None:
+        """Push the spool to Atlas; on failure keep everything and say so once."""
+        try:
+            from atlas_ml.client import AtlasClient
+
+            own = client is None
+            client = client or AtlasClient()
+            try:
+                self.delivery = push(client, self.spool)
+            finally:
+                if own:
+                    client.close()
+        except Exception as exc:
+            _warn_once(
+                f"could not deliver lineage to Atlas ({exc}); the events are kept in "
+                f"{self.spool.root} - deliver them later with: atlas-ml push"
+            )
+            return None
+        if self.delivery.stopped_by:
+            _warn_once(
+                f"{self.delivery.stopped_by}; {self.delivery.remaining} event(s) kept in "
+                f"{self.spool.root} - deliver them later with: atlas-ml push"
+            )
+        return self.delivery
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    if message not in _warned:
+        _warned.add(message)
+        print(f"atlas-ml: {message}", file=sys.stderr)
+
+
+@contextmanager
+def training_run(
+    pipeline: str,
+    team: str | None = None,
+    reason: str | None = None,
+    deliver: bool = True,
+    client: Any = None,
+    spool: Spool | None = None,
+) -> Iterator[TrainingRun]:
+    """Record a training run; exceptions from the body are recorded as FAILED and re-raised.
+
+    >>> with training_run("titanic-survival", team="risk", reason="...") as run:
+    ...     run.use("titanic.csv", role="raw")
+    """
+    run = TrainingRun(pipeline=pipeline, team=team, reason=reason, spool=spool or Spool())
+    try:
+        yield run
+    except BaseException as exc:
+        _finish_quietly(run, exc)
+        if deliver:
+            run.deliver(client)
+        raise
+    _finish_quietly(run, None)
+    if deliver:
+        run.deliver(client)
+
+
+def _finish_quietly(run: TrainingRun, error: BaseException | None) -> None:
+    try:
+        run.finish(error)
+    except Exception as exc:  # recording must never replace the user's own outcome
+        _warn_once(f"could not record the end of training run {run.run_id}: {exc}")
