@@ -1,0 +1,55 @@
+"""``atlas-ml push``: deliver the lineage events waiting in the local spool."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from atlas_ml.cli.options import atlas_options
+from atlas_ml.client import AtlasClient
+from atlas_ml.delivery import Spool, push
+
+
+@click.command("push")
+@click.option(
+    "--spool",
+    "spool_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Spool directory [env: ATLAS_ML_SPOOL; default ~/.cache/atlas-ml/spool].",
+)
+@click.option(
+    "--retry-rejected",
+    is_flag=True,
+    help="Move previously rejected events back to pending first (after fixing the cause).",
+)
+@atlas_options
+def command(spool_dir: Path | None, retry_rejected: bool, client: AtlasClient) -> None:
+    """Deliver pending lineage events (from Spark jobs and training runs) to Atlas.
+
+    Events are upserted by qualifiedName, so pushing the same events again creates nothing
+    twice. Events that can never be mapped are moved to <spool>/rejected with the reason.
+    Exit code 0 when the spool is empty afterwards, 1 when events remain or were rejected.
+    """
+    from rich.progress import Progress
+
+    spool = Spool(spool_dir)
+    if retry_rejected:
+        click.echo(f"Re-queued {spool.requeue_rejected()} rejected event(s).")
+    total = len(spool.pending())
+    if total == 0:
+        click.echo(f"Nothing to push: {spool.root} has no pending events.")
+        return
+    with Progress(transient=True) as progress:
+        task = progress.add_task("Pushing events", total=total)
+        report = push(client, spool, on_event=lambda _: progress.advance(task))
+    click.echo(
+        f"Delivered {report.delivered} event(s) ({report.entities} entities) to "
+        f"{client.config.url}; rejected {report.rejected}; {report.remaining} still pending."
+    )
+    if report.rejected:
+        click.echo(f"Rejected events and their reasons: {spool.rejected_dir}", err=True)
+    if report.stopped_by:
+        click.echo(f"Stopped: {report.stopped_by}", err=True)
+    if report.rejected or report.remaining:
+        raise SystemExit(1)

@@ -1,0 +1,43 @@
+"""Render upstream lineage as a terminal tree: model version back to the raw data."""
+
+from __future__ import annotations
+
+from rich.tree import Tree
+
+from atlas_ml.client import LineageGraph
+
+_STYLE = {
+    "atlasml_model_version": "bold green",
+    "atlasml_training_run": "bold magenta",
+    "atlasml_transform": "cyan",
+    "atlasml_dataset_version": "yellow",
+    "spark_process": "cyan",
+}
+
+
+def _label(graph: LineageGraph, guid: str) -> str:
+    entity = graph.entity(guid)
+    attributes = entity.get("attributes") or {}
+    name = attributes.get("name") or attributes.get("qualifiedName") or guid
+    type_name = entity.get("typeName", "?")
+    style = _STYLE.get(type_name, "white")
+    tags = entity.get("classificationNames") or []
+    suffix = f" [red]{', '.join(sorted(tags))}[/red]" if tags else ""
+    return f"[{style}]{name}[/{style}] [dim]{type_name}[/dim]{suffix}"
+
+
+def upstream_tree(graph: LineageGraph, root: str) -> Tree:
+    """A tree whose children are each node's inputs; shared ancestors are shown once."""
+    tree = Tree(_label(graph, root))
+    seen = {root}
+
+    def grow(node: Tree, guid: str) -> None:
+        for parent in sorted(graph.parents(guid), key=lambda g: _label(graph, g)):
+            if parent in seen:
+                node.add(_label(graph, parent) + " [dim](shown above)[/dim]")
+                continue
+            seen.add(parent)
+            grow(node.add(_label(graph, parent)), parent)
+
+    grow(tree, root)
+    return tree
