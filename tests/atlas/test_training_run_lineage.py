@@ -1,0 +1,195 @@
+"""A tracked pandas/scikit-learn pipeline lands in Atlas as one connected, classified graph."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from atlas_ml.client import AtlasClient
+from atlas_ml.delivery import Spool
+from atlas_ml.tracking import TrainingRun, training_run
+
+pytestmark = pytest.mark.atlas
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _titanic_example() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "titanic_example", ROOT / "examples" / "titanic" / "train.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+TITANIC = _titanic_example()
+
+
+def _train(run: TrainingRun, csv: Path) -> None:
+    train, test = TITANIC.prepare(run, csv)
+    run.use(train, role="train")
+    run.use(test, role="test")
+    features = [c for c in train.columns if c != "Survived"]
+    model = LogisticRegression(max_iter=500).fit(train[features], train["Survived"])
+    run.log_metrics(accuracy=model.score(test[features], test["Survived"]))
+    run.log_model(model, name="titanic-test", directory=csv.parent / "model")
+
+
+def _run_pipeline(client: AtlasClient, csv: Path, spool: Spool) -> TrainingRun:
+    with training_run("titanic-test", team="qa", client=client, spool=spool) as run:
+        _train(run, csv)
+    assert run.delivery is not None and run.delivery.remaining == 0
+    assert run.delivery.rejected == 0, list(spool.rejected_dir.glob("*.error"))
+    return run
+
+
+def _entity(client: AtlasClient, type_name: str, qualified_name: str) -> dict[str, Any]:
+    return client.entities.get_by_unique_attribute(type_name, qualified_name)["entity"]
+
+
+@pytest.fixture
+def titanic_csv(tmp_path: Path) -> Path:
+    target = tmp_path / "data" / "titanic.csv"
+    target.parent.mkdir()
+    shutil.copy(ROOT / "examples" / "data" / "titanic.csv", target)
+    return target
+
+
+def _model_version_guid(run: TrainingRun) -> str:
+    assert run.delivery is not None
+    sha = run.models[0].artifact.sha256
+    return next(
+        g for qn, g in run.delivery.guids.items() if qn.startswith(f"titanic-test#{sha[:16]}")
+    )
+
+
+def test_model_version_lineage_reaches_the_raw_csv_through_every_step(
+    atlas_client: AtlasClient, project_types: None, titanic_csv: Path, tmp_path: Path
+) -> None:
+    run = _run_pipeline(atlas_client, titanic_csv, Spool(tmp_path / "spool"))
+    model_version = _model_version_guid(run)
+
+    graph = atlas_client.lineage.get(model_version, direction="INPUT", depth=20)
+    upstream = [graph.entity(g) for g in graph.upstream(model_version)]
+    names = {(e["typeName"], e["attributes"]["name"]) for e in upstream}
+    for step in ("clean", "encode", "split"):
+        assert ("atlasml_transform", f"titanic-test.{step}") in names
+    raw_path = f"file:{titanic_csv}".lower() + "@primary"
+    raw = graph.guid_of(raw_path)
+    assert raw is not None, "the raw CSV is not in the model version's lineage"
+    assert graph.entity(raw)["typeName"] == "hdfs_path"
+    assert graph.paths(raw, model_version), "no data-flow path from the raw CSV to the model"
+
+
+def test_pii_on_the_raw_csv_propagates_to_the_model_version(
+    atlas_client: AtlasClient, project_types: None, titanic_csv: Path, tmp_path: Path
+) -> None:
+    run = _run_pipeline(atlas_client, titanic_csv, Spool(tmp_path / "spool"))
+    model_version = atlas_client.entities.get(_model_version_guid(run))["entity"]
+    pii = [c for c in model_version.get("classifications", []) if c["typeName"] == "PII"]
+    assert pii, "PII did not propagate from the raw data to the model version"
+    assert pii[0]["attributes"]["columns"] == ["Name", "Ticket", "Cabin"]
+    assert pii[0]["entityGuid"] != model_version["guid"], "expected a propagated classification"
+    assert model_version["attributes"]["versionNumber"] >= 1
+
+
+def test_rerun_reuses_dataset_versions_and_a_changed_csv_yields_a_new_one(
+    atlas_client: AtlasClient, project_types: None, titanic_csv: Path, tmp_path: Path
+) -> None:
+    spool = Spool(tmp_path / "spool")
+    first = _run_pipeline(atlas_client, titanic_csv, spool)
+    second = _run_pipeline(atlas_client, titanic_csv, spool)
+    assert first.run_id != second.run_id
+    assert first.delivery is not None and second.delivery is not None
+
+    def versions(run: TrainingRun) -> dict[str, str]:
+        assert run.delivery is not None
+        return {
+            qn: g
+            for qn, g in run.delivery.guids.items()
+            if "#" in qn and (qn.startswith("file:") or qn.startswith("memory:"))
+        }
+
+    assert versions(first) == versions(second), "unchanged data must reuse dataset versions"
+    runs = [qn for qn in second.delivery.guids if ".run." in qn]
+    assert runs == [f"titanic-test.run.{second.run_id}@primary"]
+    _entity(atlas_client, "atlasml_training_run", f"titanic-test.run.{first.run_id}@primary")
+
+    lines = titanic_csv.read_text().splitlines(keepends=True)
+    titanic_csv.write_text("".join(lines[:-1]))
+    third = _run_pipeline(atlas_client, titanic_csv, spool)
+    raw_versions = {qn for qn in versions(third) if qn.startswith("file:")}
+    assert raw_versions.isdisjoint(versions(first)), "changed CSV must be a new dataset version"
+    new_raw = _entity(atlas_client, "atlasml_dataset_version", raw_versions.pop())
+    assert new_raw["attributes"]["rowCount"] == 890
+
+
+def test_a_failing_training_run_is_recorded_as_failed_and_the_error_reaches_the_user(
+    atlas_client: AtlasClient, project_types: None, titanic_csv: Path, tmp_path: Path
+) -> None:
+    spool = Spool(tmp_path / "spool")
+    with (
+        pytest.raises(ZeroDivisionError),
+        training_run("titanic-test", client=atlas_client, spool=spool) as run,
+    ):
+        run.use(titanic_csv, role="train")
+        run.log_params(learning_rate=0.1)
+        _ = 1 / 0
+    assert run.status == "FAILED"
+    recorded = _entity(
+        atlas_client, "atlasml_training_run", f"titanic-test.run.{run.run_id}@primary"
+    )
+    assert recorded["attributes"]["status"] == "FAILED"
+    assert recorded["attributes"]["parameters"] == {"learning_rate": "0.1"}
+    assert [i["typeName"] for i in recorded["attributes"]["inputs"]] == ["atlasml_dataset_version"]
+
+
+def test_atlas_down_keeps_events_and_a_later_push_delivers_them_once(
+    atlas_client: AtlasClient,
+    project_types: None,
+    titanic_csv: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from atlas_ml.client import AtlasClient as Client
+    from atlas_ml.config import AtlasConfig
+    from atlas_ml.delivery import push
+
+    spool = Spool(tmp_path / "spool")
+    unreachable = Client(AtlasConfig(url="http://127.0.0.1:9", retries=0, connect_timeout=1))
+    with training_run("titanic-test", client=unreachable, spool=spool) as run:
+        _train(run, titanic_csv)
+    assert run.status == "SUCCEEDED", "Atlas being down must not fail the training run"
+    assert "atlas-ml push" in capsys.readouterr().err
+    pending = spool.pending()
+    assert len(pending) == 4, "three steps and the training run wait in the spool"
+
+    report = push(atlas_client, spool)
+    assert (report.delivered, report.rejected, report.remaining) == (4, 0, 0)
+    run_name = f"titanic-test.run.{run.run_id}@primary"
+    assert report.guids[run_name]
+
+    for path in (spool.delivered_dir).glob("*.json"):
+        path.rename(spool.root / path.name)
+    again = push(atlas_client, spool)
+    assert again.delivered == 4
+    assert again.guids[run_name] == report.guids[run_name], "a replay must not duplicate"
+    found = list(
+        atlas_client.search.basic(
+            type_name="atlasml_training_run",
+            entity_filters={
+                "attributeName": "qualifiedName",
+                "operator": "eq",
+                "attributeValue": run_name,
+            },
+        )
+    )
+    assert len(found) == 1
