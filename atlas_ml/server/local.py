@@ -50,7 +50,7 @@ class ServerSettings:
     zookeeper_port: int = 29026
     bind_address: str = "127.0.0.1"
     heap: str = "2g"
-    namespace: str = "local"
+    namespace: str = "primary"
     username: str = "admin"
     password: str = "admin"
 

@@ -65,21 +65,35 @@ def describe_model(model_or_path: Any, directory: Path, name: str) -> ModelArtif
 
 
 def pipeline_steps(model: Any) -> dict[str, str]:
-    """A scikit-learn Pipeline (or any estimator) step by step: class and parameters.
+    """A scikit-learn model step by step: every estimator's class and parameters.
 
-    Keys follow scikit-learn's own ``step__param`` naming, so they read like ``get_params``.
+    Pipelines and ColumnTransformers are expanded recursively; keys are step paths such as
+    ``features/numeric/simpleimputer`` (the class) and ``.../simpleimputer__strategy`` (a
+    parameter, in scikit-learn's own ``step__param`` style).
     """
-    steps = getattr(model, "steps", None)
     described: dict[str, str] = {}
-    if steps is None and hasattr(model, "get_params"):
-        steps = [(type(model).__name__, model)]
-    for step_name, estimator in steps or []:
-        if estimator in (None, "passthrough", "drop"):
-            described[f"{step_name}"] = str(estimator)
-            continue
-        described[f"{step_name}"] = f"{type(estimator).__module__}.{type(estimator).__name__}"
-        for param, value in sorted(estimator.get_params(deep=False).items()):
-            if hasattr(value, "get_params"):
-                value = type(value).__name__
-            described[f"{step_name}__{param}"] = repr(value)
+
+    def describe(path: str, estimator: Any) -> None:
+        if estimator is None or isinstance(estimator, str):
+            described[path] = str(estimator)
+            return
+        steps = getattr(estimator, "steps", None)
+        transformers = getattr(estimator, "transformers", None)
+        if steps is not None:
+            for name, step in steps:
+                describe(f"{path}/{name}" if path else name, step)
+            return
+        if transformers is not None:
+            for name, transformer, columns in transformers:
+                child = f"{path}/{name}" if path else name
+                described[f"{child}.columns"] = repr(columns)
+                describe(child, transformer)
+            return
+        described[path] = f"{type(estimator).__module__}.{type(estimator).__name__}"
+        if hasattr(estimator, "get_params"):
+            for param, value in sorted(estimator.get_params(deep=False).items()):
+                if not hasattr(value, "get_params"):
+                    described[f"{path}__{param}"] = repr(value)
+
+    describe("" if hasattr(model, "steps") else type(model).__name__, model)
     return described

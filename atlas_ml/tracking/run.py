@@ -164,6 +164,9 @@ class TrainingRun:
         steps = (
             {} if isinstance(model_or_path, str | os.PathLike) else pipeline_steps(model_or_path)
         )
+        for earlier in self.models:
+            if (earlier.name, earlier.artifact.sha256) == (model_name, artifact.sha256):
+                return earlier
         recorded = RecordedModel(model_name, artifact, steps)
         self.models.append(recorded)
         return recorded
@@ -300,15 +303,26 @@ def training_run(
     deliver: bool = True,
     client: Any = None,
     spool: Spool | None = None,
+    autolog: bool = False,
 ) -> Iterator[TrainingRun]:
     """Record a training run; exceptions from the body are recorded as FAILED and re-raised.
+
+    ``autolog=True`` also records pandas file reads, the data given to a scikit-learn
+    ``Pipeline.fit`` and the fitted pipeline without further calls (see
+    :mod:`atlas_ml.tracking.autolog`).
 
     >>> with training_run("titanic-survival", team="risk", reason="...") as run:
     ...     run.use("titanic.csv", role="raw")
     """
     run = TrainingRun(pipeline=pipeline, team=team, reason=reason, spool=spool or Spool())
     try:
-        yield run
+        if autolog:
+            from atlas_ml.tracking.autolog import autolog as capture
+
+            with capture(run):
+                yield run
+        else:
+            yield run
     except BaseException as exc:
         _finish_quietly(run, exc)
         if deliver:

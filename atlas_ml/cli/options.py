@@ -1,0 +1,82 @@
+"""Connection options shared by every command that talks to Atlas.
+
+``@atlas_options`` adds ``--url``, ``--user``, ``--password``, ``--token``, ``--config`` and
+``--atlas-conf`` to a click command and passes it a ready :class:`AtlasClient` as ``client``.
+Nothing prompts: a missing option falls back to the environment and config files (see
+:mod:`atlas_ml.config`), so the same command works in CI and on a laptop.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from atlas_ml.client import AtlasClient
+from atlas_ml.config import ConfigError, load_config
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def atlas_options(func: F) -> F:
+    """Add the Atlas connection options; the command receives ``client: AtlasClient``."""
+
+    @click.option(
+        "--url", metavar="URL", help="Atlas base URL, e.g. http://host:21000 [env: ATLAS_URL]."
+    )
+    @click.option("--user", metavar="NAME", help="Basic-auth user [env: ATLAS_USER].")
+    @click.option(
+        "--password",
+        metavar="SECRET",
+        help="Basic-auth password [env: ATLAS_PASSWORD; prefer the env or ~/.netrc].",
+    )
+    @click.option("--token", metavar="TOKEN", help="Bearer token [env: ATLAS_TOKEN].")
+    @click.option(
+        "--auth",
+        type=click.Choice(["basic", "bearer", "kerberos", "none"]),
+        help="Authentication method (default: bearer with a token, else basic).",
+    )
+    @click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False),
+        help="atlas-ml config file [env: ATLAS_ML_CONFIG; default ~/.config/atlas-ml/config.toml].",
+    )
+    @click.option(
+        "--atlas-conf",
+        "properties_file",
+        type=click.Path(dir_okay=False),
+        help="atlas-application.properties to read "
+        "(default: $ATLAS_CONF/atlas-application.properties).",
+    )
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        url: str | None,
+        user: str | None,
+        password: str | None,
+        token: str | None,
+        auth: str | None,
+        config_file: str | None,
+        properties_file: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        try:
+            config = load_config(
+                url=url,
+                username=user,
+                password=password,
+                token=token,
+                auth=auth,
+                config_file=config_file,
+                properties_file=properties_file,
+            )
+            client = AtlasClient(config)
+        except ConfigError as exc:
+            raise click.UsageError(str(exc)) from exc
+        with client:
+            return func(*args, client=client, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,293 @@
+"""Where atlas-ml finds its Atlas server, how it authenticates, and which namespace it writes.
+
+Settings are read the way Atlas's own hooks read them, plus the usual environment variables
+and an atlas-ml config file. For every setting the first source that provides it wins:
+
+1. explicit arguments (CLI options such as ``--url``/``--user``/``--password``);
+2. environment: ``ATLAS_URL``, ``ATLAS_USER``, ``ATLAS_PASSWORD``, ``ATLAS_TOKEN``,
+   ``ATLAS_CA_BUNDLE``, ``ATLAS_VERIFY_TLS``, ``ATLAS_NAMESPACE``;
+3. the atlas-ml config file: ``--config PATH``, else ``$ATLAS_ML_CONFIG``, else
+   ``<user config dir>/atlas-ml/config.toml`` (``~/.config/atlas-ml/config.toml`` on Linux),
+   table ``[atlas]`` with keys ``url``, ``user``, ``password``, ``token``, ``auth``,
+   ``ca_bundle``, ``verify_tls``, ``namespace``, ``connect_timeout``, ``read_timeout``,
+   ``retries``, ``batch_size``;
+4. credentials only: ``~/.netrc`` (or ``$NETRC``) entry for the server's host;
+5. ``atlas-application.properties`` from ``$ATLAS_CONF`` (the directory Atlas hooks use) or
+   an explicit path: ``atlas.rest.address`` (first of a comma-separated HA list) and
+   ``atlas.metadata.namespace`` (falling back to the older ``atlas.cluster.name``);
+6. defaults: ``http://127.0.0.1:21000``, namespace ``primary`` (Atlas's own default).
+
+Default credentials: ``admin``/``admin`` is used ONLY when the URL points at a loopback host,
+because that is the local development server ``atlas-ml server start`` runs. A remote Atlas
+never gets guessed credentials: it gets none, and a 401 then explains how to provide them.
+
+Credentials are kept out of ``repr`` and are never logged.
+"""
+
+from __future__ import annotations
+
+import netrc
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from platformdirs import user_config_dir
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+DEFAULT_URL = "http://127.0.0.1:21000"
+DEFAULT_NAMESPACE = "primary"
+LOCAL_DEV_CREDENTIALS = ("admin", "admin")
+AUTH_METHODS = ("basic", "bearer", "kerberos", "none")
+_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class ConfigError(ValueError):
+    """A setting is malformed or a named config file cannot be read."""
+
+
+@dataclass(frozen=True)
+class AtlasConfig:
+    """Everything the client needs to talk to one Atlas server."""
+
+    url: str = DEFAULT_URL
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+    auth: str = "basic"
+    verify_tls: bool = True
+    ca_bundle: str | None = None
+    namespace: str = DEFAULT_NAMESPACE
+    connect_timeout: float = 5.0
+    read_timeout: float = 120.0
+    retries: int = 3
+    backoff_factor: float = 0.5
+    batch_size: int = 200
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.auth not in AUTH_METHODS:
+            raise ConfigError(
+                f"unknown auth method {self.auth!r}: use one of {', '.join(AUTH_METHODS)}"
+            )
+        if not self.url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"Atlas URL {self.url!r} must start with http:// or https:// "
+                "(e.g. http://atlas-host:21000)"
+            )
+        if self.batch_size < 1:
+            raise ConfigError(f"batch_size must be at least 1, got {self.batch_size}")
+
+    @property
+    def verify(self) -> bool | str:
+        """The value for ``requests``' ``verify``: a CA bundle path, or on/off."""
+        if self.ca_bundle:
+            return self.ca_bundle
+        return self.verify_tls
+
+    @property
+    def timeout(self) -> tuple[float, float]:
+        return (self.connect_timeout, self.read_timeout)
+
+    @property
+    def is_local(self) -> bool:
+        return (urlsplit(self.url).hostname or "") in _LOOPBACK_HOSTS
+
+
+def default_config_file(env: Mapping[str, str] | None = None) -> Path:
+    """The atlas-ml config file consulted when none is named."""
+    named = (os.environ if env is None else env).get("ATLAS_ML_CONFIG")
+    if named:
+        return Path(named).expanduser()
+    return Path(user_config_dir("atlas-ml", appauthor=False)) / "config.toml"
+
+
+def read_properties(path: Path) -> dict[str, str]:
+    """Parse a Java ``.properties`` file (comments, ``=``/``:`` separators, continuations)."""
+    result: dict[str, str] = {}
+    pending = ""
+    for raw in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        line = pending + raw.strip()
+        pending = ""
+        if not line or line[0] in "#!":
+            continue
+        if line.endswith("\\") and not line.endswith("\\\\"):
+            pending = line[:-1]
+            continue
+        key, value = _split_property(line)
+        result[key] = value
+    return result
+
+
+def _split_property(line: str) -> tuple[str, str]:
+    for index, char in enumerate(line):
+        if char in "=:" and (index == 0 or line[index - 1] != "\\"):
+            return line[:index].strip(), line[index + 1 :].strip()
+    parts = line.split(None, 1)
+    return parts[0], parts[1] if len(parts) > 1 else ""
+
+
+def _properties_settings(path: Path | None, env: Mapping[str, str]) -> dict[str, Any]:
+    if path is None:
+        conf_dir = env.get("ATLAS_CONF")
+        if not conf_dir:
+            return {}
+        path = Path(conf_dir) / "atlas-application.properties"
+        if not path.is_file():
+            return {}
+    elif not path.is_file():
+        raise ConfigError(f"atlas-application.properties not found at {path}")
+    props = read_properties(path)
+    settings: dict[str, Any] = {}
+    address = props.get("atlas.rest.address", "").split(",")[0].strip()
+    if address:
+        settings["url"] = address
+    namespace = props.get("atlas.metadata.namespace") or props.get("atlas.cluster.name")
+    if namespace:
+        settings["namespace"] = namespace
+    return settings
+
+
+def _file_settings(path: Path | None, env: Mapping[str, str]) -> dict[str, Any]:
+    explicit = path is not None
+    path = path or default_config_file(env)
+    if not path.is_file():
+        if explicit:
+            raise ConfigError(f"config file {path} does not exist")
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    table = data.get("atlas", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"config file {path}: [atlas] must be a table")
+    renamed: dict[str, str] = {"user": "username"}
+    known = {f.name for f in fields(AtlasConfig)} | set(renamed)
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(f"config file {path}: unknown key(s) in [atlas]: {', '.join(unknown)}")
+    return {renamed.get(str(key), str(key)): value for key, value in table.items()}
+
+
+def _env_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    names = {
+        "ATLAS_URL": "url",
+        "ATLAS_USER": "username",
+        "ATLAS_PASSWORD": "password",
+        "ATLAS_TOKEN": "token",
+        "ATLAS_CA_BUNDLE": "ca_bundle",
+        "ATLAS_VERIFY_TLS": "verify_tls",
+        "ATLAS_NAMESPACE": "namespace",
+    }
+    return {key: env[name] for name, key in names.items() if env.get(name)}
+
+
+def _netrc_credentials(url: str) -> tuple[str, str] | None:
+    path = os.environ.get("NETRC") or str(Path.home() / ".netrc")
+    if not Path(path).is_file():
+        return None
+    try:
+        entry = netrc.netrc(path).authenticators(urlsplit(url).hostname or "")
+    except (netrc.NetrcParseError, OSError):
+        return None
+    if entry is None or not entry[0]:
+        return None
+    return entry[0], entry[2] or ""
+
+
+def _coerce(name: str, value: Any, source: str) -> Any:
+    if name == "verify_tls" and isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise ConfigError(f"{source}: verify_tls must be true or false, got {value!r}")
+    if name in ("connect_timeout", "read_timeout", "backoff_factor"):
+        try:
+            return float(value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{source}: {name} must be a number, got {value!r}") from exc
+    if name in ("retries", "batch_size"):
+        try:
+            return int(value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{source}: {name} must be an integer, got {value!r}") from exc
+    if name == "url" and isinstance(value, str):
+        return value.rstrip("/")
+    return value
+
+
+def load_config(
+    *,
+    url: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    token: str | None = None,
+    auth: str | None = None,
+    config_file: str | Path | None = None,
+    properties_file: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> AtlasConfig:
+    """Resolve an :class:`AtlasConfig` from every source, in the documented precedence."""
+    env = os.environ if env is None else env
+    explicit: dict[str, Any] = {
+        key: value
+        for key, value in {
+            "url": url,
+            "username": username,
+            "password": password,
+            "token": token,
+            "auth": auth,
+            **overrides,
+        }.items()
+        if value is not None
+    }
+    layers = [
+        ("arguments", explicit),
+        ("environment", _env_settings(env)),
+        ("config file", _file_settings(Path(config_file) if config_file else None, env)),
+        (
+            "atlas-application.properties",
+            _properties_settings(Path(properties_file) if properties_file else None, env),
+        ),
+    ]
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for source, layer in reversed(layers):
+        for key, value in layer.items():
+            values[key] = _coerce(key, value, source)
+            sources[key] = source
+    config = replace(AtlasConfig(), **values, sources=sources)
+    return _with_credentials(config, dict(sources), env)
+
+
+def _with_credentials(
+    config: AtlasConfig, sources: dict[str, str], env: Mapping[str, str]
+) -> AtlasConfig:
+    """Fill in auth method and credentials that no layer set explicitly."""
+    changes: dict[str, Any] = {}
+    if "auth" not in sources and config.token:
+        changes["auth"] = "bearer"
+    if (changes.get("auth") or config.auth) == "basic" and not config.username:
+        found = _netrc_credentials(config.url)
+        if found:
+            changes["username"], changes["password"] = found
+            sources["username"] = sources["password"] = "netrc"
+        elif config.is_local:
+            changes["username"], changes["password"] = LOCAL_DEV_CREDENTIALS
+            sources["username"] = sources["password"] = "default (local dev server)"
+    if not changes:
+        return config
+    return replace(config, **changes, sources=sources)

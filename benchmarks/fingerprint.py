@@ -1,0 +1,224 @@
+"""Cost of the data fingerprints against the plain passes they are compared with.
+
+Run: ``.venv/bin/python benchmarks/fingerprint.py [--size-gb 2] [--files 300] [--rows 5000000]
+[--skip-spark]``. Generates its data under a temporary directory and removes it afterwards.
+
+- File manifest vs ``sha256sum`` over the same files, one worker and all cores. The page cache
+  is warmed first (every file read once), so both sides measure hashing, not the disk.
+- Logical hash of a DataFrame vs the plain pass: pandas ``hash_pandas_object(df).sum()``;
+  Spark ``df.count()`` on a cached DataFrame (materialised before timing), plus both on the
+  parquet files directly.
+
+Targets: manifest >= 0.9x sha256sum throughput on one core and >= 1.7x speed-up on two;
+logical hash <= 2x the plain pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+
+def timed(fn: Callable[[], object], repeat: int = 3) -> float:
+    """Best wall time of ``repeat`` runs (seconds)."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.python_version()}, "
+        f"nproc={os.cpu_count()}, CPU: {model}"
+    )
+
+
+def make_files(root: Path, size_gb: float, files: int) -> list[Path]:
+    rng = np.random.default_rng(0)
+    per_file = int(size_gb * (1 << 30)) // files
+    paths = []
+    for i in range(files):
+        path = root / f"part-{i:05d}.parquet"
+        path.write_bytes(rng.integers(0, 256, per_file, dtype=np.uint8).tobytes())
+        paths.append(path)
+    (root / "_SUCCESS").write_bytes(b"")
+    return paths
+
+
+def bench_manifest(size_gb: float, files: int) -> None:
+    from atlas_ml.fingerprints.manifest import build_manifest
+
+    cores = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory(prefix="atlas-ml-bench-") as tmp:
+        root = Path(tmp)
+        paths = make_files(root, size_gb, files)
+        total = sum(p.stat().st_size for p in paths)
+        for p in paths:  # warm the page cache: both sides then read from memory
+            with open(p, "rb") as handle:
+                while handle.read(8 << 20):
+                    pass
+        names = [str(p) for p in paths]
+        sha_one = timed(
+            lambda: subprocess.run(["sha256sum", *names], check=True, capture_output=True), 2
+        )
+        sha_all = timed(
+            lambda: subprocess.run(
+                f"ls {root}/part-* | xargs -P {cores} -n {max(1, files // cores // 4)} sha256sum",
+                shell=True,
+                check=True,
+                capture_output=True,
+            ),
+            2,
+        )
+        ours_one = timed(lambda: build_manifest(root, workers=1, cache=False), 2)
+        ours_all = timed(lambda: build_manifest(root, workers=cores, cache=False), 2)
+        gib = total / (1 << 30)
+        print(f"\nFile manifest: {files} files, {gib:.2f} GiB, page cache warm")
+        print(f"  sha256sum, 1 process      {gib / sha_one:6.2f} GiB/s")
+        print(f"  sha256sum, xargs -P {cores}     {gib / sha_all:6.2f} GiB/s")
+        print(
+            f"  manifest, 1 worker        {gib / ours_one:6.2f} GiB/s  "
+            f"({sha_one / ours_one:.2f}x sha256sum; target >= 0.9x)"
+        )
+        print(
+            f"  manifest, {cores} workers       {gib / ours_all:6.2f} GiB/s  "
+            f"({ours_one / ours_all:.2f}x speed-up over 1 worker; target >= 1.7x on 2 cores)"
+        )
+
+
+def bench_pandas(rows: int) -> None:
+    import pandas as pd
+
+    from atlas_ml.fingerprints.logical_pandas import fingerprint_pandas
+
+    df = sample_pandas(rows)
+    plain = timed(lambda: pd.util.hash_pandas_object(df).sum())
+    ours = timed(lambda: fingerprint_pandas(df))
+    print(f"\npandas, {rows:,} rows x {df.shape[1]} columns ({', '.join(map(str, df.dtypes))})")
+    print(f"  hash_pandas_object(df).sum()  {plain:6.2f} s")
+    print(f"  fingerprint_pandas(df)        {ours:6.2f} s  ({ours / plain:.2f}x; target <= 2x)")
+
+
+def sample_pandas(rows: int):  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    words = np.array(
+        ["alpha", "beta gamma", "Braund, Mr. Owen Harris", "NEAR BAY", "<1H OCEAN", "日本"],
+        dtype=object,
+    )
+    x = rng.normal(size=rows)
+    x[rng.random(rows) < 0.05] = np.nan
+    return pd.DataFrame(
+        {
+            "id": np.arange(rows, dtype=np.int64),
+            "bucket": rng.integers(0, 100, rows),
+            "x": x,
+            "y": rng.normal(size=rows),
+            "name": pd.Series(words[rng.integers(0, len(words), rows)], dtype="str"),
+            "ts": pd.Timestamp("2024-01-01", tz="UTC")
+            + pd.to_timedelta(rng.integers(0, 10**9, rows), unit="s"),
+        }
+    )
+
+
+def bench_spark(rows: int) -> None:
+    from pyspark.sql import SparkSession
+    from pyspark.sql import functions as F
+
+    from atlas_ml.fingerprints.logical_spark import fingerprint_spark
+
+    spark = (
+        SparkSession.builder.master(f"local[{os.cpu_count()}]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "4g")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    with tempfile.TemporaryDirectory(prefix="atlas-ml-bench-spark-") as tmp:
+        words = F.array(
+            *[
+                F.lit(w)
+                for w in [
+                    "alpha",
+                    "beta gamma",
+                    "Braund, Mr. Owen Harris",
+                    "NEAR BAY",
+                    "<1H OCEAN",
+                    "日本",
+                ]
+            ]
+        )
+        generated = spark.range(rows).select(
+            F.col("id"),
+            (F.rand(1) * 100).cast("bigint").alias("bucket"),
+            F.when(F.rand(2) < 0.05, None).otherwise(F.randn(3)).alias("x"),
+            F.randn(4).alias("y"),
+            F.element_at(words, (F.rand(5) * 6).cast("int") + 1).alias("name"),
+            F.timestamp_seconds(F.lit(1704067200) + (F.rand(6) * 1e9).cast("bigint")).alias("ts"),
+        )
+        generated.write.parquet(f"{tmp}/data")
+        parquet = spark.read.parquet(f"{tmp}/data")
+        cached = parquet.cache()
+        cached.count()
+        count_cached = timed(cached.count)
+        fp_cached = timed(lambda: fingerprint_spark(cached))
+        count_parquet = timed(parquet.unpersist().count)
+        fp_parquet = timed(lambda: fingerprint_spark(parquet))
+        full_scan = timed(lambda: parquet.agg(*[F.count(c) for c in parquet.columns]).collect())
+    spark.stop()
+    print(f"\nSpark local[{os.cpu_count()}], {rows:,} rows x 6 columns")
+    print(
+        f"  cached:  df.count() {count_cached:6.2f} s   fingerprint_spark {fp_cached:6.2f} s  "
+        f"({fp_cached / count_cached:.1f}x; target <= 2x)"
+    )
+    print(
+        f"  parquet: df.count() {count_parquet:6.2f} s   fingerprint_spark {fp_parquet:6.2f} s  "
+        f"({fp_parquet / count_parquet:.1f}x)"
+    )
+    print(
+        f"  parquet: count of every column (reads all values) {full_scan:6.2f} s  "
+        f"(fingerprint {fp_parquet / full_scan:.1f}x)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size-gb", type=float, default=2.0)
+    parser.add_argument("--files", type=int, default=300)
+    parser.add_argument("--rows", type=int, default=5_000_000)
+    parser.add_argument("--skip-spark", action="store_true")
+    args = parser.parse_args()
+    print(machine())
+    if shutil.which("sha256sum") is None:
+        raise SystemExit("sha256sum is not on PATH (coreutils); the manifest comparison needs it")
+    bench_manifest(args.size_gb, args.files)
+    bench_pandas(args.rows)
+    if not args.skip_spark:
+        bench_spark(args.rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""``atlas-ml typedefs`` end to end against the real Atlas."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from atlas_ml.cli.typedefs import command
+from atlas_ml.client import AtlasNotFound
+
+pytestmark = pytest.mark.atlas
+
+
+def test_dry_run_changes_nothing_then_install_diff_and_uninstall(
+    atlas_server, atlas_client, unique, tmp_path
+):
+    name = f"{unique}_cli"
+    typedef = {"name": name, "superTypes": ["DataSet"], "serviceType": "atlas_ml"}
+    (tmp_path / "0100-cli.json").write_text(json.dumps({"entityDefs": [typedef]}))
+    connection = [
+        "--typedefs-dir",
+        str(tmp_path),
+        "--url",
+        atlas_server.url,
+        "--user",
+        atlas_server.username,
+        "--password",
+        atlas_server.password,
+    ]
+
+    def run(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(command, [*args, *connection])
+        return result.exit_code, result.output
+
+    assert run("install", "--dry-run") == (
+        0,
+        f"+ {name}\n1 would be created, 0 would be updated, 0 unchanged\n",
+    )
+    with pytest.raises(AtlasNotFound):
+        atlas_client.typedefs.get(name)
+    assert run("diff")[0] == 1
+
+    assert run("install")[0] == 0
+    assert run("install")[1].endswith("0 created, 0 updated, 1 unchanged\n")
+    assert run("diff")[0] == 0
+    code, listing = run("list")
+    assert code == 0 and "installed v" in listing
+
+    assert run("uninstall", "--dry-run")[1].endswith("dry run: nothing deleted\n")
+    assert atlas_client.typedefs.get(name)["name"] == name
+    code, output = run("uninstall")
+    assert code == 0 and f"- {name}" in output
+    with pytest.raises(AtlasNotFound):
+        atlas_client.typedefs.get(name)
+
+
+def test_malformed_file_is_reported_with_its_name(atlas_server, tmp_path):
+    (tmp_path / "0100-broken.json").write_text("{ not json")
+    result = CliRunner().invoke(
+        command, ["install", "--typedefs-dir", str(tmp_path), "--url", atlas_server.url]
+    )
+    assert result.exit_code == 1
+    assert "0100-broken.json" in result.output and "not valid JSON" in result.output

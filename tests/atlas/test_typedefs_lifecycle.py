@@ -1,0 +1,211 @@
+"""Installing, upgrading, refusing and removing type definitions on a real Atlas."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from atlas_ml.client import AtlasClient, AtlasNotFound
+from atlas_ml.typedefs import (
+    TypedefInstallError,
+    TypedefValidationError,
+    UninstallRefused,
+    install,
+    load_typeset,
+    server_typeset,
+    uninstall,
+)
+
+pytestmark = pytest.mark.atlas
+
+
+def write_types(directory: Path, **sections: list) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "0100-test.json").write_text(json.dumps(sections))
+    return directory
+
+
+def thing_type(name: str, supers: list[str] | None = None) -> dict:
+    return {
+        "name": name,
+        "superTypes": supers or ["DataSet"],
+        "serviceType": "atlas_ml",
+        "typeVersion": "1.0",
+        "attributeDefs": [
+            {"name": "colour", "typeName": "string", "isOptional": True, "cardinality": "SINGLE"}
+        ],
+    }
+
+
+def assert_absent(client: AtlasClient, *names: str) -> None:
+    for name in names:
+        with pytest.raises(AtlasNotFound):
+            client.typedefs.get(name)
+
+
+def test_install_puts_every_project_type_on_the_server_and_is_idempotent(atlas_client):
+    local = load_typeset()
+    install(atlas_client, local)
+    server = server_typeset(atlas_client)
+    assert set(local.defs) <= set(server.defs)
+    for name, category, _ in local.items():
+        assert server.categories[name] == category
+    again = install(atlas_client, local)
+    assert (again.created, again.updated) == ([], [])
+
+
+def test_patch_adding_an_optional_attribute_upgrades_and_keeps_entities(
+    atlas_client, unique, tmp_path
+):
+    name = f"{unique}_thing"
+    types_dir = write_types(tmp_path / "types", entityDefs=[thing_type(name)])
+    first = install(atlas_client, load_typeset(types_dir))
+    assert first.created == [name]
+    qualified_name = f"{unique}.entity@test"
+    entity = {
+        "typeName": name,
+        "attributes": {"qualifiedName": qualified_name, "name": "e", "colour": "teal"},
+    }
+    guid = atlas_client.entities.upsert([entity]).guids[qualified_name]
+
+    patch = {
+        "id": "TEST_PATCH_001",
+        "description": "add rows",
+        "action": "ADD_ATTRIBUTE",
+        "typeName": name,
+        "applyToVersion": "1.0",
+        "updateToVersion": "1.1",
+        "attributeDefs": [
+            {"name": "rows", "typeName": "long", "isOptional": True, "cardinality": "SINGLE"}
+        ],
+    }
+    (types_dir / "patches").mkdir()
+    (types_dir / "patches" / "001-add-rows.json").write_text(json.dumps({"patches": [patch]}))
+    upgrade = install(atlas_client, load_typeset(types_dir))
+    assert (upgrade.created, upgrade.updated) == ([], [name])
+    served = atlas_client.typedefs.get(name)
+    assert served["typeVersion"] == "1.1"
+    assert {a["name"] for a in served["attributeDefs"]} == {"colour", "rows"}
+
+    kept = atlas_client.entities.get(guid)["entity"]
+    assert kept["attributes"]["colour"] == "teal"
+    atlas_client.entities.upsert([{**entity, "attributes": {**entity["attributes"], "rows": 42}}])
+    updated = atlas_client.entities.get(guid)["entity"]["attributes"]
+    assert (updated["colour"], updated["rows"]) == ("teal", 42)
+    assert install(atlas_client, load_typeset(types_dir)).updated == []
+
+
+@pytest.mark.parametrize(
+    ("broken", "code"),
+    [
+        (
+            lambda u: {"entityDefs": [thing_type(f"{u}_orphan", [f"{u}_no_such_super"])]},
+            "ATLAS-404-00-001",
+        ),
+        (lambda u: {"entityDefs": [thing_type(f"{u} bad-name!")]}, "ATLAS-400-00-019"),
+        (
+            lambda u: {
+                "relationshipDefs": [
+                    {
+                        "name": f"{u}_two_parents",
+                        "serviceType": "atlas_ml",
+                        "relationshipCategory": "AGGREGATION",
+                        "endDef1": {
+                            "type": f"{u}_ok",
+                            "name": "kids",
+                            "isContainer": True,
+                            "cardinality": "SET",
+                        },
+                        "endDef2": {
+                            "type": "DataSet",
+                            "name": f"{u}_parent",
+                            "isContainer": True,
+                            "cardinality": "SINGLE",
+                        },
+                    }
+                ]
+            },
+            "ATLAS-400-00-02D",
+        ),
+    ],
+    ids=["unknown-supertype", "invalid-name", "two-container-ends"],
+)
+def test_broken_typedefs_are_refused_before_anything_is_sent(
+    atlas_client, unique, tmp_path, broken, code
+):
+    sections = broken(unique)
+    sections.setdefault("entityDefs", []).append(thing_type(f"{unique}_ok"))
+    types = load_typeset(write_types(tmp_path, **sections))
+    with pytest.raises(TypedefValidationError) as caught:
+        install(atlas_client, types)
+    bad = next(n for n in types.defs if n != f"{unique}_ok")
+    assert caught.value.type_name == bad
+    assert caught.value.atlas_code == code
+    assert bad in str(caught.value) and code in str(caught.value)
+    assert_absent(atlas_client, f"{unique}_ok")
+
+
+def test_server_side_rejection_leaves_nothing_behind(atlas_client, unique, tmp_path):
+    """Without local validation Atlas rejects the one create request whole."""
+    sections = {
+        "entityDefs": [
+            thing_type(f"{unique}_fine"),
+            thing_type(f"{unique}_orphan", [f"{unique}_nope"]),
+        ]
+    }
+    with pytest.raises(TypedefInstallError) as caught:
+        install(atlas_client, load_typeset(write_types(tmp_path, **sections)), validate=False)
+    # Atlas 2.4 answers ATLAS-404-00-001; 2.1 wraps the same message in ATLAS-400-00-029.
+    assert caught.value.atlas_code in ("ATLAS-404-00-001", "ATLAS-400-00-029")
+    assert f"typename {unique}_nope was invalid" in str(caught.value)
+    assert_absent(atlas_client, f"{unique}_fine", f"{unique}_orphan")
+
+
+def test_rejected_update_rolls_back_the_types_created_with_it(atlas_client, unique, tmp_path):
+    existing = thing_type(f"{unique}_old")
+    install(atlas_client, load_typeset(write_types(tmp_path / "v1", entityDefs=[existing])))
+    changed = json.loads(json.dumps(existing))
+    changed["attributeDefs"].append(
+        {"name": "bad", "typeName": f"{unique}_missing_enum", "isOptional": True}
+    )
+    v2 = write_types(tmp_path / "v2", entityDefs=[changed, thing_type(f"{unique}_new")])
+    with pytest.raises(TypedefInstallError) as caught:
+        install(atlas_client, load_typeset(v2), validate=False)
+    assert caught.value.atlas_code is not None
+    assert_absent(atlas_client, f"{unique}_new")
+    kept = atlas_client.typedefs.get(f"{unique}_old")
+    assert [a["name"] for a in kept["attributeDefs"]] == ["colour"]
+
+
+def test_uninstall_refuses_while_entities_exist_and_force_purges_them(
+    atlas_client, unique, tmp_path
+):
+    parent, child = f"{unique}_parent", f"{unique}_child"
+    child_type = {**thing_type(child, [parent]), "attributeDefs": []}
+    types = load_typeset(write_types(tmp_path, entityDefs=[thing_type(parent), child_type]))
+    install(atlas_client, types)
+    qualified_name = f"{unique}.c@test"
+    atlas_client.entities.upsert(
+        [{"typeName": child, "attributes": {"qualifiedName": qualified_name, "name": "c"}}]
+    )
+    with pytest.raises(UninstallRefused, match=child):
+        uninstall(atlas_client, types)
+    server_before = server_typeset(atlas_client)
+    assert {parent, child} <= set(server_before.defs)
+
+    report = uninstall(atlas_client, types, force=True)
+    assert report.entities_purged == 1
+    assert report.deleted.index(child) < report.deleted.index(parent)
+    assert_absent(atlas_client, parent, child)
+    assert "DataSet" in server_typeset(atlas_client).defs
+
+
+def test_uninstall_leaves_same_named_types_it_did_not_install(atlas_client, unique, tmp_path):
+    foreign = thing_type(f"{unique}_foreign")
+    foreign["serviceType"] = "someone_else"
+    install(atlas_client, load_typeset(write_types(tmp_path, entityDefs=[foreign])))
+    report = uninstall(atlas_client, load_typeset(tmp_path))
+    assert report.deleted == [] and f"{unique}_foreign" in report.skipped
+    assert atlas_client.typedefs.get(f"{unique}_foreign")["name"] == f"{unique}_foreign"

@@ -1,0 +1,176 @@
+"""Logical fingerprint of pandas data: canonical encoding, multiset sums, localisation."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from atlas_ml.fingerprints.logical import FingerprintError, LogicalFingerprint, compare
+from atlas_ml.fingerprints.logical_pandas import fingerprint_arrow, fingerprint_pandas
+
+pytestmark = pytest.mark.unit
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = ROOT / "tests" / "data" / "fingerprints"
+EXAMPLES = ROOT / "examples" / "data"
+
+EDGE_SCHEMA = pa.schema(
+    [
+        ("id", pa.int32()),
+        ("score", pa.float64()),
+        ("label", pa.string()),
+        ("price", pa.decimal128(10, 2)),
+        ("seen_at", pa.timestamp("us", tz="UTC")),
+        ("day", pa.date32()),
+        ("flag", pa.bool_()),
+        ("blob", pa.binary()),
+    ]
+)
+UTC = timezone.utc
+NEW_YEAR = datetime(2024, 1, 1, tzinfo=UTC)
+BEFORE_EPOCH = datetime(1969, 12, 31, 23, 59, 59, 500000, tzinfo=UTC)
+LATER = datetime(2030, 6, 1, 12, tzinfo=UTC)
+UNICODE = "日本語 ünïcödé " * 5
+FIRST = (1, 1.5, "plain", Decimal("1.50"), NEW_YEAR, date(2024, 1, 1), True, b"\x00\x01")
+EDGE_ROWS = [
+    FIRST,
+    (2, -0.0, "", Decimal("-3.00"), BEFORE_EPOCH, date(1960, 2, 29), False, b""),
+    (3, float("nan"), None, None, None, None, None, None),
+    (None, None, UNICODE, Decimal("12345678.90"), LATER, date(2030, 6, 1), True, b"x" * 40),
+    FIRST,  # a duplicate row
+]
+
+
+def edge_frame() -> pd.DataFrame:
+    """The edge cases, with Arrow dtypes so that NaN and null stay distinct in pandas."""
+    table = pa.Table.from_pylist(
+        [dict(zip(EDGE_SCHEMA.names, r, strict=True)) for r in EDGE_ROWS], EDGE_SCHEMA
+    )
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def titanic() -> pd.DataFrame:
+    return pd.read_csv(EXAMPLES / "titanic.csv")
+
+
+def golden(name: str) -> LogicalFingerprint:
+    return LogicalFingerprint.from_dict(json.loads((GOLDEN / f"{name}.json").read_text()))
+
+
+@pytest.mark.parametrize("name", ["titanic", "housing"])
+def test_example_csv_matches_its_golden_fingerprint(name: str) -> None:
+    assert fingerprint_pandas(pd.read_csv(EXAMPLES / f"{name}.csv")) == golden(name)
+
+
+def test_edge_cases_match_their_golden_fingerprint() -> None:
+    assert fingerprint_pandas(edge_frame()) == golden("edge_cases")
+
+
+def test_row_order_and_chunking_do_not_change_the_fingerprint() -> None:
+    df = titanic()
+    shuffled = df.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    assert fingerprint_pandas(shuffled, chunk_rows=97) == fingerprint_pandas(df)
+
+
+def test_duplicate_rows_count_as_a_multiset() -> None:
+    a = pd.DataFrame({"x": [1, 1, 2]})
+    b = pd.DataFrame({"x": [1, 2, 2]})
+    once = pd.DataFrame({"x": [1, 2]})
+    hashes = {fingerprint_pandas(f).content_hash for f in (a, b, once)}
+    assert len(hashes) == 3
+    doubled = pd.DataFrame({"x": [1, 1]})
+    assert fingerprint_pandas(doubled).content_hash != "0" * 32
+
+
+def test_negative_zero_and_every_nan_payload_are_normalised() -> None:
+    other_nan = np.array([0x7FF8000000000123], dtype=np.uint64).view(np.float64)[0]
+    a = pa.table({"v": pa.array([0.0, float("nan")], pa.float64())})
+    b = pa.table({"v": pa.array([-0.0, other_nan], pa.float64())})
+    assert fingerprint_arrow(a).content_hash == fingerprint_arrow(b).content_hash
+
+
+def test_null_differs_from_empty_string_nan_and_zero() -> None:
+    def content(values: list[object], dtype: pa.DataType) -> str:
+        return fingerprint_arrow(pa.table({"v": pa.array(values, dtype)})).content_hash
+
+    assert content([None], pa.string()) != content([""], pa.string())
+    assert content([None], pa.float64()) != content([float("nan")], pa.float64())
+    assert content([None], pa.int64()) != content([0], pa.int64())
+
+
+def test_numpy_float_nan_is_missing_as_pandas_treats_it() -> None:
+    numpy_backed = pd.DataFrame({"v": [1.0, np.nan]})
+    nullable = pd.DataFrame({"v": pd.array([1.0, None], dtype="Float64")})
+    assert fingerprint_pandas(numpy_backed) == fingerprint_pandas(nullable)
+
+
+def test_changing_one_cell_moves_only_that_columns_hash() -> None:
+    df = titanic()
+    changed = df.copy()
+    changed.loc[10, "Fare"] = changed.loc[10, "Fare"] + 0.01
+    before, after = fingerprint_pandas(df), fingerprint_pandas(changed)
+    result = compare(before, after)
+    assert result.changed_columns == ["Fare"]
+    assert not result.content_equal
+    assert result.row_count_delta == 0
+    assert result.schema_equal
+
+
+def test_compare_reports_row_count_and_schema_changes() -> None:
+    df = titanic()
+    smaller = df.drop(columns=["Cabin"]).iloc[:-5].assign(Pclass=lambda d: d.Pclass.astype(str))
+    result = compare(fingerprint_pandas(df), fingerprint_pandas(smaller))
+    assert result.row_count_delta == -5
+    assert result.removed_columns == ["Cabin"]
+    assert result.type_changes == {"Pclass": ("int64", "string")}
+    assert not result.identical
+
+
+def test_integer_widths_and_equal_decimals_share_one_logical_value() -> None:
+    narrow = pd.DataFrame({"n": np.array([1, 2], dtype=np.int16)})
+    wide = pd.DataFrame({"n": np.array([1, 2], dtype=np.int64)})
+    assert fingerprint_pandas(narrow) == fingerprint_pandas(wide)
+    scale2 = pa.table({"d": pa.array([Decimal("1.50")], pa.decimal128(10, 2))})
+    scale4 = pa.table({"d": pa.array([Decimal("1.5000")], pa.decimal128(10, 4))})
+    assert fingerprint_arrow(scale2).content_hash == fingerprint_arrow(scale4).content_hash
+    assert fingerprint_arrow(scale2).schema != fingerprint_arrow(scale4).schema
+
+
+def test_timestamps_are_instants_whatever_their_time_zone() -> None:
+    instant = datetime(2024, 3, 1, 12, tzinfo=timezone.utc)
+    utc = pd.DataFrame({"t": pd.Series([instant]).dt.tz_convert("UTC")})
+    paris = pd.DataFrame({"t": pd.Series([instant]).dt.tz_convert("Europe/Paris")})
+    naive = pd.DataFrame({"t": [instant.replace(tzinfo=None)]})
+    assert fingerprint_pandas(utc) == fingerprint_pandas(paris)
+    assert fingerprint_pandas(naive).schema == [("t", "timestamp_ntz")]
+    shifted = pd.DataFrame({"t": pd.Series([instant + timedelta(microseconds=1)])})
+    assert fingerprint_pandas(shifted).content_hash != fingerprint_pandas(utc).content_hash
+
+
+def test_empty_frame_keeps_its_schema_and_has_zero_content() -> None:
+    empty = titanic().iloc[:0]
+    result = fingerprint_pandas(empty)
+    assert result.row_count == 0
+    assert result.content_hash == "0" * 32
+    assert result.schema_fingerprint == fingerprint_pandas(titanic()).schema_fingerprint
+
+
+def test_fingerprint_round_trips_through_json() -> None:
+    result = fingerprint_pandas(edge_frame())
+    assert LogicalFingerprint.from_dict(json.loads(json.dumps(result.to_dict()))) == result
+
+
+def test_unsupported_and_ambiguous_inputs_get_clear_errors() -> None:
+    with pytest.raises(FingerprintError, match=r"'tags'.*nested"):
+        fingerprint_arrow(pa.table({"tags": pa.array([[1, 2]])}))
+    with pytest.raises(FingerprintError, match=r"duplicate column names \['a'\]"):
+        fingerprint_pandas(pd.DataFrame([[1, 2]], columns=["a", "a"]))
+    with pytest.raises(FingerprintError, match=r"'mixed'.*mixed"):
+        fingerprint_pandas(pd.DataFrame({"mixed": pd.Series([1, "a"], dtype=object)}))

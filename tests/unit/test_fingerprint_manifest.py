@@ -1,0 +1,149 @@
+"""File manifests: which files count, canonical root hash, digest cache, diff."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from atlas_ml.fingerprints.cache import DigestCache
+from atlas_ml.fingerprints.manifest import (
+    UnsupportedSchemeError,
+    build_manifest,
+    diff_manifests,
+    sha256_file,
+)
+
+pytestmark = pytest.mark.unit
+
+
+def make_table(root: Path) -> Path:
+    """A Spark-style output directory with bookkeeping files next to the data."""
+    (root / "year=2024").mkdir(parents=True)
+    (root / "part-00001.parquet").write_bytes(b"second part")
+    (root / "part-00000.parquet").write_bytes(b"first part")
+    (root / "year=2024" / "part-00000.parquet").write_bytes(b"partitioned")
+    (root / "_SUCCESS").write_bytes(b"")
+    (root / ".part-00000.parquet.crc").write_bytes(b"crc")
+    (root / "part-00000.parquet.crc").write_bytes(b"crc")
+    (root / "_temporary" / "0").mkdir(parents=True)
+    (root / "_temporary" / "0" / "part-9.parquet").write_bytes(b"uncommitted")
+    (root / ".hidden").mkdir()
+    (root / ".hidden" / "x").write_bytes(b"x")
+    return root
+
+
+def test_manifest_lists_only_data_files_sorted_by_relative_posix_path(tmp_path: Path) -> None:
+    manifest = build_manifest(make_table(tmp_path / "t"), cache=False)
+    assert [e.path for e in manifest.entries] == [
+        "part-00000.parquet",
+        "part-00001.parquet",
+        "year=2024/part-00000.parquet",
+    ]
+    first = manifest.entries[0]
+    assert first.size == len(b"first part")
+    assert first.sha256 == hashlib.sha256(b"first part").hexdigest()
+
+
+def test_root_hash_is_sha256_of_the_documented_json_lines_listing(tmp_path: Path) -> None:
+    manifest = build_manifest(make_table(tmp_path / "t"), cache=False)
+    listing = b"".join(
+        json.dumps([e.path, e.size, e.sha256], separators=(",", ":")).encode() + b"\n"
+        for e in manifest.entries
+    )
+    assert manifest.root_hash == hashlib.sha256(listing).hexdigest()
+
+
+def test_root_hash_is_stable_across_runs_and_worker_counts(tmp_path: Path) -> None:
+    table = make_table(tmp_path / "t")
+    one = build_manifest(table, workers=1, cache=False)
+    many = build_manifest(table, workers=4, cache=False)
+    assert one.root_hash == many.root_hash
+    assert one == many
+
+
+def test_flipping_one_byte_changes_root_hash_and_diff_names_the_file(tmp_path: Path) -> None:
+    table = make_table(tmp_path / "t")
+    before = build_manifest(table, cache=False)
+    target = table / "year=2024" / "part-00000.parquet"
+    data = bytearray(target.read_bytes())
+    data[3] ^= 0x01
+    target.write_bytes(bytes(data))
+    after = build_manifest(table, cache=False)
+    assert after.root_hash != before.root_hash
+    diff = diff_manifests(before, after)
+    assert [old.path for old, _ in diff.modified] == ["year=2024/part-00000.parquet"]
+    assert not diff.added and not diff.removed
+
+
+def test_diff_reports_added_and_removed_files(tmp_path: Path) -> None:
+    table = make_table(tmp_path / "t")
+    before = build_manifest(table, cache=False)
+    (table / "part-00001.parquet").unlink()
+    (table / "part-00002.parquet").write_bytes(b"new")
+    diff = diff_manifests(before, build_manifest(table, cache=False))
+    assert [e.path for e in diff.added] == ["part-00002.parquet"]
+    assert [e.path for e in diff.removed] == ["part-00001.parquet"]
+    assert diff.summary() == "1 added, 1 removed"
+    assert diff_manifests(before, before).unchanged
+
+
+def test_cache_hit_avoids_rereading_unchanged_files(tmp_path: Path) -> None:
+    table = make_table(tmp_path / "t")
+    reads: list[str] = []
+
+    def counting_hasher(path: Path) -> str:
+        reads.append(path.name)
+        return sha256_file(path)
+
+    with DigestCache(tmp_path / "cache.sqlite3") as cache:
+        first = build_manifest(table, cache=cache, hasher=counting_hasher)
+        assert len(reads) == 3
+        second = build_manifest(table, cache=cache, hasher=counting_hasher)
+        assert len(reads) == 3
+        assert second == first
+        changed = table / "part-00001.parquet"
+        changed.write_bytes(b"second part, rewritten")
+        third = build_manifest(table, cache=cache, hasher=counting_hasher)
+    assert reads[3:] == ["part-00001.parquet"]
+    assert third.root_hash != first.root_hash
+
+
+def test_default_cache_lives_under_the_atlas_ml_cache_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ATLAS_ML_CACHE", str(tmp_path / "cache"))
+    build_manifest(make_table(tmp_path / "t"))
+    assert (tmp_path / "cache" / "fingerprints" / "file-digests.sqlite3").is_file()
+
+
+def test_single_file_and_file_uri_give_the_same_manifest(tmp_path: Path) -> None:
+    data = tmp_path / "data.csv"
+    data.write_text("a,b\n1,2\n")
+    by_path = build_manifest(data, cache=False)
+    by_uri = build_manifest(data.as_uri(), cache=False)
+    assert [e.path for e in by_path.entries] == ["data.csv"]
+    assert by_uri == by_path
+
+
+def test_unsupported_scheme_is_named_in_the_error() -> None:
+    with pytest.raises(UnsupportedSchemeError, match="'hdfs' scheme is not supported"):
+        build_manifest("hdfs://namenode:8020/data/events", cache=False)
+
+
+def test_manifest_survives_a_round_trip_through_json(tmp_path: Path) -> None:
+    manifest = build_manifest(make_table(tmp_path / "t"), cache=False)
+    from atlas_ml.fingerprints.manifest import FileManifest
+
+    assert FileManifest.from_dict(json.loads(json.dumps(manifest.to_dict()))) == manifest
+
+
+def test_example_dataset_digest_matches_its_provenance_record() -> None:
+    root = Path(__file__).resolve().parents[2] / "examples" / "data" / "titanic.csv"
+    manifest = build_manifest(os.fspath(root), cache=False)
+    assert manifest.entries[0].sha256 == (
+        "4a437fde05fe5264e1701a7387ac6fb75393772ba38bb2c9c566405af5af4bd7"
+    )
