@@ -27,8 +27,11 @@ server-start: server-build
 server-stop: venv
 	$(BIN)/atlas-ml server stop
 
-## make demo: build and start a real local Atlas and print where its UI is.
+## make demo: build and start a real local Atlas, install the typedefs, run the Titanic
+## example with provenance capture, and print the model's lineage and its Atlas UI address.
 demo: server-start
+	$(BIN)/atlas-ml typedefs install
+	$(BIN)/python examples/titanic/train.py
 
 ## make lint: ruff (lint + format check) and mypy on the package.
 lint: venv

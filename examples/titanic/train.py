@@ -108,8 +108,17 @@ def main() -> None:
 
     print(f"training run {run.run_id}: {run.status}, accuracy {run.metrics['accuracy']:.3f}")
     print(f"model artifact {recorded.artifact.path} (sha256 {recorded.artifact.sha256[:16]}...)")
-    if run.delivery is not None:
-        print(f"delivered {run.delivery.delivered} event(s) to Atlas")
+    if run.delivery is not None and run.delivery.remaining == 0:
+        print(f"delivered {run.delivery.delivered} event(s) to Atlas; the model's lineage:")
+        from atlas_ml.client import AtlasClient
+        from atlas_ml.lineage import show_upstream
+        from atlas_ml.naming import model_version_name
+
+        with AtlasClient() as client:
+            name = model_version_name(
+                recorded.name, recorded.artifact.sha256, client.config.namespace
+            )
+            show_upstream(client, name)
 
 
 if __name__ == "__main__":
