@@ -1,0 +1,48 @@
+"""The spool keeps every event until it is delivered and explains what it rejects."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+
+from atlas_ml.delivery import Spool, push
+
+pytestmark = pytest.mark.unit
+
+
+def _event() -> dict[str, object]:
+    return {
+        "eventType": "COMPLETE",
+        "eventTime": "2026-11-25T10:00:00Z",
+        "producer": "t",
+        "run": {"runId": str(uuid.uuid4())},
+        "job": {"namespace": "n", "name": "j"},
+    }
+
+
+def test_events_are_written_whole_and_listed_in_order(tmp_path: Path) -> None:
+    spool = Spool(tmp_path)
+    first, second = _event(), _event()
+    paths = [spool.write(first), spool.write(second)]
+    assert spool.pending() == sorted(paths)
+    assert json.loads(paths[0].read_text()) == first
+    assert not list(tmp_path.glob(".*.tmp")), "no temp file may be left behind"
+
+
+def test_unmappable_event_is_moved_aside_with_the_reason(tmp_path: Path) -> None:
+    spool = Spool(tmp_path)
+    (tmp_path / "0000000000001-bad-COMPLETE.json").write_text("{not json")
+
+    class NoAtlas:
+        class config:
+            namespace = "prod"
+
+    report = push(NoAtlas(), spool)  # type: ignore[arg-type]
+    assert (report.delivered, report.rejected) == (0, 1)
+    reason = (spool.rejected_dir / "0000000000001-bad-COMPLETE.json.error").read_text()
+    assert "not JSON" in reason
+    assert spool.requeue_rejected() == 1
+    assert len(spool.pending()) == 1
