@@ -1,0 +1,122 @@
+"""``atlas-ml verify``: recompute the fingerprints behind a model or dataset version."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+from atlas_ml.cli.options import atlas_options
+from atlas_ml.client import AtlasClient, AtlasError
+from atlas_ml.verify import (
+    RecordedVersion,
+    TargetNotFound,
+    collect_versions,
+    render_json,
+    render_text,
+    resolve_target,
+)
+from atlas_ml.verify.collect import DEFAULT_DEPTH
+from atlas_ml.verify.run import verify_collected
+
+
+@click.command()
+@click.argument("target")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--no-write-back",
+    is_flag=True,
+    help="Do not record verificationStatus/verifiedTime on the dataset versions in Atlas.",
+)
+@click.option(
+    "--rehash",
+    is_flag=True,
+    help="Re-read every byte instead of trusting cached digests of files whose size and "
+    "modification time are unchanged.",
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(min=1),
+    default=DEFAULT_DEPTH,
+    show_default=True,
+    help="How many dataset hops of lineage to walk back from the target.",
+)
+@atlas_options
+def command(
+    client: AtlasClient,
+    target: str,
+    as_json: bool,
+    no_write_back: bool,
+    rehash: bool,
+    depth: int,
+) -> None:
+    """Recompute the fingerprints of the data behind TARGET and compare them with Atlas.
+
+    TARGET is the qualifiedName or guid of a model version, a training run or a dataset
+    version. For a model version or training run, every dataset version upstream of it in
+    Atlas's lineage is checked.
+
+    \b
+    Each dataset version gets one status:
+      VERIFIED       the data at its recorded location has the recorded fingerprints
+      CHANGED        it does not; the report says which files changed, how the row
+                     count moved, how the schema changed and which columns' values moved
+      UNRECOVERABLE  it cannot be checked: the location is gone or unreadable; or it
+                     is in-memory data and not every source it was made from VERIFIED
+      DERIVED        in-memory data (never stored, so not checkable on its own) whose
+                     recorded sources all VERIFIED; it does not affect the exit code
+
+    File digests come from a cache keyed on path, size and modification time (as make
+    and rsync trust them); --rehash re-reads every byte. Tables (csv, parquet, json) are
+    also re-read row by row for the logical fingerprint.
+
+    The status and time are written back to each file-backed dataset version in Atlas
+    (verificationStatus, verifiedTime) unless --no-write-back is given.
+
+    \b
+    Exit status:
+      0  every checked dataset version VERIFIED
+      1  at least one CHANGED (a definite finding: wins over 2)
+      2  something cannot be checked (UNRECOVERABLE, or no dataset version found)
+    """
+    err = Console(stderr=True)
+    try:
+        resolved = resolve_target(client, target)
+        with err.status(f"reading lineage of {resolved.label}"):
+            collected = collect_versions(client, resolved, depth)
+    except TargetNotFound as exc:
+        raise click.ClickException(str(exc)) from exc
+    except AtlasError as exc:
+        raise click.ClickException(f"cannot read from Atlas at {client.config.url}: {exc}") from exc
+
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    with progress:
+        task = progress.add_task("recomputing fingerprints", total=len(collected.file_backed))
+        seen: list[RecordedVersion] = []
+
+        def checking(version: RecordedVersion) -> None:
+            if seen:
+                progress.advance(task)
+            seen.append(version)
+            progress.update(task, description=f"fingerprinting {version.name}")
+
+        report = verify_collected(
+            client, collected, write_back=not no_write_back, rehash=rehash, on_checking=checking
+        )
+        progress.update(task, completed=len(collected.file_backed))
+
+    if as_json:
+        click.echo(render_json(report))
+    else:
+        click.echo(render_text(report, colour=sys.stdout.isatty()))
+    sys.exit(report.exit_code)

@@ -1,0 +1,78 @@
+"""Fingerprint the data at a recorded location again, exactly as the tracker did.
+
+The tracker's own ``describe_path`` does the work, so a recomputed fingerprint can only
+differ from the recorded one because the data did. File digests come from the shared
+digest cache, keyed on (path, size, mtime_ns) as ``make`` and rsync trust them;
+``rehash=True`` re-reads every byte first and refreshes the cache, for when modification
+times cannot be trusted.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from atlas_ml.fingerprints import ManifestError, UnsupportedSchemeError, build_manifest
+from atlas_ml.fingerprints.cache import DigestCache
+from atlas_ml.fingerprints.manifest import local_path
+from atlas_ml.tracking.datasets import DatasetRecord, describe_path
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    """The fingerprints of the data now, or why they could not be taken.
+
+    ``record`` is None when no byte could be read (``error`` says why); ``logical_error``
+    says why the logical hash is missing although the bytes were read (e.g. a CSV that no
+    longer parses).
+    """
+
+    record: DatasetRecord | None
+    error: str | None = None
+    logical_error: str | None = None
+
+
+class _RefreshingCache(DigestCache):
+    """A digest cache that never answers from memory but stores what it is told."""
+
+    def get(self, path: str, size: int, mtime_ns: int) -> str | None:
+        return None
+
+
+def recompute(uri: str, *, rehash: bool = False) -> Recomputed:
+    """Fingerprint the files at ``uri`` (a local path or ``file:`` URI)."""
+    try:
+        path = local_path(uri)
+    except UnsupportedSchemeError as exc:
+        return Recomputed(None, error=str(exc))
+    if not path.exists():
+        return Recomputed(None, error=f"{uri} no longer exists")
+    try:
+        if rehash:
+            _refresh_digests(path)
+        return Recomputed(describe_path(path))
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        return Recomputed(None, error=f"{uri} cannot be read: {exc}")
+    except Exception as exc:
+        # Everything else comes from parsing rows (pandas, pyarrow, the logical encoder):
+        # the bytes may still be readable, and the manifest alone can tell what changed.
+        reason = f"{type(exc).__name__}: {exc}"
+    try:
+        return Recomputed(describe_path(path, logical=False), logical_error=reason)
+    except (OSError, ManifestError) as exc:
+        return Recomputed(None, error=f"{uri} cannot be read: {exc}")
+
+
+def _refresh_digests(path: Path) -> None:
+    """Hash every file again and store the digests, so ``describe_path`` reads fresh ones."""
+    try:
+        cache = _RefreshingCache()
+    except (OSError, sqlite3.Error) as exc:
+        log.warning("fingerprint cache unavailable (%s); files are hashed without it", exc)
+        return
+    with cache:
+        build_manifest(path, cache=cache)

@@ -1,0 +1,92 @@
+"""Verify everything behind one target: collect, recompute, compare, write back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from atlas_ml.client import AtlasClient, AtlasError
+from atlas_ml.verify.collect import DEFAULT_DEPTH, Collected, collect_versions
+from atlas_ml.verify.compare import compare_version, judge_in_memory
+from atlas_ml.verify.recompute import recompute
+from atlas_ml.verify.recorded import RecordedVersion
+from atlas_ml.verify.result import VerifyReport, VersionResult
+from atlas_ml.verify.target import Target, resolve_target
+from atlas_ml.verify.writeback import write_back as write_status
+
+Progress = Callable[[RecordedVersion], None]
+
+
+def verify(
+    client: AtlasClient,
+    target: Target | str,
+    *,
+    write_back: bool = True,
+    rehash: bool = False,
+    depth: int = DEFAULT_DEPTH,
+    on_checking: Progress | None = None,
+) -> VerifyReport:
+    """Verify every dataset version behind ``target`` (a Target, guid or qualifiedName)."""
+    if isinstance(target, str):
+        target = resolve_target(client, target)
+    return verify_collected(
+        client,
+        collect_versions(client, target, depth),
+        write_back=write_back,
+        rehash=rehash,
+        on_checking=on_checking,
+    )
+
+
+def verify_collected(
+    client: AtlasClient,
+    collected: Collected,
+    *,
+    write_back: bool = True,
+    rehash: bool = False,
+    on_checking: Progress | None = None,
+) -> VerifyReport:
+    """Check file-backed versions by recomputing, then judge in-memory ones by their sources.
+
+    ``on_checking`` is called before each file-backed version is recomputed (for progress).
+    """
+    checked_at = datetime.now(timezone.utc)
+    report = VerifyReport(
+        target=collected.target.to_dict(),
+        atlas_url=client.config.url,
+        checked_at=checked_at.isoformat(timespec="seconds"),
+    )
+    if collected.skipped_deleted:
+        report.problems.append(
+            "deleted dataset versions not checked: " + ", ".join(collected.skipped_deleted)
+        )
+    if not collected.versions:
+        report.problems.append(
+            f"no dataset version recorded upstream of {collected.target.label}: nothing to "
+            "verify (was the data it used recorded, e.g. with run.use() or run.dataset()?)"
+        )
+    by_guid: dict[str, VersionResult] = {}
+    for version in collected.file_backed:
+        if on_checking is not None:
+            on_checking(version)
+        by_guid[version.guid] = compare_version(
+            version, recompute(version.uri or "", rehash=rehash)
+        )
+    for version in collected.versions:
+        if version.in_memory:
+            sources = collected.sources_of(version)
+            steps = {s.guid: collected.steps_between(s, version) for s in sources}
+            by_guid[version.guid] = judge_in_memory(
+                version, [by_guid[s.guid] for s in sources], steps
+            )
+    # What was re-read first (nearest the target first), then what was judged by its sources.
+    ordered = collected.file_backed + [v for v in collected.versions if v.in_memory]
+    report.results = [by_guid[v.guid] for v in ordered]
+    if write_back:
+        millis = int(checked_at.timestamp() * 1000)
+        for result in report.results:
+            try:
+                result.written_back = write_status(client, result, millis)
+            except AtlasError as exc:
+                result.write_back_error = str(exc)
+    return report
