@@ -17,6 +17,10 @@ from atlas_ml import __version__
 # sub-command name -> module that defines ``command``
 COMMAND_MODULES: dict[str, str] = {
     "server": "atlas_ml.cli.server",
+    "typedefs": "atlas_ml.cli.typedefs",
+    "push": "atlas_ml.cli.push",
+    "lineage": "atlas_ml.cli.lineage",
+    "verify": "atlas_ml.cli.verify",
 }
 
 
