@@ -43,10 +43,12 @@ format: venv
 	$(BIN)/ruff check --fix atlas_ml tests benchmarks examples
 	$(BIN)/ruff format atlas_ml tests benchmarks examples
 
-## make test: lint, then the whole suite (unit, real Atlas, real Spark).
+## make test: lint, then the whole suite (unit, real Atlas, real Spark 4.x), then the Spark
+## listener tests again on the Spark 3.5 / Scala 2.12 line (its own venv, .venv-spark35).
 ## The Atlas fixture starts the local server once and stops it at the end.
 test: lint server-build
 	$(BIN)/python -m pytest
+	spark_hooks/test-spark35.sh
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -21,6 +21,7 @@ COMMAND_MODULES: dict[str, str] = {
     "push": "atlas_ml.cli.push",
     "lineage": "atlas_ml.cli.lineage",
     "verify": "atlas_ml.cli.verify",
+    "spark": "atlas_ml.cli.spark",
 }
 
 

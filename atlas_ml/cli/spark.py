@@ -1,0 +1,66 @@
+"""``atlas-ml spark``: build the listener jar and print how to register it."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import click
+
+from atlas_ml.spark.conf import listener_conf, submit_args
+from atlas_ml.spark.jar import ListenerBuildError, listener_jar, spark_line
+
+
+@click.group(name="spark")
+def command() -> None:
+    """Spark lineage listener: build it and print its spark-submit flags."""
+
+
+@command.command(name="build-jar")
+@click.option(
+    "--spark-jars",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Spark jars folder to compile against (default: the installed PySpark's).",
+)
+@click.option("--rebuild", is_flag=True, help="Build even when a jar for these sources exists.")
+def build_jar(spark_jars: Path | None, rebuild: bool) -> None:
+    """Compile the listener for this Spark line into the cache and print the jar's path."""
+    try:
+        line = spark_line(spark_jars)
+        jar = listener_jar(line, rebuild=rebuild)
+    except ListenerBuildError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(str(jar))
+
+
+@command.command(name="conf")
+@click.option("--transport", type=click.Choice(["spool", "http"]), default="spool")
+@click.option("--http-url", help="OpenLineage endpoint for --transport http.")
+@click.option("--spool-dir", type=click.Path(path_type=Path), help="Spool directory.")
+@click.option("--namespace", help="OpenLineage job namespace (default: spark).")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["submit", "properties"]),
+    default="submit",
+    help="spark-submit flags, or spark-defaults.conf lines.",
+)
+def conf(
+    transport: str,
+    http_url: str | None,
+    spool_dir: Path | None,
+    namespace: str | None,
+    output: str,
+) -> None:
+    """Print the --jars/--conf flags that attach the listener to a spark-submit job."""
+    try:
+        entries = listener_conf(
+            transport=transport, spool=spool_dir, http_url=http_url, namespace=namespace
+        )
+    except (ListenerBuildError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if output == "properties":
+        for key, value in entries.items():
+            click.echo(f"{key} {value}")
+    else:
+        click.echo(shlex.join(submit_args(entries)))

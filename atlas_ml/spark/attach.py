@@ -1,0 +1,63 @@
+"""Attach the lineage listener to a SparkSession that is already running (notebooks).
+
+``spark.extraListeners`` is read only when the SparkContext starts, so a notebook whose session
+already exists cannot use it. ``attach`` loads the listener jar into the driver through py4j
+(a URLClassLoader over the jar, child of Spark's own loader) and registers an instance with
+``SparkContext.addSparkListener``. Limits: executions that started before ``attach`` are not
+seen; Spark Connect sessions have no driver JVM in this process and cannot be attached to;
+the listener runs only in the driver, which is all it needs.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from atlas_ml.spark.conf import LISTENER_CLASS, listener_conf
+
+log = logging.getLogger(__name__)
+
+
+def attach(spark: Any, jar: Path | None = None, **conf_options: Any) -> bool:
+    """Register the listener on ``spark``'s running context; returns False if already there.
+
+    ``conf_options`` are those of :func:`atlas_ml.spark.conf.listener_conf` (transport, spool,
+    http_url, namespace, queue_capacity).
+    """
+    jvm_session = getattr(spark, "_jsparkSession", None)
+    jsc = getattr(getattr(spark, "sparkContext", None), "_jsc", None)
+    if jvm_session is None or jsc is None:
+        raise RuntimeError(
+            "attach() needs a classic SparkSession with a driver JVM in this process; Spark "
+            "Connect sessions cannot be attached to. Start the job with the listener conf "
+            "instead: atlas-ml spark conf"
+        )
+    registered = spark.sparkContext.getConf().get("spark.extraListeners", "") or ""
+    if LISTENER_CLASS in registered:
+        log.info("atlas-ml listener already registered through spark.extraListeners")
+        return False
+    conf = listener_conf(jar, **conf_options)
+    gateway = spark.sparkContext._gateway
+    jvm = gateway.jvm
+    sc = jsc.sc()
+    spark_conf = sc.getConf()
+    for key, value in conf.items():
+        if key not in ("spark.jars", "spark.extraListeners"):
+            spark_conf.set(key, value)
+    listener_class = _load_class(gateway, jvm, Path(conf["spark.jars"]))
+    param_types = gateway.new_array(jvm.java.lang.Class, 1)
+    param_types[0] = spark_conf.getClass()
+    args = gateway.new_array(jvm.java.lang.Object, 1)
+    args[0] = spark_conf
+    listener = listener_class.getConstructor(param_types).newInstance(args)
+    sc.addSparkListener(listener)
+    return True
+
+
+def _load_class(gateway: Any, jvm: Any, jar: Path) -> Any:
+    parent = jvm.java.lang.Thread.currentThread().getContextClassLoader()
+    urls = gateway.new_array(jvm.java.net.URL, 1)
+    urls[0] = jvm.java.io.File(str(jar)).toURI().toURL()
+    loader = jvm.java.net.URLClassLoader(urls, parent)
+    return jvm.java.lang.Class.forName(LISTENER_CLASS, True, loader)

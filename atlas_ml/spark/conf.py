@@ -1,0 +1,61 @@
+"""The Spark configuration that registers atlas-ml's lineage listener."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from atlas_ml.paths import cache_dir
+
+LISTENER_CLASS = "io.atlasml.spark.LineageListener"
+_TRANSPORTS = ("spool", "http")
+
+
+def spool_dir() -> Path:
+    """Where events wait for delivery to Atlas (shared with the Python side)."""
+    return cache_dir() / "spool"
+
+
+def listener_conf(
+    jar: Path | None = None,
+    *,
+    transport: str = "spool",
+    spool: Path | None = None,
+    http_url: str | None = None,
+    namespace: str | None = None,
+    queue_capacity: int | None = None,
+) -> dict[str, str]:
+    """Spark conf entries that load the listener jar and register the listener.
+
+    The spool is always set (also for HTTP) because it is where events fall back to when the
+    endpoint is unreachable.
+    """
+    if transport not in _TRANSPORTS:
+        raise ValueError(f"unknown transport {transport!r}: use one of {', '.join(_TRANSPORTS)}")
+    if transport == "http" and not http_url:
+        raise ValueError("transport 'http' needs http_url (the OpenLineage endpoint to POST to)")
+    if jar is None:
+        from atlas_ml.spark.jar import listener_jar
+
+        jar = listener_jar()
+    conf = {
+        "spark.jars": str(jar),
+        "spark.extraListeners": LISTENER_CLASS,
+        "spark.atlasml.transport": transport,
+        "spark.atlasml.spool.dir": str(spool or spool_dir()),
+    }
+    if http_url:
+        conf["spark.atlasml.http.url"] = http_url
+    if namespace:
+        conf["spark.atlasml.namespace"] = namespace
+    if queue_capacity is not None:
+        conf["spark.atlasml.queue.capacity"] = str(queue_capacity)
+    return conf
+
+
+def submit_args(conf: dict[str, str]) -> list[str]:
+    """``spark-submit`` flags for ``conf``: ``--jars`` for the jar, ``--conf`` for the rest."""
+    args = ["--jars", conf["spark.jars"]]
+    for key, value in conf.items():
+        if key != "spark.jars":
+            args += ["--conf", f"{key}={value}"]
+    return args

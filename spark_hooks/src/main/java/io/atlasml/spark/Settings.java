@@ -1,0 +1,77 @@
+package io.atlasml.spark;
+
+import java.io.File;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+
+/** The listener's configuration, read once from the {@code spark.atlasml.*} keys. */
+final class Settings {
+  static final String PREFIX = "spark.atlasml.";
+
+  final String transport;
+  final String httpUrl;
+  final int httpTimeoutMs;
+  final String httpApiKey;
+  final File spoolDir;
+  final int queueCapacity;
+  final long flushTimeoutMs;
+  final int lineageNodeBudget;
+  final String jobNamespace;
+  final String hiveNamespace;
+  final String appName;
+  final String appId;
+  final String master;
+  final String sparkVersion;
+  final Map<String, String> sparkProperties = new LinkedHashMap<>();
+
+  Settings(SparkConf conf) {
+    transport = conf.get(PREFIX + "transport", "spool").trim().toLowerCase(java.util.Locale.ROOT);
+    httpUrl = conf.get(PREFIX + "http.url", "");
+    httpTimeoutMs = (int) conf.getLong(PREFIX + "http.timeout.ms", 5000L);
+    httpApiKey = conf.get(PREFIX + "http.apiKey", "");
+    spoolDir = new File(conf.get(PREFIX + "spool.dir", defaultSpoolDir()));
+    queueCapacity = Math.max(1, conf.getInt(PREFIX + "queue.capacity", 1000));
+    flushTimeoutMs = conf.getLong(PREFIX + "flush.timeout.ms", 10000L);
+    lineageNodeBudget = Math.max(1, conf.getInt(PREFIX + "lineage.maxNodes", 5000));
+    jobNamespace = conf.get(PREFIX + "namespace", "spark");
+    String metastore = conf.get("spark.hadoop.hive.metastore.uris", "").split(",")[0].trim();
+    hiveNamespace =
+        conf.get(
+            PREFIX + "hive.namespace",
+            metastore.isEmpty() ? "" : metastore.replaceFirst("^thrift://", "hive://"));
+    appName = conf.get("spark.app.name", "spark");
+    appId = conf.get("spark.app.id", "");
+    master = conf.get("spark.master", "");
+    sparkVersion = org.apache.spark.package$.MODULE$.SPARK_VERSION();
+    for (String key : new String[] {"spark.master", "spark.app.name", "spark.submit.deployMode"}) {
+      if (conf.contains(key)) {
+        sparkProperties.put(key, conf.get(key));
+      }
+    }
+  }
+
+  /**
+   * Namespace of catalog tables: the Hive metastore ({@code hive://host:port}) when one is
+   * configured, else the Spark catalog's name ({@code spark_catalog}).
+   */
+  String tableNamespace(String catalog) {
+    if (!hiveNamespace.isEmpty() && "spark_catalog".equals(catalog)) {
+      return hiveNamespace;
+    }
+    return catalog;
+  }
+
+  static String defaultSpoolDir() {
+    String root = System.getenv("ATLAS_ML_CACHE");
+    if (root == null || root.isEmpty()) {
+      String xdg = System.getenv("XDG_CACHE_HOME");
+      String base = xdg == null || xdg.isEmpty() ? System.getProperty("user.home") + "/.cache" : xdg;
+      root = base + "/atlas-ml";
+    }
+    if (root.startsWith("~")) {
+      root = System.getProperty("user.home") + root.substring(1);
+    }
+    return new File(root, "spool").getPath();
+  }
+}

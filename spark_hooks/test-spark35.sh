@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs the lineage listener tests on the Spark 3.5 line (Scala 2.12) in a second venv,
+# since the main venv carries PySpark 4.x and one venv can hold only one PySpark.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV="${SPARK35_VENV:-.venv-spark35}"
+PYTHON="${PYTHON:-python3}"
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PYTHON" -m venv "$VENV"
+fi
+if ! "$VENV/bin/python" -c 'import pyspark, sys; sys.exit(0 if pyspark.__version__.startswith("3.5") else 1)' 2>/dev/null; then
+  "$VENV/bin/pip" install -q "pyspark>=3.5,<3.6"
+fi
+"$VENV/bin/pip" install -q -e . pytest jsonschema
+export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}"
+exec "$VENV/bin/python" -m pytest tests/spark -k listener -q "$@"

@@ -1,0 +1,51 @@
+"""Spark tests run against ONE session that has atlas-ml's lineage listener registered.
+
+Only one SparkContext can live in a process, so this ``spark`` fixture replaces the plain one
+from tests/conftest.py for everything under tests/spark: fingerprint tests get a normal working
+session, listener tests get the events in ``lineage_spool``. If a plain session is already
+active (a test outside tests/spark ran first), it is stopped before this one starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from atlas_ml.spark.conf import listener_conf
+
+
+@pytest.fixture(scope="session")
+def lineage_spool(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("lineage-spool")
+
+
+@pytest.fixture(scope="session")
+def spark(lineage_spool: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A local[2] SparkSession with the lineage listener spooling into ``lineage_spool``."""
+    from pyspark import SparkContext
+    from pyspark.sql import SparkSession
+
+    # the listener is registered only when a SparkContext starts: stop one that is running
+    running = SparkContext._active_spark_context
+    if running is not None:
+        running.stop()
+    builder = (
+        SparkSession.builder.master("local[2]")
+        .appName("atlas-ml-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("warehouse")))
+        .config(  # the embedded Derby of the JDBC tests would write derby.log into the cwd
+            "spark.driver.extraJavaOptions",
+            f"-Dderby.stream.error.file={tmp_path_factory.mktemp('derby')}/derby.log",
+        )
+    )
+    for key, value in listener_conf(spool=lineage_spool).items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    yield session
+    session.stop()

@@ -1,0 +1,33 @@
+"""Reading the lineage listener's spool in tests (events arrive asynchronously)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+Event = dict[str, Any]
+
+
+def read_events(spool: Path) -> list[Event]:
+    """Every event in the spool, oldest first (file names sort chronologically)."""
+    return [json.loads(p.read_text()) for p in sorted(spool.glob("*.json"))]
+
+
+def wait_for_events(
+    spool: Path, matches: Callable[[Event], bool], count: int = 1, timeout: float = 20.0
+) -> list[Event]:
+    """Events that ``matches``, once at least ``count`` arrived (delivery is asynchronous)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [e for e in read_events(spool) if matches(e)]
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def writes_to(path: Path | str) -> Callable[[Event], bool]:
+    target = str(path)
+    return lambda e: any(o["name"] == target for o in e["outputs"])

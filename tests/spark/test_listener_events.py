@@ -1,0 +1,213 @@
+"""The JVM lineage listener, observed through the events it spools for real Spark writes."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from listener_support import Event, read_events, wait_for_events, writes_to
+from openlineage_schema import RUN_EVENT_SCHEMA
+
+pytestmark = pytest.mark.spark
+
+
+def _customers_and_cities(spark: Any, root: Path) -> tuple[Path, Path]:
+    customers, cities = root / "customers_csv", root / "cities_csv"
+    spark.createDataFrame(
+        [(1, "ann", 10.0), (2, "bob", 20.0), (3, "cy", 1.0)], ["id", "name", "amount"]
+    ).write.csv(str(customers), header=True)
+    spark.createDataFrame([(1, "oslo"), (2, "rome")], ["id", "city"]).write.csv(
+        str(cities), header=True
+    )
+    return customers, cities
+
+
+def _only(events: list[Event]) -> Event:
+    assert len(events) == 1, [e["job"]["name"] for e in events]
+    return events[0]
+
+
+def _lineage(event: Event) -> dict[str, Any]:
+    facet: dict[str, Any] = event["outputs"][0]["facets"]["columnLineage"]
+    return facet
+
+
+def test_csv_join_to_parquet_is_one_complete_event_with_inputs_schema_and_lineage(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    from pyspark.sql import functions as F
+
+    customers, cities = _customers_and_cities(spark, tmp_path)
+    out = tmp_path / "enriched_parquet"
+    c = spark.read.csv(str(customers), header=True, inferSchema=True)
+    d = spark.read.csv(str(cities), header=True, inferSchema=True)
+    c.join(d, "id").where(F.col("amount") > 5).select(
+        "id", "name", (F.col("amount") * 2).alias("double_amount"), "city"
+    ).write.parquet(str(out))
+
+    event = _only(wait_for_events(lineage_spool, writes_to(out)))
+    assert event["eventType"] == "COMPLETE"
+    assert {(i["namespace"], i["name"]) for i in event["inputs"]} == {
+        ("file", str(customers)),
+        ("file", str(cities)),
+    }
+    output = event["outputs"][0]
+    assert (output["namespace"], output["name"]) == ("file", str(out))
+    assert output["outputFacets"]["outputStatistics"]["rowCount"] == 2
+    assert [f["name"] for f in output["facets"]["schema"]["fields"]] == [
+        "id",
+        "name",
+        "double_amount",
+        "city",
+    ]
+    fields = _lineage(event)["fields"]
+    [name_source] = fields["name"]["inputFields"]
+    assert (name_source["name"], name_source["field"]) == (str(customers), "name")
+    assert name_source["transformations"][0]["subtype"] == "IDENTITY"
+    [amount_source] = fields["double_amount"]["inputFields"]
+    assert amount_source["field"] == "amount"
+    assert amount_source["transformations"][0]["subtype"] == "TRANSFORMATION"
+    indirect = {
+        (d["name"], d["field"], t["subtype"])
+        for d in _lineage(event)["dataset"]
+        for t in d["transformations"]
+    }
+    assert (str(customers), "id", "JOIN") in indirect
+    assert (str(cities), "id", "JOIN") in indirect
+    assert (str(customers), "amount", "FILTER") in indirect
+
+
+def test_aggregation_is_direct_aggregation_and_group_keys_are_indirect(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    from pyspark.sql import functions as F
+
+    customers, _ = _customers_and_cities(spark, tmp_path)
+    out = tmp_path / "totals_parquet"
+    spark.read.csv(str(customers), header=True, inferSchema=True).groupBy("name").agg(
+        F.sum("amount").alias("total")
+    ).write.parquet(str(out))
+
+    lineage = _lineage(_only(wait_for_events(lineage_spool, writes_to(out))))
+    [total_source] = lineage["fields"]["total"]["inputFields"]
+    assert (total_source["field"], total_source["transformations"][0]["subtype"]) == (
+        "amount",
+        "AGGREGATION",
+    )
+    assert any(
+        d["field"] == "name" and d["transformations"][0]["subtype"] == "GROUP_BY"
+        for d in lineage["dataset"]
+    )
+
+
+def test_save_as_table_is_exactly_one_event_naming_the_table_and_its_path(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    customers, _ = _customers_and_cities(spark, tmp_path)
+    spark.read.csv(str(customers), header=True).write.saveAsTable("customers_copy")
+
+    def names_table(e: Event) -> bool:
+        return any(
+            s["name"].endswith("customers_copy")
+            for o in e["outputs"]
+            for s in o["facets"].get("symlinks", {}).get("identifiers", [])
+        )
+
+    event = _only(wait_for_events(lineage_spool, names_table, timeout=10))
+    assert event["outputs"][0]["name"].endswith("/customers_copy")
+    assert len(event["run"]["facets"]["atlasml_spark"]["executionIds"]) > 1
+    spark.sql("DROP TABLE customers_copy")
+
+
+def test_jdbc_write_and_read_name_the_table_and_never_carry_credentials(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    url = "jdbc:derby:memory:atlasml_listener;create=true;user=lineage_user;password=s3cr3t"
+    spark.createDataFrame([(1, "ann")], ["id", "name"]).write.option("user", "lineage_user").option(
+        "password", "s3cr3t"
+    ).jdbc(url, "APP.PEOPLE")
+    out = tmp_path / "people_from_jdbc"
+    spark.read.option("user", "lineage_user").option("password", "s3cr3t").jdbc(
+        url, "APP.PEOPLE"
+    ).write.parquet(str(out))
+
+    def touches_people(e: Event) -> bool:
+        return any(d["name"] == "APP.PEOPLE" for d in e["inputs"] + e["outputs"])
+
+    write, read = wait_for_events(lineage_spool, touches_people, count=2)
+    assert write["outputs"][0]["namespace"] == "derby:memory:atlasml_listener"
+    assert read["inputs"][0]["namespace"] == "derby:memory:atlasml_listener"
+    for spooled in lineage_spool.glob("*.json"):
+        text = spooled.read_text()
+        assert "s3cr3t" not in text and "lineage_user" not in text, spooled.name
+
+
+def test_count_and_collect_emit_no_event(spark: Any, lineage_spool: Path, tmp_path: Path) -> None:
+    customers, cities = _customers_and_cities(spark, tmp_path)
+    wait_for_events(lineage_spool, writes_to(cities))
+    before = len(read_events(lineage_spool))
+    df = spark.read.csv(str(customers), header=True)
+    df.count()
+    df.collect()
+    marker = tmp_path / "marker_parquet"
+    df.write.parquet(str(marker))
+    wait_for_events(lineage_spool, writes_to(marker))
+
+    new = read_events(lineage_spool)[before:]
+    assert [e["outputs"][0]["name"] for e in new] == [str(marker)]
+
+
+def test_failing_write_is_a_fail_event_with_the_error(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    from pyspark.sql import functions as F
+
+    out = tmp_path / "never_written"
+    with pytest.raises(Exception, match="listener-test-boom"):
+        # cast: Spark 3.5 refuses to write the VOID type before the job even starts
+        boom = F.raise_error(F.lit("listener-test-boom")).cast("string")
+        spark.range(3).select(boom.alias("x")).write.parquet(str(out))
+
+    event = _only(wait_for_events(lineage_spool, writes_to(out)))
+    assert event["eventType"] == "FAIL"
+    assert "listener-test-boom" in event["run"]["facets"]["errorMessage"]["message"]
+    assert event["run"]["facets"]["atlasml_spark"]["inMemorySources"] == ["Range"]
+
+
+def test_run_id_is_stable_per_application_and_root_execution(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "ids"
+    spark.range(2).write.parquet(str(out))
+    event = _only(wait_for_events(lineage_spool, writes_to(out)))
+    facet = event["run"]["facets"]["atlasml_spark"]
+    # Java's UUID.nameUUIDFromBytes: an MD5 name-based (version 3) UUID without a namespace
+    digest = bytearray(
+        hashlib.md5(
+            f"atlas-ml:{facet['applicationId']}:{facet['rootExecutionId']}".encode()
+        ).digest()
+    )
+    digest[6] = (digest[6] & 0x0F) | 0x30
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    expected = uuid.UUID(bytes=bytes(digest))
+    assert event["run"]["runId"] == str(expected)
+
+
+def test_every_spooled_event_validates_against_the_openlineage_schema(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "schema_check"
+    spark.range(5).selectExpr("id", "id * 2 AS twice").write.parquet(str(out))
+    wait_for_events(lineage_spool, writes_to(out))
+
+    events = read_events(lineage_spool)
+    assert events
+    checker = jsonschema.Draft202012Validator(
+        RUN_EVENT_SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    for event in events:
+        checker.validate(event)

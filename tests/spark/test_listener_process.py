@@ -1,0 +1,138 @@
+"""Listener behaviour that needs its own driver process: JVM exit and a full queue."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from listener_support import read_events
+
+pytestmark = pytest.mark.spark
+
+_SCRIPT = textwrap.dedent(
+    """
+    import json, sys, time
+    from pathlib import Path
+    from pyspark.sql import SparkSession
+    from atlas_ml.spark.conf import listener_conf
+
+    spool, out, writes, extra = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    pause = float(sys.argv[5])
+    builder = SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false")
+    for key, value in {**listener_conf(spool=spool), **json.loads(extra)}.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    for i in range(writes):
+        spark.range(3).write.parquet(f"{out}/part{i}")
+    if pause:
+        time.sleep(pause)  # let the writer drain, so the last event reports the drops
+        spark.range(3).write.parquet(f"{out}/final")
+    print("JOB DONE", flush=True)
+    # no spark.stop(): the JVM's shutdown hook must deliver what is queued
+    """
+)
+
+
+def _run(
+    tmp_path: Path, writes: int, extra: dict[str, str], pause: float = 0
+) -> subprocess.CompletedProcess[str]:
+    script = tmp_path / "job.py"
+    script.write_text(_SCRIPT)
+    return subprocess.run(
+        [
+            sys.executable,
+            str(script),
+            str(tmp_path / "spool"),
+            str(tmp_path / "out"),
+            str(writes),
+            json.dumps(extra),
+            str(pause),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_event_of_a_job_that_exits_without_stop_is_in_the_spool(tmp_path: Path) -> None:
+    done = _run(tmp_path, writes=1, extra={})
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    events = read_events(tmp_path / "spool")
+    assert [e["outputs"][0]["name"] for e in events] == [str(tmp_path / "out" / "part0")]
+
+
+def test_full_queue_drops_and_counts_events_without_slowing_the_job(tmp_path: Path) -> None:
+    # an endpoint that accepts connections and never answers: each POST takes the full timeout
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)
+    port = silent.getsockname()[1]
+    try:
+        done = _run(
+            tmp_path,
+            writes=12,
+            pause=7,
+            extra={
+                "spark.atlasml.transport": "http",
+                "spark.atlasml.http.url": f"http://127.0.0.1:{port}/api/v1/lineage",
+                "spark.atlasml.http.timeout.ms": "3000",
+                "spark.atlasml.queue.capacity": "1",
+                "spark.atlasml.flush.timeout.ms": "5000",
+            },
+        )
+    finally:
+        silent.close()
+
+    assert done.returncode == 0 and "JOB DONE" in done.stdout, done.stderr[-2000:]
+    assert "lineage queue full" in done.stderr
+    events = read_events(tmp_path / "spool")
+    assert 0 < len(events) < 13
+    final = [e for e in events if e["outputs"][0]["name"].endswith("/final")]
+    assert final, "the event written after the queue drained must be delivered"
+    dropped = [
+        e["run"]["facets"]["atlasml_spark"]["delivery"]["droppedEventsBefore"] for e in events
+    ]
+    # a listener that waited for room in the queue would never drop: drops prove it did not
+    assert max(dropped) > 0
+
+
+_ATTACH_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from pyspark.sql import SparkSession
+    from atlas_ml.spark import attach
+
+    spool, out = Path(sys.argv[1]), sys.argv[2]
+    builder = SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false")
+    spark = builder.getOrCreate()
+    spark.range(3).write.parquet(out + "/before")
+    print("first attach:", attach(spark, spool=spool))
+    spark.range(3).write.parquet(out + "/after")
+    spark.stop()
+    """
+)
+
+
+def test_attach_to_a_running_session_captures_the_writes_that_follow(tmp_path: Path) -> None:
+    script = tmp_path / "notebook.py"
+    script.write_text(_ATTACH_SCRIPT)
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "spool"), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "first attach: True" in done.stdout
+    events = read_events(tmp_path / "spool")
+    assert [e["outputs"][0]["name"] for e in events] == [str(tmp_path / "out" / "after")]
