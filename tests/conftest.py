@@ -1,4 +1,4 @@
-"""Session-wide fixtures: one real Apache Atlas and one Spark session per test run.
+"""Session-wide fixtures: one real Apache Atlas per test run (Spark: tests/spark/conftest.py).
 
 The Atlas fixture starts the local server built by ``atlas-ml server build`` (or uses an
 existing Atlas named by ``ATLAS_URL``/``ATLAS_USER``/``ATLAS_PASSWORD``) once per session and
@@ -33,20 +33,3 @@ def atlas_server() -> Iterator[AtlasEndpoint]:
     finally:
         if started_here and not os.environ.get("ATLAS_ML_KEEP_SERVER"):
             server.stop()
-
-
-@pytest.fixture(scope="session")
-def spark():  # type: ignore[no-untyped-def]
-    """A small local Spark session shared by every Spark test."""
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("atlas-ml-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate()
-    )
-    yield session
-    session.stop()
