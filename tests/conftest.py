@@ -3,16 +3,22 @@
 The Atlas fixture starts the local server built by ``atlas-ml server build`` (or uses an
 existing Atlas named by ``ATLAS_URL``/``ATLAS_USER``/``ATLAS_PASSWORD``) once per session and
 stops it at the end. It never skips: when Atlas cannot be reached the tests that need it fail.
+``atlas_client``, ``project_types`` and ``unique`` live here too, because tests/atlas and the
+Spark-to-Atlas tests under tests/spark (which need the listener's own Spark session) share them.
 """
 
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 
 import pytest
 
+from atlas_ml.client import AtlasClient
+from atlas_ml.config import AtlasConfig
 from atlas_ml.server.endpoint import AtlasEndpoint
+from atlas_ml.typedefs import install, load_typeset
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +39,28 @@ def atlas_server() -> Iterator[AtlasEndpoint]:
     finally:
         if started_here and not os.environ.get("ATLAS_ML_KEEP_SERVER"):
             server.stop()
+
+
+@pytest.fixture(scope="session")
+def atlas_client(atlas_server: AtlasEndpoint) -> Iterator[AtlasClient]:
+    """A client for the session's Atlas (small batches so tests cross batch boundaries)."""
+    config = AtlasConfig(
+        url=atlas_server.url,
+        username=atlas_server.username,
+        password=atlas_server.password,
+        batch_size=100,
+    )
+    with AtlasClient(config) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def project_types(atlas_client: AtlasClient) -> None:
+    """The shipped atlas-ml types, installed (idempotently) once per session."""
+    install(atlas_client, load_typeset())
+
+
+@pytest.fixture
+def unique() -> str:
+    """A prefix that keeps this test's names apart from every other test on the server."""
+    return f"t{uuid.uuid4().hex[:12]}"

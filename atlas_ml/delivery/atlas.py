@@ -35,6 +35,7 @@ class DeliveryReport:
 
 def deliver_changes(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
     """Upsert the entities, number new model versions, attach classifications."""
+    _drop_missing_references(client, changes)
     result = client.entities.upsert(changes.entities)
     _number_model_versions(client, changes, result)
     for request in changes.classifications:
@@ -47,6 +48,22 @@ def deliver_changes(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
             if exc.error_code not in _ALREADY_CLASSIFIED:
                 raise
     return result
+
+
+def _drop_missing_references(client: AtlasClient, changes: AtlasChanges) -> None:
+    """Keep references to entities other hooks own (Hive tables) only if Atlas has them:
+    one missing reference would make Atlas reject the whole request (ATLAS-404-00-00A)."""
+    by_type: dict[str, set[str]] = {}
+    for type_name, qualified_name in changes.optional_references:
+        by_type.setdefault(type_name, set()).add(qualified_name)
+    missing: set[tuple[str, str]] = set()
+    for type_name, names in by_type.items():
+        found = client.entities.get_bulk_by_unique_attributes(type_name, sorted(names))
+        present = {(e.get("attributes") or {}).get("qualifiedName") for e in found}
+        missing |= {(type_name, name) for name in names if name not in present}
+    if missing:
+        log.debug("not referencing entities Atlas does not have: %s", sorted(missing))
+        changes.drop_references(missing)
 
 
 def _number_model_versions(

@@ -30,6 +30,9 @@ class AtlasChanges:
 
     entities: list[dict[str, Any]] = field(default_factory=list)
     classifications: list[ClassificationRequest] = field(default_factory=list)
+    optional_references: set[tuple[str, str]] = field(default_factory=set)
+    """(type, qualifiedName) of entities another hook owns (``hive_table``): referenced only
+    when they exist, see :meth:`drop_references`."""
     _by_name: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict, repr=False)
 
     def add(
@@ -61,6 +64,34 @@ class AtlasChanges:
         self.entities.append(entity)
         self._by_name[key] = entity
         return {"guid": entity["guid"], "typeName": type_name}
+
+    def reference(self, type_name: str, qualified_name: str) -> dict[str, Any]:
+        """Refer to an entity this event does not create, e.g. a Hive table the Hive hook owns.
+
+        Atlas rejects a whole request that refers to a missing entity (ATLAS-404-00-00A), so
+        such references are optional: delivery drops the ones Atlas does not know.
+        """
+        self.optional_references.add((type_name, qualified_name))
+        return {"typeName": type_name, "uniqueAttributes": {"qualifiedName": qualified_name}}
+
+    def drop_references(self, missing: set[tuple[str, str]]) -> None:
+        """Remove every reference to the ``missing`` (type, qualifiedName) entities."""
+
+        def kept(value: Any) -> bool:
+            unique = value.get("uniqueAttributes") if isinstance(value, dict) else None
+            if not isinstance(unique, dict) or "guid" in value:
+                return True
+            return (value.get("typeName"), unique.get("qualifiedName")) not in missing
+
+        for entity in self.entities:
+            for section in ("attributes", "relationshipAttributes"):
+                values = entity.get(section) or {}
+                for key, value in list(values.items()):
+                    if isinstance(value, list):
+                        values[key] = [item for item in value if kept(item)]
+                    elif not kept(value):
+                        del values[key]
+        self.optional_references -= missing
 
     def names(self, type_name: str) -> list[str]:
         return [

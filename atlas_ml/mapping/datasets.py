@@ -7,6 +7,7 @@ from typing import Any
 
 from atlas_ml.events import CLASSIFICATIONS, DATASET_VERSION, MODEL_VERSION
 from atlas_ml.mapping.changes import AtlasChanges, ClassificationRequest
+from atlas_ml.mapping.relational import map_jdbc_table
 from atlas_ml.mapping.times import epoch_millis
 from atlas_ml.naming import (
     dataset_version_name,
@@ -77,7 +78,9 @@ def map_dataset(
 
     physical = None if in_memory else openlineage_dataset(ol_namespace, ol_name, namespace)
     physical_ref = None
-    if physical is not None:
+    if physical is not None and physical.type_name == "rdbms_table":
+        physical_ref = map_jdbc_table(ol_namespace, ol_name, changes, namespace)
+    elif physical is not None:
         physical_ref = changes.add(physical.type_name, physical.entity()["attributes"])
 
     version = facets.get(DATASET_VERSION)

@@ -7,6 +7,7 @@ from typing import Any
 from atlas_ml.events import SPARK, TRAINING_RUN, TRANSFORM, validate_event
 from atlas_ml.mapping.changes import AtlasChanges
 from atlas_ml.mapping.datasets import map_dataset
+from atlas_ml.mapping.spark import map_spark
 from atlas_ml.mapping.times import epoch_millis
 from atlas_ml.naming import training_run_name, transform_name
 
@@ -67,7 +68,7 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
         }
         changes.add("atlasml_training_run", {**_present(attributes), **common})
     elif SPARK in run_facets:
-        _map_spark(event, run_facets[SPARK], changes, namespace, common)
+        map_spark(event, run_facets[SPARK], changes, namespace, inputs, outputs)
     else:
         facet = run_facets.get(TRANSFORM) or {}
         pipeline = facet.get("pipeline") or job["namespace"]
@@ -92,32 +93,3 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
 
 def _present(attributes: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in attributes.items() if value is not None}
-
-
-def _map_spark(
-    event: dict[str, Any],
-    facet: dict[str, Any],
-    changes: AtlasChanges,
-    namespace: str,
-    common: dict[str, Any],
-) -> None:
-    """One ``spark_process`` per root SQL execution, grouped under its ``spark_application``."""
-    app_id = facet.get("applicationId") or event["job"]["namespace"]
-    app_name = facet.get("appName") or app_id
-    application = changes.add(
-        "spark_application",
-        {"qualifiedName": f"{app_id}@{namespace}", "name": app_name},
-    )
-    execution = facet.get("rootExecutionId", event["run"]["runId"])
-    changes.add(
-        "spark_process",
-        {
-            "qualifiedName": f"{app_id}-{execution}@{namespace}",
-            "name": event["job"]["name"],
-            "executionId": str(execution),
-            "currUser": facet.get("user"),
-            "details": facet.get("plan"),
-            "application": application,
-            **common,
-        },
-    )

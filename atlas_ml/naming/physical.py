@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from atlas_ml.naming.relational import relational_names
+
 _CLOUD_TYPES = {
     "s3": "aws_s3_v2_directory",
     "s3a": "aws_s3_v2_directory",
@@ -100,7 +102,10 @@ def openlineage_dataset(ol_namespace: str, ol_name: str, namespace: str) -> Phys
     if scheme == "hive" and "." in ol_name:
         database, table = ol_name.split(".", 1)
         return hive_table(database, table, namespace)
-    # Anything else (JDBC databases, Kafka topics, ...) is recorded as a generic DataSet whose
+    relational = relational_names(ol_namespace, ol_name, namespace)
+    if relational is not None:
+        return PhysicalDataset("rdbms_table", relational.table, {"name": relational.table_name})
+    # Anything else (Kafka topics, unknown stores, ...) is recorded as a generic DataSet whose
     # name keeps the OpenLineage identity, so no lineage is lost.
     qualified_name = f"{ol_namespace}/{ol_name}@{namespace}"
     return PhysicalDataset("DataSet", qualified_name, {"name": ol_name})

@@ -6,6 +6,9 @@ already exists cannot use it. ``attach`` loads the listener jar into the driver 
 ``SparkContext.addSparkListener``. Limits: executions that started before ``attach`` are not
 seen; Spark Connect sessions have no driver JVM in this process and cannot be attached to;
 the listener runs only in the driver, which is all it needs.
+
+``attach`` also turns on Spark ML training capture (:mod:`atlas_ml.spark.ml`) and delivery to
+Atlas at the end of the job (:mod:`atlas_ml.spark.exit`), both writing to the listener's spool.
 """
 
 from __future__ import annotations
@@ -14,17 +17,45 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from atlas_ml.spark.conf import LISTENER_CLASS, listener_conf
+from atlas_ml.spark.conf import LISTENER_CLASS, SPOOL_DIR_KEY, listener_conf
 
 log = logging.getLogger(__name__)
 
 
-def attach(spark: Any, jar: Path | None = None, **conf_options: Any) -> bool:
+def attach(
+    spark: Any,
+    jar: Path | None = None,
+    *,
+    ml: bool = True,
+    deliver_at_exit: bool = True,
+    pipeline: str | None = None,
+    **conf_options: Any,
+) -> bool:
     """Register the listener on ``spark``'s running context; returns False if already there.
 
     ``conf_options`` are those of :func:`atlas_ml.spark.conf.listener_conf` (transport, spool,
-    http_url, namespace, queue_capacity).
+    http_url, namespace, queue_capacity). ``ml`` records Spark ML fits as training runs
+    (named ``pipeline``, see :func:`atlas_ml.spark.ml.capture_ml`); ``deliver_at_exit``
+    pushes the spool to Atlas when the Python process ends, stopping the SparkContext first
+    if the job did not.
     """
+    registered = _register_listener(spark, jar, conf_options)
+    spool = registered or conf_options.get("spool")
+    if ml:
+        from atlas_ml.spark.ml import capture_ml
+
+        capture_ml(spark, spool=spool, pipeline=pipeline, deliver_at_exit=deliver_at_exit)
+    elif deliver_at_exit:
+        from atlas_ml.delivery import Spool
+        from atlas_ml.spark.exit import deliver_at_exit as register_exit_delivery
+        from atlas_ml.spark.ml import session_spool_dir
+
+        register_exit_delivery(Spool(Path(spool) if spool else session_spool_dir(spark)))
+    return registered is not None
+
+
+def _register_listener(spark: Any, jar: Path | None, conf_options: dict[str, Any]) -> Path | None:
+    """Load and register the listener; returns its spool, or None if it was registered."""
     jvm_session = getattr(spark, "_jsparkSession", None)
     jsc = getattr(getattr(spark, "sparkContext", None), "_jsc", None)
     if jvm_session is None or jsc is None:
@@ -36,7 +67,7 @@ def attach(spark: Any, jar: Path | None = None, **conf_options: Any) -> bool:
     registered = spark.sparkContext.getConf().get("spark.extraListeners", "") or ""
     if LISTENER_CLASS in registered:
         log.info("atlas-ml listener already registered through spark.extraListeners")
-        return False
+        return None
     conf = listener_conf(jar, **conf_options)
     gateway = spark.sparkContext._gateway
     jvm = gateway.jvm
@@ -52,7 +83,7 @@ def attach(spark: Any, jar: Path | None = None, **conf_options: Any) -> bool:
     args[0] = spark_conf
     listener = listener_class.getConstructor(param_types).newInstance(args)
     sc.addSparkListener(listener)
-    return True
+    return Path(conf[SPOOL_DIR_KEY])
 
 
 def _load_class(gateway: Any, jvm: Any, jar: Path) -> Any:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from atlas_ml.paths import cache_dir
+from atlas_ml.delivery.spool import default_spool_dir
 
 LISTENER_CLASS = "io.atlasml.spark.LineageListener"
 _TRANSPORTS = ("spool", "http")
 
 
+SPOOL_DIR_KEY = "spark.atlasml.spool.dir"
+
+
 def spool_dir() -> Path:
-    """Where events wait for delivery to Atlas (shared with the Python side)."""
-    return cache_dir() / "spool"
+    """Where events wait for delivery to Atlas: the Python side's spool (``$ATLAS_ML_SPOOL``
+    or ``<cache>/spool``), so that ``atlas-ml push`` finds what the listener wrote."""
+    return default_spool_dir()
 
 
 def listener_conf(
@@ -41,7 +45,7 @@ def listener_conf(
         "spark.jars": str(jar),
         "spark.extraListeners": LISTENER_CLASS,
         "spark.atlasml.transport": transport,
-        "spark.atlasml.spool.dir": str(spool or spool_dir()),
+        SPOOL_DIR_KEY: str(spool or spool_dir()),
     }
     if http_url:
         conf["spark.atlasml.http.url"] = http_url

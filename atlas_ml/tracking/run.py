@@ -55,6 +55,9 @@ class TrainingRun:
     spool: Spool = field(default_factory=Spool)
     run_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     started: str = field(default_factory=_now)
+    ended: str | None = None
+    """When the work ended, if not when :meth:`finish` records it (a Spark ML fit that is
+    recorded later, when its model is saved)."""
     parameters: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, float] = field(default_factory=dict)
     inputs: list[DatasetRecord] = field(default_factory=list)
@@ -245,7 +248,7 @@ class TrainingRun:
             framework=framework.framework if framework else None,
             frameworkVersion=framework.framework_version if framework else None,
             startTime=self.started,
-            endTime=_now(),
+            endTime=self.ended or _now(),
             status=self.status,
             error=self.error,
         )
@@ -262,28 +265,37 @@ class TrainingRun:
 
     def deliver(self, client: Any = None) -> DeliveryReport | None:
         """Push the spool to Atlas; on failure keep everything and say so once."""
-        try:
-            from atlas_ml.client import AtlasClient
-
-            own = client is None
-            client = client or AtlasClient()
-            try:
-                self.delivery = push(client, self.spool)
-            finally:
-                if own:
-                    client.close()
-        except Exception as exc:
-            _warn_once(
-                f"could not deliver lineage to Atlas ({exc}); the events are kept in "
-                f"{self.spool.root} - deliver them later with: atlas-ml push"
-            )
-            return None
-        if self.delivery.stopped_by:
-            _warn_once(
-                f"{self.delivery.stopped_by}; {self.delivery.remaining} event(s) kept in "
-                f"{self.spool.root} - deliver them later with: atlas-ml push"
-            )
+        self.delivery = deliver_spool(self.spool, client)
         return self.delivery
+
+
+def deliver_spool(spool: Spool, client: Any = None) -> DeliveryReport | None:
+    """Push ``spool`` to Atlas (with the default client unless given), never raising.
+
+    On failure the events stay in the spool and one line on stderr says how to deliver them.
+    """
+    try:
+        from atlas_ml.client import AtlasClient
+
+        own = client is None
+        client = client or AtlasClient()
+        try:
+            report = push(client, spool)
+        finally:
+            if own:
+                client.close()
+    except Exception as exc:
+        _warn_once(
+            f"could not deliver lineage to Atlas ({exc}); the events are kept in "
+            f"{spool.root} - deliver them later with: atlas-ml push"
+        )
+        return None
+    if report.stopped_by:
+        _warn_once(
+            f"{report.stopped_by}; {report.remaining} event(s) kept in "
+            f"{spool.root} - deliver them later with: atlas-ml push"
+        )
+    return report
 
 
 _warned: set[str] = set()

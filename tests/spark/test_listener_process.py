@@ -114,7 +114,7 @@ _ATTACH_SCRIPT = textwrap.dedent(
     builder = SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false")
     spark = builder.getOrCreate()
     spark.range(3).write.parquet(out + "/before")
-    print("first attach:", attach(spark, spool=spool))
+    print("first attach:", attach(spark, spool=spool, deliver_at_exit=False))
     spark.range(3).write.parquet(out + "/after")
     spark.stop()
     """

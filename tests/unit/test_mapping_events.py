@@ -150,3 +150,99 @@ def test_transform_facet_reasoning_reaches_the_entity() -> None:
     assert step["attributes"]["reasoning"] == "drop nulls"
     assert step["attributes"]["name"] == "pipe.clean"
     assert step["attributes"]["stepKind"] == "CLEAN"
+
+
+def _spark_event(**overrides: Any) -> dict[str, Any]:
+    event = _event(**overrides)
+    event["run"]["facets"] = {SPARK: facet(SPARK, applicationId="app-1", rootExecutionId=7)}
+    return event
+
+
+def _field(name: str, column: str, kind: str, subtype: str) -> dict[str, Any]:
+    return {
+        "namespace": "file",
+        "name": name,
+        "field": column,
+        "transformations": [{"type": kind, "subtype": subtype}],
+    }
+
+
+def test_column_lineage_is_one_spark_column_lineage_per_output_column() -> None:
+    lineage = {
+        "fields": {
+            "name": {"inputFields": [_field("/d/customers", "name", "DIRECT", "IDENTITY")]},
+            "total": {
+                "inputFields": [
+                    _field("/d/customers", "amount", "DIRECT", "TRANSFORMATION"),
+                    _field("/d/orders", "price", "DIRECT", "AGGREGATION"),
+                ]
+            },
+            "loaded_at": {"inputFields": []},
+        }
+    }
+    output = {"namespace": "file", "name": "/d/out", "facets": {"columnLineage": lineage}}
+    inputs = [
+        {"namespace": "file", "name": "/d/customers"},
+        {"namespace": "file", "name": "/d/orders"},
+    ]
+    grouped = _by_type(map_event(_spark_event(inputs=inputs, outputs=[output]), "prod").entities)
+    paths = {e["attributes"]["qualifiedName"]: e["guid"] for e in grouped["hdfs_path"]}
+    process = grouped["spark_process"][0]
+    columns = {e["attributes"]["qualifiedName"]: e for e in grouped["spark_column_lineage"]}
+    assert set(columns) == {"app-1-7@prod:name", "app-1-7@prod:total"}  # a literal has no lineage
+    total = columns["app-1-7@prod:total"]
+    assert [r["guid"] for r in total["attributes"]["inputs"]] == [
+        paths["file:/d/customers@prod"],
+        paths["file:/d/orders@prod"],
+    ]
+    assert [r["guid"] for r in total["attributes"]["outputs"]] == [paths["file:/d/out@prod"]]
+    assert total["relationshipAttributes"]["process"] == {
+        "guid": process["guid"],
+        "typeName": "spark_process",
+        "relationshipType": "spark_process_column_lineages",
+    }
+    assert total["attributes"]["description"] == (
+        "total <- file:/d/customers.amount [DIRECT/TRANSFORMATION]; "
+        "file:/d/orders.price [DIRECT/AGGREGATION]"
+    )
+
+
+def test_catalog_table_is_an_optional_hive_table_reference_of_the_process() -> None:
+    symlinks = facet(
+        "symlinks", identifiers=[{"namespace": "spark_catalog", "name": "sales", "type": "TABLE"}]
+    )
+    output = {"namespace": "file", "name": "/wh/sales", "facets": {"symlinks": symlinks}}
+    changes = map_event(_spark_event(outputs=[output]), "prod")
+    process = _by_type(changes.entities)["spark_process"][0]
+    table = {"typeName": "hive_table", "uniqueAttributes": {"qualifiedName": "default.sales@prod"}}
+    assert table in process["attributes"]["outputs"]
+    assert changes.optional_references == {("hive_table", "default.sales@prod")}
+    assert "hive_table" not in _by_type(changes.entities)  # the Hive hook owns it
+
+    changes.drop_references({("hive_table", "default.sales@prod")})
+    assert table not in process["attributes"]["outputs"]
+    assert len(process["attributes"]["outputs"]) == 1  # the path still carries the lineage
+
+
+def test_jdbc_dataset_is_an_rdbms_table_in_its_database_and_instance() -> None:
+    output = {"namespace": "postgres://db.example:5432", "name": "sales.public.orders"}
+    grouped = _by_type(map_event(_spark_event(outputs=[output]), "prod").entities)
+    instance, database, table = (
+        grouped["rdbms_instance"][0],
+        grouped["rdbms_db"][0],
+        grouped["rdbms_table"][0],
+    )
+    assert table["attributes"]["qualifiedName"] == (
+        "postgres://db.example:5432/sales.public.orders@prod"
+    )
+    assert table["attributes"]["name"] == "orders"
+    assert table["relationshipAttributes"]["db"]["guid"] == database["guid"]
+    assert database["attributes"]["name"] == "sales.public"
+    assert database["relationshipAttributes"]["instance"]["guid"] == instance["guid"]
+    assert (instance["attributes"]["hostname"], instance["attributes"]["port"]) == (
+        "db.example",
+        5432,
+    )
+    assert instance["attributes"]["rdbms_type"] == "postgres"
+    process = grouped["spark_process"][0]
+    assert process["attributes"]["outputs"] == [{"guid": table["guid"], "typeName": "rdbms_table"}]

@@ -1,0 +1,109 @@
+"""End-of-job delivery: what a PySpark job recorded reaches Atlas when the process ends.
+
+A script that never calls ``spark.stop()`` still delivers: the exit handler first records the
+Spark ML fits whose models were never saved, then stops the SparkContext (so the JVM
+listener flushes its queue into the spool at application end), then pushes the spool to Atlas
+with short timeouts. Delivery is best effort and never raises; when Atlas cannot be reached
+the events stay in the spool and one line on stderr says that ``atlas-ml push`` delivers them.
+
+Python runs exit handlers in reverse order of registration, so this one (registered after
+the session started) runs before PySpark's own handler shuts the JVM gateway down.
+"""
+
+from __future__ import annotations
+
+import atexit
+import sys
+import threading
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from atlas_ml.delivery import DeliveryReport, Spool
+from atlas_ml.tracking.run import _warn_once, deliver_spool
+
+if TYPE_CHECKING:
+    from atlas_ml.client import AtlasClient
+
+EXIT_CONNECT_TIMEOUT = 3.0
+EXIT_READ_TIMEOUT = 30.0
+EXIT_RETRIES = 1
+
+_lock = threading.Lock()
+_spools: list[Spool] = []
+
+
+def deliver_at_exit(spool: Spool) -> None:
+    """Push ``spool`` when the process exits (once per spool directory, however often called)."""
+    with _lock:
+        if any(s.root == spool.root for s in _spools):
+            return
+        if not _spools:
+            atexit.register(run_exit_delivery)
+        _spools.append(spool)
+
+
+def cancel_exit_delivery() -> None:
+    """Forget every spool registered for delivery at exit."""
+    with _lock:
+        _spools.clear()
+        atexit.unregister(run_exit_delivery)
+
+
+def run_exit_delivery() -> list[DeliveryReport | None]:
+    """What the exit handler does; callable directly (e.g. at the end of a notebook)."""
+    with _lock:
+        spools = list(_spools)
+    if not spools:
+        return []
+    _flush_ml_runs()
+    _stop_spark()
+    client = _exit_client()
+    if client is None:
+        return [None for _ in spools]
+    try:
+        return [deliver_spool(spool, client) for spool in spools]
+    finally:
+        client.close()
+
+
+def _flush_ml_runs() -> None:
+    if "atlas_ml.spark.ml.capture" not in sys.modules:
+        return
+    from atlas_ml.spark.ml.capture import flush_pending
+
+    flush_pending()
+
+
+def _stop_spark() -> None:
+    """Stop the SparkContext the user left running so the listener flushes its events."""
+    if "pyspark" not in sys.modules:
+        return
+    try:
+        from pyspark import SparkContext
+
+        context = SparkContext._active_spark_context
+        if context is not None:
+            context.stop()
+    except Exception as exc:  # the JVM may already be gone
+        _warn_once(f"could not stop the SparkContext at exit: {exc}")
+
+
+def _exit_client() -> AtlasClient | None:
+    try:
+        from atlas_ml.client import AtlasClient
+        from atlas_ml.config import load_config
+
+        config = load_config()
+        config = replace(
+            config,
+            connect_timeout=min(config.connect_timeout, EXIT_CONNECT_TIMEOUT),
+            read_timeout=min(config.read_timeout, EXIT_READ_TIMEOUT),
+            retries=min(config.retries, EXIT_RETRIES),
+        )
+        return AtlasClient(config)
+    except Exception as exc:
+        _warn_once(
+            f"could not deliver lineage to Atlas ({exc}); the events are kept in the spool - "
+            "deliver them later with: atlas-ml push"
+        )
+        return None

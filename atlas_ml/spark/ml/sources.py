@@ -1,0 +1,116 @@
+"""The data a Spark ML fit trained on, as dataset versions.
+
+A DataFrame given to ``fit`` is described twice: each file source it reads (the root paths of
+its file relations, as written in ``spark.read``) gets a dataset version with the manifest of
+its files, named by its physical path so that it joins the ``hdfs_path`` the JVM listener
+recorded as some ``spark_process``'s output; and the frame itself gets its logical
+fingerprint. When the frame *is* one source read as is, the logical fingerprint describes that
+source and goes on its version; otherwise (filters, joins, in-memory data) the frame is its own
+in-memory dataset version, since its content is not what any source holds.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from atlas_ml.fingerprints import LogicalFingerprint, fingerprint_spark
+from atlas_ml.tracking.datasets import DatasetRecord, describe_path
+
+log = logging.getLogger("atlas_ml.spark")
+
+_FILE_RELATION = "HadoopFsRelation"
+_RELATION_NODES = {"LogicalRelation", "LogicalRelationWithTable"}
+
+
+@dataclass(frozen=True)
+class FrameSources:
+    """Root paths a DataFrame reads, and whether it is exactly one of them read as is."""
+
+    roots: tuple[str, ...]
+    direct: bool
+
+
+def frame_sources(df: Any) -> FrameSources:
+    """The file sources of ``df`` from its analyzed plan (no Spark job is started).
+
+    Falls back to the parent directories of ``df.inputFiles()`` when the plan cannot be read
+    through py4j (Spark Connect, unexpected plan classes).
+    """
+    jdf = getattr(df, "_jdf", None)
+    if jdf is not None:
+        try:
+            return _plan_sources(jdf.queryExecution().analyzed())
+        except Exception as exc:  # py4j errors, changed Spark internals
+            log.debug("reading the plan of the training DataFrame failed: %s", exc)
+    try:
+        files = df.inputFiles()
+    except Exception as exc:
+        log.debug("inputFiles() of the training DataFrame failed: %s", exc)
+        return FrameSources((), False)
+    parents = sorted({str(file).rsplit("/", 1)[0] for file in files})
+    return FrameSources(tuple(parents), False)
+
+
+def _plan_sources(plan: Any) -> FrameSources:
+    roots: list[str] = []
+    leaves = plan.collectLeaves()
+    for index in range(leaves.size()):
+        leaf = leaves.apply(index)
+        if leaf.getClass().getSimpleName() not in _RELATION_NODES:
+            continue
+        relation = leaf.relation()
+        if relation.getClass().getSimpleName() != _FILE_RELATION:
+            continue
+        paths = relation.location().rootPaths()
+        for path_index in range(paths.size()):
+            root = paths.apply(path_index).toString()
+            if root not in roots:
+                roots.append(root)
+    direct = plan.getClass().getSimpleName() in _RELATION_NODES and len(roots) == 1
+    return FrameSources(tuple(roots), direct)
+
+
+def _local_path(location: str) -> Path | None:
+    if location.startswith("file:"):
+        return Path(location.removeprefix("file:").replace("///", "/", 1))
+    if "://" in location:
+        return None
+    return Path(location)
+
+
+def _logical(df: Any) -> LogicalFingerprint | None:
+    try:
+        return fingerprint_spark(df)
+    except Exception as exc:  # unsupported column types (vectors), a failing plan
+        log.warning("no logical fingerprint of the training data: %s", exc)
+        return None
+
+
+def training_data(df: Any, name: str) -> list[DatasetRecord]:
+    """Dataset versions of what ``df`` was built from, and of ``df`` itself when derived."""
+    sources = frame_sources(df)
+    logical = _logical(df)
+    records: list[DatasetRecord] = []
+    for root in sources.roots:
+        local = _local_path(root)
+        if local is not None and local.exists():
+            record = describe_path(local, logical=False)
+        elif sources.direct and logical is not None:
+            record = DatasetRecord(name=root.rsplit("/", 1)[-1], location=root)
+        else:
+            log.info("source %s is not on a local file system: recorded without a version", root)
+            continue
+        if sources.direct:
+            record.logical = logical
+        record.role = "train" if sources.direct else "source"
+        records.append(record)
+    if logical is not None and not (sources.direct and records):
+        records.append(
+            DatasetRecord(
+                name=f"{name}/training-data", location=None, logical=logical, role="train"
+            )
+        )
+    return records

@@ -1,0 +1,107 @@
+"""Spark ML capture: the outermost fit is one training run, its saved model the model version.
+
+Named ``*listener*`` so that the Spark 3.5 run (spark_hooks/test-spark35.sh) covers it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from listener_support import Event, read_events
+from ml_support import pipeline, write_training_parquet
+
+from atlas_ml.events.facets import DATASET_VERSION, MODEL_VERSION, TRAINING_RUN
+from atlas_ml.fingerprints import build_manifest, fingerprint_spark
+from atlas_ml.spark import capture_ml, release_ml
+from atlas_ml.tracking.models import artifact_digest
+
+pytestmark = pytest.mark.spark
+
+
+@pytest.fixture
+def ml_spool(spark: Any, tmp_path: Path) -> Iterator[Path]:
+    spool = tmp_path / "ml-spool"
+    capture_ml(spark, spool=spool, pipeline="churn", deliver_at_exit=False)
+    try:
+        yield spool
+    finally:
+        release_ml()
+
+
+def _runs(spool: Path) -> list[Event]:
+    return [e for e in read_events(spool) if TRAINING_RUN in e["run"]["facets"]]
+
+
+def test_listener_ml_pipeline_fit_and_save_is_one_run_from_parquet_version_to_model_version(
+    spark: Any, ml_spool: Path, tmp_path: Path
+) -> None:
+    data = write_training_parquet(spark, tmp_path / "train_parquet")
+    frame = spark.read.parquet(str(data))
+    model = pipeline().fit(frame)
+    assert _runs(ml_spool) == []  # held until the model version is known
+    model.write().overwrite().save(str(tmp_path / "model"))
+
+    (run,) = _runs(ml_spool)  # the stage fits inside Pipeline.fit are not runs of their own
+    assert run["eventType"] == "COMPLETE"
+    facet = run["run"]["facets"][TRAINING_RUN]
+    assert facet["pipeline"] == "churn"
+    assert facet["parameters"]["estimator"] == "pyspark.ml.pipeline.Pipeline"
+    assert facet["parameters"]["stages"] == "VectorAssembler, LogisticRegression"
+    assert facet["parameters"]["stages.1.LogisticRegression.regParam"] == "0.1"
+    (source,) = run["inputs"]
+    assert (source["namespace"], source["name"]) == ("file", str(data.resolve()))
+    version = source["facets"][DATASET_VERSION]
+    assert version["manifestRootHash"] == build_manifest(data).root_hash
+    assert version["contentHash"] == fingerprint_spark(frame).content_hash
+    (output,) = run["outputs"]
+    model_version = output["facets"][MODEL_VERSION]
+    assert model_version["artifactSha256"] == artifact_digest(tmp_path / "model")
+    assert model_version["model"] == "churn"
+
+
+def test_listener_ml_failed_fit_is_a_fail_run_and_the_error_reaches_the_user(
+    spark: Any, ml_spool: Path
+) -> None:
+    from pyspark.ml.classification import LogisticRegression
+
+    frame = spark.createDataFrame([(1.0, 0)], ["amount", "label"])  # no features column
+    with pytest.raises(Exception, match="features"):
+        LogisticRegression().fit(frame)
+
+    (run,) = _runs(ml_spool)
+    assert run["eventType"] == "FAIL"
+    assert "features" in run["run"]["facets"][TRAINING_RUN]["error"]
+    assert run["outputs"] == []
+
+
+def test_listener_ml_unsaved_model_of_derived_data_is_recorded_at_release_without_outputs(
+    spark: Any, ml_spool: Path, tmp_path: Path
+) -> None:
+    data = write_training_parquet(spark, tmp_path / "train_parquet")
+    derived = spark.read.parquet(str(data)).where("amount > 2")
+    pipeline().fit(derived)
+    release_ml()
+
+    (run,) = _runs(ml_spool)
+    assert run["eventType"] == "COMPLETE" and run["outputs"] == []
+    roles = {i["name"]: i["facets"][DATASET_VERSION]["role"] for i in run["inputs"]}
+    # the filtered frame is not the parquet's content: it is a version of its own
+    assert roles == {str(data.resolve()): "source", "churn/training-data": "train"}
+    frame_version = next(i for i in run["inputs"] if i["namespace"] == "memory")
+    assert frame_version["facets"][DATASET_VERSION]["rowCount"] == 9
+
+
+def test_listener_ml_release_restores_pysparks_own_fit(spark: Any, tmp_path: Path) -> None:
+    from pyspark.ml.base import Estimator
+
+    original = Estimator.fit
+    capture_ml(spark, spool=tmp_path / "spool", deliver_at_exit=False)
+    assert Estimator.fit is not original
+    release_ml()
+    assert Estimator.fit is original
+    data = write_training_parquet(spark, tmp_path / "train_parquet")
+    pipeline().fit(spark.read.parquet(str(data)))
+    assert read_events(tmp_path / "spool") == []
