@@ -44,11 +44,21 @@ format: venv
 	$(BIN)/ruff format atlas_ml tests benchmarks examples
 
 ## make test: lint, then the whole suite (unit, real Atlas, real Spark 4.x), then the Spark
-## listener tests again on the Spark 3.5 / Scala 2.12 line (its own venv, .venv-spark35).
-## The Atlas fixture starts the local server once and stops it at the end.
+## tests again on the Spark 3.5 / Scala 2.12 line (its own venv, .venv-spark35).
+## Both runs share one Atlas: the one named by ATLAS_URL, or the local server, started here
+## with fresh data (and stopped at the end) unless it is already running.
 test: lint server-build
-	$(BIN)/python -m pytest
-	spark_hooks/test-spark35.sh
+	@status=0; started=0; url="$$ATLAS_URL"; \
+	trap 'if [ $$started = 1 ]; then $(BIN)/atlas-ml server stop; fi' EXIT; \
+	if [ -z "$$url" ]; then \
+	  url="http://127.0.0.1:$${ATLAS_ML_SERVER_PORT:-21000}"; \
+	  if ! $(BIN)/atlas-ml server status >/dev/null 2>&1; then \
+	    $(BIN)/atlas-ml server start --fresh || exit 1; started=1; \
+	  fi; \
+	fi; \
+	ATLAS_URL="$$url" $(BIN)/python -m pytest || status=$$?; \
+	ATLAS_URL="$$url" PYTHON=$(PYTHON) spark_hooks/test-spark35.sh || status=$$?; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -259,7 +259,12 @@ class LocalAtlas:
                 start_new_session=True,
             )
         self.pid_file.write_text(str(process.pid))
-        self.wait_until_active(timeout=timeout, quiet=quiet, process=process)
+        try:
+            self.wait_until_active(timeout=timeout, quiet=quiet, process=process)
+        except BaseException:
+            # A server that did not come up (or a Ctrl-C) must not linger holding its ports.
+            self.stop(grace=15)
+            raise
         return time.monotonic() - started
 
     def _status(self) -> str:
