@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from atlas_ml.client.batching import Entity, is_placeholder, plan_batches
+from atlas_ml.client.batching import Entity, batch_dependencies, is_placeholder, plan_batches
+from atlas_ml.client.scheduling import run_in_dependency_order
 from atlas_ml.client.transport import Transport
 
 log = logging.getLogger("atlas_ml.client")
@@ -33,48 +34,46 @@ class UpsertResult:
 class EntitiesAPI:
     """``/v2/entity`` endpoints."""
 
-    def __init__(self, transport: Transport, batch_size: int = 200) -> None:
+    def __init__(
+        self, transport: Transport, batch_size: int = 100, workers: int | None = None
+    ) -> None:
         self._t = transport
         self.batch_size = batch_size
+        self.workers = workers if workers is not None else transport.config.upsert_workers
 
-    def upsert(self, entities: Sequence[Entity], batch_size: int | None = None) -> UpsertResult:
+    def upsert(
+        self,
+        entities: Sequence[Entity],
+        batch_size: int | None = None,
+        workers: int | None = None,
+    ) -> UpsertResult:
         """Create or update ``entities`` (Atlas JSON shape) in as few safe requests as fit.
 
         Batches keep entities linked by placeholder guids together; list-valued attributes
-        are sent whole because Atlas replaces them. Returns the guid of every entity sent.
+        are sent whole because Atlas replaces them. Up to ``workers`` batches that share no
+        entity are in flight at once (Atlas stores independent requests in parallel); batches
+        that do share one go in input order. Returns the guid of every entity sent.
         """
-        result = UpsertResult()
+        batches = plan_batches(entities, batch_size or self.batch_size)
+        responses = self._send(batches, self.workers if workers is None else workers)
+        result = UpsertResult(batches=len(batches))
         pending: dict[str, str] = {}
-        for batch in plan_batches(entities, batch_size or self.batch_size):
-            response = self.upsert_batch(batch)
-            result.batches += 1
-            assigned = response.get("guidAssignments") or {}
-            result.placeholders.update(assigned)
-            mutated = response.get("mutatedEntities") or {}
-            result.created += len(mutated.get("CREATE") or [])
-            result.updated += len(mutated.get("UPDATE") or []) + len(
-                mutated.get("PARTIAL_UPDATE") or []
-            )
-            by_name = {
-                (header.get("attributes") or {}).get("qualifiedName"): header.get("guid")
-                for headers in mutated.values()
-                for header in headers or []
-            }
-            for entity in batch:
-                qualified_name = (entity.get("attributes") or {}).get("qualifiedName")
-                if not qualified_name:
-                    continue
-                guid = entity.get("guid")
-                real = assigned.get(str(guid)) if is_placeholder(guid) else guid
-                real = real or by_name.get(qualified_name)
-                if real:
-                    result.guids[qualified_name] = real
-                else:
-                    pending[qualified_name] = entity["typeName"]
+        for batch, response in zip(batches, responses, strict=True):
+            _merge(result, batch, response, pending)
         unresolved = {q: t for q, t in pending.items() if q not in result.guids}
         if unresolved:
             result.guids.update(self._lookup_guids(unresolved))
         return result
+
+    def _send(self, batches: list[list[Entity]], workers: int) -> list[dict[str, Any]]:
+        """Every batch's response, in batch order whatever order they were answered in."""
+        if workers < 1:
+            raise ValueError(f"upsert workers must be at least 1, got {workers}")
+        if workers == 1 or len(batches) < 2:
+            return [self.upsert_batch(batch) for batch in batches]
+        return run_in_dependency_order(
+            batches, batch_dependencies(batches), self.upsert_batch, workers
+        )
 
     def upsert_batch(self, entities: Sequence[Entity]) -> dict[str, Any]:
         """One ``POST /v2/entity/bulk``; retried on 502/503/504 (upserts are idempotent)."""
@@ -170,3 +169,31 @@ class EntitiesAPI:
         self._t.request(
             "DELETE", f"/v2/entity/guid/{quote(guid)}/classification/{quote(classification)}"
         )
+
+
+def _merge(
+    result: UpsertResult, batch: Sequence[Entity], response: dict[str, Any], pending: dict[str, str]
+) -> None:
+    """Fold one batch's mutation response into ``result``; names left unresolved go to
+    ``pending`` (Atlas omits entities a request did not change)."""
+    assigned = response.get("guidAssignments") or {}
+    result.placeholders.update(assigned)
+    mutated = response.get("mutatedEntities") or {}
+    result.created += len(mutated.get("CREATE") or [])
+    result.updated += len(mutated.get("UPDATE") or []) + len(mutated.get("PARTIAL_UPDATE") or [])
+    by_name = {
+        (header.get("attributes") or {}).get("qualifiedName"): header.get("guid")
+        for headers in mutated.values()
+        for header in headers or []
+    }
+    for entity in batch:
+        qualified_name = (entity.get("attributes") or {}).get("qualifiedName")
+        if not qualified_name:
+            continue
+        guid = entity.get("guid")
+        real = assigned.get(str(guid)) if is_placeholder(guid) else guid
+        real = real or by_name.get(qualified_name)
+        if real:
+            result.guids[qualified_name] = real
+        else:
+            pending[qualified_name] = entity["typeName"]

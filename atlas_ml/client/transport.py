@@ -54,7 +54,11 @@ class Transport:
             backoff_factor=config.backoff_factor,
             raise_on_status=False,
         )
-        adapter = HTTPAdapter(max_retries=connect_retry, pool_connections=1, pool_maxsize=4)
+        adapter = HTTPAdapter(
+            max_retries=connect_retry,
+            pool_connections=1,
+            pool_maxsize=max(4, config.upsert_workers),
+        )
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
