@@ -21,8 +21,9 @@ venv: $(STAMP)
 server-build: venv
 	$(BIN)/atlas-ml server build
 
+# The local server cannot reopen an earlier run's data (see README): a stopped one starts fresh.
 server-start: server-build
-	$(BIN)/atlas-ml server start
+	$(BIN)/atlas-ml server start --fresh
 
 server-stop: venv
 	$(BIN)/atlas-ml server stop

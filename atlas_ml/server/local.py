@@ -225,6 +225,17 @@ class LocalAtlas:
                     "--port/--kafka-port/--zookeeper-port."
                 )
         java = java11()
+        graph = self.home / "data" / "berkeley"
+        if not fresh and graph.is_dir() and any(graph.iterdir()):
+            raise ServerError(
+                f"{self.home / 'data'} holds the data of an earlier run, which this local "
+                "Atlas cannot reopen: its embedded Solr index (atlas-testtools' LocalSolrRunner) "
+                "lives in a new folder at every start, so Atlas would wait forever for its "
+                "index collections. Start with --fresh to wipe the local server's data (events "
+                "delivered in the last week are kept in the spool's delivered/ folder), or point "
+                "atlas-ml at an Atlas with a standalone Solr (ATLAS_URL) for lineage that must "
+                "survive restarts."
+            )
         if fresh and (self.home / "data").exists():
             shutil.rmtree(self.home / "data")
         for folder in ("data", "logs"):

@@ -24,4 +24,4 @@ def test_dockerfile_builds_and_starts_atlas_with_the_atlas_ml_cli() -> None:
     assert "FROM maven:3.9-eclipse-temurin-11 AS build" in dockerfile
     assert "FROM eclipse-temurin:11-jre" in dockerfile
     assert "atlas-ml server build" in dockerfile
-    assert "server start --foreground --bind-address 0.0.0.0" in dockerfile
+    assert "server start --foreground --fresh --bind-address 0.0.0.0" in dockerfile

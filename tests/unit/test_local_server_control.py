@@ -81,3 +81,13 @@ def test_start_refuses_a_port_that_is_taken(tmp_path: Path) -> None:
         server = LocalAtlas(ServerSettings(http_port=taken), home=tmp_path)
         with pytest.raises(ServerError, match=f"Port {taken} .* already in use"):
             server.start(quiet=True)
+
+
+def test_start_refuses_data_it_cannot_reopen_unless_fresh(tmp_path: Path) -> None:
+    graph = tmp_path / "data" / "berkeley"
+    graph.mkdir(parents=True)
+    (graph / "00000000.jdb").write_bytes(b"graph")
+    server = LocalAtlas(ServerSettings(http_port=1, kafka_port=2, zookeeper_port=3), home=tmp_path)
+    with pytest.raises(ServerError, match="Start with --fresh"):
+        server.start(quiet=True)
+    assert (graph / "00000000.jdb").exists(), "refusing must not delete anything"
