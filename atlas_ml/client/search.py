@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from atlas_ml.client.transport import Transport
@@ -49,21 +49,14 @@ class SearchAPI:
             body["sortBy"] = sort_by
             body["sortOrder"] = "ASCENDING"
         body = {k: v for k, v in body.items() if v is not None}
-        yielded = 0
-        offset = 0
-        while True:
-            size = page_size if limit is None else min(page_size, limit - yielded)
-            if size <= 0:
-                return
+
+        def fetch(size: int, offset: int) -> list[dict[str, Any]]:
             page = self._t.request(
                 "POST", "/v2/search/basic", json={**body, "limit": size, "offset": offset}
             )
-            entities = (page or {}).get("entities") or []
-            yield from entities
-            yielded += len(entities)
-            offset += size
-            if len(entities) < size:
-                return
+            return list((page or {}).get("entities") or [])
+
+        yield from _paged(fetch, page_size, limit)
 
     def dsl(
         self, query: str, *, page_size: int = DEFAULT_PAGE_SIZE, limit: int | None = None
@@ -73,26 +66,31 @@ class SearchAPI:
         Paging is done with the ``limit``/``offset`` request parameters, so the query itself
         should not carry its own ``limit``/``offset`` clause.
         """
-        yielded = 0
-        offset = 0
-        while True:
-            size = page_size if limit is None else min(page_size, limit - yielded)
-            if size <= 0:
-                return
-            page = (
-                self._t.request(
-                    "GET",
-                    "/v2/search/dsl",
-                    params={"query": query, "limit": size, "offset": offset},
-                )
-                or {}
-            )
-            rows = list(_rows(page))
-            yield from rows
-            yielded += len(rows)
-            offset += size
-            if len(rows) < size:
-                return
+
+        def fetch(size: int, offset: int) -> list[dict[str, Any]]:
+            params = {"query": query, "limit": size, "offset": offset}
+            return list(_rows(self._t.request("GET", "/v2/search/dsl", params=params) or {}))
+
+        yield from _paged(fetch, page_size, limit)
+
+
+def _paged(
+    fetch: Callable[[int, int], list[dict[str, Any]]], page_size: int, limit: int | None
+) -> Iterator[dict[str, Any]]:
+    """Pages of ``fetch(size, offset)`` until a short page (or ``limit`` rows) ends the results:
+    Atlas caps each request, so both search kinds walk offsets the same way."""
+    yielded = 0
+    offset = 0
+    while True:
+        size = page_size if limit is None else min(page_size, limit - yielded)
+        if size <= 0:
+            return
+        rows = fetch(size, offset)
+        yield from rows
+        yielded += len(rows)
+        offset += size
+        if len(rows) < size:
+            return
 
 
 def _rows(page: dict[str, Any]) -> Iterator[dict[str, Any]]:

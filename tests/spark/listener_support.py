@@ -31,3 +31,15 @@ def wait_for_events(
 def writes_to(path: Path | str) -> Callable[[Event], bool]:
     target = str(path)
     return lambda e: any(o["name"] == target for o in e["outputs"])
+
+
+def customers_and_cities(spark: Any, root: Path) -> tuple[Path, Path]:
+    """Two small CSV datasets that join on ``id`` (customers and their cities)."""
+    customers, cities = root / "customers_csv", root / "cities_csv"
+    spark.createDataFrame(
+        [(1, "ann", 10.0), (2, "bob", 20.0), (3, "cy", 1.0)], ["id", "name", "amount"]
+    ).write.csv(str(customers), header=True)
+    spark.createDataFrame([(1, "oslo"), (2, "rome")], ["id", "city"]).write.csv(
+        str(cities), header=True
+    )
+    return customers, cities

@@ -9,21 +9,10 @@ from typing import Any
 
 import jsonschema
 import pytest
-from listener_support import Event, read_events, wait_for_events, writes_to
+from listener_support import Event, customers_and_cities, read_events, wait_for_events, writes_to
 from openlineage_schema import RUN_EVENT_SCHEMA
 
 pytestmark = pytest.mark.spark
-
-
-def _customers_and_cities(spark: Any, root: Path) -> tuple[Path, Path]:
-    customers, cities = root / "customers_csv", root / "cities_csv"
-    spark.createDataFrame(
-        [(1, "ann", 10.0), (2, "bob", 20.0), (3, "cy", 1.0)], ["id", "name", "amount"]
-    ).write.csv(str(customers), header=True)
-    spark.createDataFrame([(1, "oslo"), (2, "rome")], ["id", "city"]).write.csv(
-        str(cities), header=True
-    )
-    return customers, cities
 
 
 def _only(events: list[Event]) -> Event:
@@ -41,7 +30,7 @@ def test_csv_join_to_parquet_is_one_complete_event_with_inputs_schema_and_lineag
 ) -> None:
     from pyspark.sql import functions as F
 
-    customers, cities = _customers_and_cities(spark, tmp_path)
+    customers, cities = customers_and_cities(spark, tmp_path)
     out = tmp_path / "enriched_parquet"
     c = spark.read.csv(str(customers), header=True, inferSchema=True)
     d = spark.read.csv(str(cities), header=True, inferSchema=True)
@@ -86,7 +75,7 @@ def test_aggregation_is_direct_aggregation_and_group_keys_are_indirect(
 ) -> None:
     from pyspark.sql import functions as F
 
-    customers, _ = _customers_and_cities(spark, tmp_path)
+    customers, _ = customers_and_cities(spark, tmp_path)
     out = tmp_path / "totals_parquet"
     spark.read.csv(str(customers), header=True, inferSchema=True).groupBy("name").agg(
         F.sum("amount").alias("total")
@@ -107,7 +96,7 @@ def test_aggregation_is_direct_aggregation_and_group_keys_are_indirect(
 def test_save_as_table_is_exactly_one_event_naming_the_table_and_its_path(
     spark: Any, lineage_spool: Path, tmp_path: Path
 ) -> None:
-    customers, _ = _customers_and_cities(spark, tmp_path)
+    customers, _ = customers_and_cities(spark, tmp_path)
     spark.read.csv(str(customers), header=True).write.saveAsTable("customers_copy")
 
     def names_table(e: Event) -> bool:
@@ -147,7 +136,7 @@ def test_jdbc_write_and_read_name_the_table_and_never_carry_credentials(
 
 
 def test_count_and_collect_emit_no_event(spark: Any, lineage_spool: Path, tmp_path: Path) -> None:
-    customers, cities = _customers_and_cities(spark, tmp_path)
+    customers, cities = customers_and_cities(spark, tmp_path)
     wait_for_events(lineage_spool, writes_to(cities))
     before = len(read_events(lineage_spool))
     df = spark.read.csv(str(customers), header=True)

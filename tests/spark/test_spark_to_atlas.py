@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from listener_support import Event, wait_for_events, writes_to
+from listener_support import Event, customers_and_cities, wait_for_events, writes_to
 from ml_support import pipeline
 
 from atlas_ml.client import AtlasClient
@@ -57,17 +57,6 @@ def _producers(client: AtlasClient, path: Path | str) -> list[dict[str, Any]]:
     return [p for p in produced if p["typeName"] == "spark_process"]
 
 
-def _csvs(spark: Any, root: Path) -> tuple[Path, Path]:
-    customers, cities = root / "customers_csv", root / "cities_csv"
-    spark.createDataFrame(
-        [(1, "ann", 10.0), (2, "bob", 20.0), (3, "cy", 1.0)], ["id", "name", "amount"]
-    ).write.csv(str(customers), header=True)
-    spark.createDataFrame([(1, "oslo"), (2, "rome")], ["id", "city"]).write.csv(
-        str(cities), header=True
-    )
-    return customers, cities
-
-
 def _enrich(spark: Any, customers: Path, cities: Path, out: Path) -> None:
     """CSV -> join + filter -> Parquet, with a label for the ML tests."""
     from pyspark.sql import functions as F
@@ -86,7 +75,7 @@ def _enrich(spark: Any, customers: Path, cities: Path, out: Path) -> None:
 def test_listener_csv_join_to_parquet_is_one_spark_process_with_column_lineage_in_atlas(
     spark: Any, lineage_spool: Path, atlas_client: AtlasClient, project_types: None, tmp_path: Path
 ) -> None:
-    customers, cities = _csvs(spark, tmp_path)
+    customers, cities = customers_and_cities(spark, tmp_path)
     out = tmp_path / "enriched_parquet"
     _enrich(spark, customers, cities, out)
     wait_for_events(lineage_spool, writes_to(out))
@@ -128,7 +117,7 @@ def test_listener_save_as_table_is_one_spark_process_in_atlas(
     tmp_path: Path,
     unique: str,
 ) -> None:
-    customers, _ = _csvs(spark, tmp_path)
+    customers, _ = customers_and_cities(spark, tmp_path)
     table = f"people_{unique}"
     spark.read.csv(str(customers), header=True).write.saveAsTable(table)
     location = spark.sql(f"DESCRIBE TABLE EXTENDED {table}").where("col_name = 'Location'")
@@ -181,7 +170,7 @@ def test_listener_jdbc_write_and_read_land_as_rdbms_tables_without_credentials(
 def test_listener_spark_ml_model_version_lineage_reaches_the_raw_csv_through_the_spark_process(
     spark: Any, lineage_spool: Path, atlas_client: AtlasClient, project_types: None, tmp_path: Path
 ) -> None:
-    customers, cities = _csvs(spark, tmp_path)
+    customers, cities = customers_and_cities(spark, tmp_path)
     out = tmp_path / "enriched_parquet"
     _enrich(spark, customers, cities, out)
     spool = tmp_path / "spool"
