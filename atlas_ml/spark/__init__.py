@@ -12,6 +12,7 @@ from atlas_ml.spark.attach import attach
 from atlas_ml.spark.conf import LISTENER_CLASS, listener_conf
 from atlas_ml.spark.jar import ListenerBuildError, SparkLine, listener_jar, spark_line
 from atlas_ml.spark.ml import capture_ml, release_ml
+from atlas_ml.spark.pause import paused
 
 __all__ = [
     "LISTENER_CLASS",
@@ -21,6 +22,7 @@ __all__ = [
     "capture_ml",
     "listener_conf",
     "listener_jar",
+    "paused",
     "release_ml",
     "spark_line",
 ]

@@ -12,6 +12,9 @@ _TRANSPORTS = ("spool", "http")
 
 SPOOL_DIR_KEY = "spark.atlasml.spool.dir"
 
+CAPTURE_PROPERTY = "atlasml.capture"
+"""Thread-local Spark property: ``off`` hides that thread's executions from the listener."""
+
 
 def spool_dir() -> Path:
     """Where events wait for delivery to Atlas: the Python side's spool (``$ATLAS_ML_SPOOL``

@@ -24,7 +24,8 @@ def lineage_spool(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def spark(lineage_spool: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """A local[2] SparkSession with the lineage listener spooling into ``lineage_spool``."""
+    """A local[2] SparkSession with Hive support and the lineage listener spooling into
+    ``lineage_spool``."""
     from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
@@ -43,6 +44,11 @@ def spark(lineage_spool: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
             "spark.driver.extraJavaOptions",
             f"-Dderby.stream.error.file={tmp_path_factory.mktemp('derby')}/derby.log",
         )
+        .config(  # Hive support (pyspark ships it) for the Hive insert tests: local metastore
+            "spark.hadoop.javax.jdo.option.ConnectionURL",
+            f"jdbc:derby:;databaseName={tmp_path_factory.mktemp('hive')}/metastore_db;create=true",
+        )
+        .enableHiveSupport()
     )
     for key, value in listener_conf(spool=lineage_spool).items():
         builder = builder.config(key, value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,10 @@ pytestmark = pytest.mark.spark
 def _only(events: list[Event]) -> Event:
     assert len(events) == 1, [e["job"]["name"] for e in events]
     return events[0]
+
+
+def _tables(dataset: Event) -> list[str]:
+    return [s["name"] for s in dataset["facets"].get("symlinks", {}).get("identifiers", [])]
 
 
 def _lineage(event: Event) -> dict[str, Any]:
@@ -135,6 +140,62 @@ def test_jdbc_write_and_read_name_the_table_and_never_carry_credentials(
         assert "s3cr3t" not in text and "lineage_user" not in text, spooled.name
 
 
+def test_hive_insert_and_ctas_are_one_event_each_naming_the_table_and_its_path(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    customers, _ = customers_and_cities(spark, tmp_path)
+    spark.read.csv(str(customers), header=True).createOrReplaceTempView("hive_src")
+    spark.sql("CREATE TABLE hive_people (id STRING, name STRING) STORED AS PARQUET")
+    spark.sql("INSERT INTO hive_people SELECT id, name FROM hive_src")
+    spark.sql("CREATE TABLE hive_names STORED AS PARQUET AS SELECT name FROM hive_people")
+
+    def names_table(table: str) -> Callable[[Event], bool]:
+        return lambda e: any(_tables(o) == [table] for o in e["outputs"])
+
+    insert = _only(wait_for_events(lineage_spool, names_table("default.hive_people")))
+    ctas = _only(wait_for_events(lineage_spool, names_table("default.hive_names")))
+    assert insert["outputs"][0]["name"].endswith("/hive_people")
+    assert [i["name"] for i in insert["inputs"]] == [str(customers)]
+    assert insert["outputs"][0]["facets"]["dataSource"]["name"] == "file"
+    (source,) = ctas["inputs"]  # the Hive table is read through its files, and named
+    assert source["name"] == insert["outputs"][0]["name"]
+    assert _tables(source) == ["default.hive_people"]
+    assert _lineage(ctas)["fields"]["name"]["inputFields"][0]["field"] == "name"
+    spark.sql("DROP TABLE hive_people")
+    spark.sql("DROP TABLE hive_names")
+
+
+def test_v2_catalog_append_overwrite_and_ctas_name_the_database_table_like_jdbc(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    from pyspark.sql import functions as F
+
+    catalog = "org.apache.spark.sql.execution.datasources.v2.jdbc.JDBCTableCatalog"
+    spark.conf.set("spark.sql.catalog.v2db", catalog)
+    spark.conf.set("spark.sql.catalog.v2db.url", "jdbc:derby:memory:atlasml_v2;create=true")
+    people = spark.createDataFrame([(1, "ann"), (2, "bob")], ["id", "name"])
+    spark.sql("CREATE TABLE v2db.APP.V2_PEOPLE (id BIGINT, name STRING)")
+    people.writeTo("v2db.APP.V2_PEOPLE").append()  # AppendData
+    people.writeTo("v2db.APP.V2_PEOPLE").overwrite(F.lit(True))  # OverwriteByExpression
+    spark.table("v2db.APP.V2_PEOPLE").writeTo("v2db.APP.V2_NAMES").create()  # CTAS
+
+    def writes(table: str) -> Callable[[Event], bool]:
+        return lambda e: (
+            [(o["namespace"], o["name"]) for o in e["outputs"]]
+            == [("derby:memory:atlasml_v2", table)]
+        )
+
+    append, overwrite = wait_for_events(lineage_spool, writes("APP.V2_PEOPLE"), count=2)
+    assert "lifecycleStateChange" not in append["outputs"][0]["facets"]
+    change = overwrite["outputs"][0]["facets"]["lifecycleStateChange"]
+    assert change["lifecycleStateChange"] == "OVERWRITE"
+    ctas = _only(wait_for_events(lineage_spool, writes("APP.V2_NAMES")))
+    assert [(i["namespace"], i["name"]) for i in ctas["inputs"]] == [
+        ("derby:memory:atlasml_v2", "APP.V2_PEOPLE")
+    ]
+    assert set(_lineage(ctas)["fields"]) == {"id", "name"}
+
+
 def test_count_and_collect_emit_no_event(spark: Any, lineage_spool: Path, tmp_path: Path) -> None:
     customers, cities = customers_and_cities(spark, tmp_path)
     wait_for_events(lineage_spool, writes_to(cities))
@@ -147,6 +208,25 @@ def test_count_and_collect_emit_no_event(spark: Any, lineage_spool: Path, tmp_pa
     wait_for_events(lineage_spool, writes_to(marker))
 
     new = read_events(lineage_spool)[before:]
+    assert [e["outputs"][0]["name"] for e in new] == [str(marker)]
+
+
+def test_writes_inside_paused_are_not_recorded_and_capture_resumes_after(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    from atlas_ml.spark import paused
+
+    scratch, table, marker = tmp_path / "scratch_parquet", "paused_scratch", tmp_path / "after"
+    before = len(read_events(lineage_spool))
+    with paused(spark):
+        spark.range(3).write.parquet(str(scratch))
+        spark.range(3).write.saveAsTable(table)  # three nested executions, one decision
+        assert spark.sparkContext.getLocalProperty("atlasml.capture") == "off"
+    assert spark.sparkContext.getLocalProperty("atlasml.capture") is None
+    spark.range(3).write.parquet(str(marker))
+    wait_for_events(lineage_spool, writes_to(marker))
+
+    new = read_events(lineage_spool)[before:]  # one queue: the marker's event comes last
     assert [e["outputs"][0]["name"] for e in new] == [str(marker)]
 
 

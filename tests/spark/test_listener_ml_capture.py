@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from listener_support import Event, read_events
+from listener_support import Event, read_events, wait_for_events, writes_to
 from ml_support import pipeline, write_training_parquet
 
 from atlas_ml.events.facets import DATASET_VERSION, MODEL_VERSION, TRAINING_RUN
@@ -60,6 +60,25 @@ def test_listener_ml_pipeline_fit_and_save_is_one_run_from_parquet_version_to_mo
     model_version = output["facets"][MODEL_VERSION]
     assert model_version["artifactSha256"] == artifact_digest(tmp_path / "model")
     assert model_version["model"] == "churn"
+
+
+def test_listener_ml_model_save_records_no_etl_writes_for_the_models_own_files(
+    spark: Any, ml_spool: Path, lineage_spool: Path, tmp_path: Path
+) -> None:
+    data = write_training_parquet(spark, tmp_path / "train_parquet")
+    model_dir = tmp_path / "model"
+    pipeline().fit(spark.read.parquet(str(data))).write().overwrite().save(str(model_dir))
+    marker = tmp_path / "after_save"
+    spark.range(1).write.parquet(str(marker))
+    wait_for_events(lineage_spool, writes_to(marker))
+
+    written = [o["name"] for e in read_events(lineage_spool) for o in e["outputs"]]
+    assert str(data) in written and str(marker) in written
+    assert [name for name in written if name.startswith(str(model_dir))] == []
+    (run,) = _runs(ml_spool)  # the model version is still recorded, by the training run
+    assert run["outputs"][0]["facets"][MODEL_VERSION]["artifactSha256"] == artifact_digest(
+        model_dir
+    )
 
 
 def test_listener_ml_failed_fit_is_a_fail_run_and_the_error_reaches_the_user(

@@ -167,6 +167,39 @@ def test_listener_jdbc_write_and_read_land_as_rdbms_tables_without_credentials(
         assert "s3cr3t" not in stored and "atlas_user" not in stored, guid
 
 
+def test_listener_jdbc_write_and_v2_catalog_append_meet_on_one_rdbms_table_in_atlas(
+    spark: Any,
+    lineage_spool: Path,
+    atlas_client: AtlasClient,
+    project_types: None,
+    tmp_path: Path,
+    unique: str,
+) -> None:
+    database = f"atlasml_v2_{unique}"
+    url = f"jdbc:derby:memory:{database};create=true"
+    people = spark.createDataFrame([(1, "ann")], ["id", "name"])
+    people.write.jdbc(url, "APP.PEOPLE")  # V1: SaveIntoDataSourceCommand
+    catalog = f"v2_{unique}"
+    spark.conf.set(
+        f"spark.sql.catalog.{catalog}",
+        "org.apache.spark.sql.execution.datasources.v2.jdbc.JDBCTableCatalog",
+    )
+    spark.conf.set(f"spark.sql.catalog.{catalog}.url", url)
+    people.writeTo(f"{catalog}.APP.PEOPLE").append()  # V2: AppendData
+
+    def touches(e: Event) -> bool:
+        return any(d["namespace"].endswith(database) for d in e["outputs"])
+
+    wait_for_events(lineage_spool, touches, count=2)
+    _deliver(atlas_client, lineage_spool, tmp_path / "spool", touches)
+
+    table = atlas_client.entities.get_by_unique_attribute(
+        "rdbms_table", f"derby:memory:{database}/APP.PEOPLE@{atlas_client.config.namespace}"
+    )["entity"]
+    producers = table["relationshipAttributes"]["outputFromProcesses"]
+    assert [p["typeName"] for p in producers] == ["spark_process", "spark_process"]
+
+
 def test_listener_spark_ml_model_version_lineage_reaches_the_raw_csv_through_the_spark_process(
     spark: Any, lineage_spool: Path, atlas_client: AtlasClient, project_types: None, tmp_path: Path
 ) -> None:

@@ -6,7 +6,9 @@ CrossValidator's inner fits are part of it, not runs of their own). A failed fit
 at once as FAIL and the user's exception is re-raised. A successful fit is held until its
 model is saved, because only then is the model version (the saved directory's manifest root
 hash) known: the save emits the COMPLETE event with the model version as output; a model that
-is never saved is recorded at exit (or :func:`release_ml`) without outputs. Saving the same
+is never saved is recorded at exit (or :func:`release_ml`) without outputs. The save itself runs
+with capture paused, so the listener does not record the model's internal metadata and data
+files as ETL writes. Saving the same
 model again re-emits the run with every model version so far (same run id, so Atlas updates
 the one training run).
 
@@ -29,6 +31,7 @@ from typing import Any
 from atlas_ml.delivery import Spool
 from atlas_ml.spark.ml.params import estimator_parameters
 from atlas_ml.spark.ml.sources import training_data
+from atlas_ml.spark.pause import paused
 from atlas_ml.tracking.models import ModelArtifact, artifact_digest
 from atlas_ml.tracking.run import RecordedModel, TrainingRun, _now, _warn_once
 
@@ -199,7 +202,8 @@ def _follow_saves(model: Any, pending: PendingFit) -> None:
         original_save = writer.save
 
         def save(path: str) -> None:
-            original_save(path)
+            with paused():  # the model's own files are the model version, not ETL output
+                original_save(path)
             _saved_quietly(pending, path)
 
         writer.save = save

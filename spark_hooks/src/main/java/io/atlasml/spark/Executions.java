@@ -22,6 +22,7 @@ final class Executions {
   private final Delivery delivery;
   private final Map<Long, Long> rootOf = bounded();
   private final Map<Long, List<Observation>> pending = bounded();
+  private final Map<Long, Boolean> suppressed = bounded();
 
   Executions(Settings settings) {
     this.settings = settings;
@@ -44,9 +45,28 @@ final class Executions {
     }
   }
 
+  /** Mark an execution (and its root, when known) as one that capture was turned off for. */
+  synchronized void suppress(String executionId, String rootExecutionId) {
+    for (String id : new String[] {executionId, rootExecutionId}) {
+      if (id != null && !id.isEmpty()) {
+        try {
+          suppressed.put(Long.parseLong(id.trim()), Boolean.TRUE);
+        } catch (NumberFormatException ignored) {
+          // not an execution id: nothing to mark
+        }
+      }
+    }
+  }
+
   synchronized void ended(long executionId, Object queryExecution, String error, long time) {
     Long parent = rootOf.remove(executionId);
     long root = parent == null ? executionId : parent;
+    if (suppressed.remove(executionId) != null || suppressed.containsKey(root)) {
+      if (root == executionId) {
+        pending.remove(root);
+      }
+      return;
+    }
     Observation obs = null;
     long startNanos = System.nanoTime();
     try {

@@ -5,6 +5,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerApplicationEnd;
 import org.apache.spark.scheduler.SparkListenerEvent;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionEnd;
 import org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart;
 import org.slf4j.Logger;
@@ -68,6 +69,32 @@ public class LineageListener extends SparkListener {
         SparkListenerSQLExecutionEnd e = (SparkListenerSQLExecutionEnd) event;
         ex.ended(e.executionId(), Reflect.call(e, "qe"), failure(e), e.time());
       }
+    } catch (Throwable t) {
+      disabled(t);
+    }
+  }
+
+  /**
+   * Jobs carry their thread's local properties: a job of an execution whose thread had capture
+   * turned off ({@link Settings#CAPTURE_PROPERTY}) marks that execution, and its root, as not
+   * recorded. Jobs always start before their execution ends, so the mark is there in time.
+   */
+  @Override
+  public void onJobStart(SparkListenerJobStart job) {
+    if (owner != this) {
+      return;
+    }
+    try {
+      java.util.Properties props = job.properties();
+      Executions ex = executions;
+      if (ex == null
+          || props == null
+          || !"off".equalsIgnoreCase(props.getProperty(Settings.CAPTURE_PROPERTY))) {
+        return;
+      }
+      ex.suppress(
+          props.getProperty("spark.sql.execution.id"),
+          props.getProperty("spark.sql.execution.root.id"));
     } catch (Throwable t) {
       disabled(t);
     }

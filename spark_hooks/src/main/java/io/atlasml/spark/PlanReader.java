@@ -343,8 +343,16 @@ final class PlanReader {
       }
     }
     String name = Reflect.string(Reflect.call(table, "name"));
+    Object jdbc = Reflect.call(table, "jdbcOptions");
     DatasetRef ref;
-    if (props.get("location") != null) {
+    if (jdbc != null) {
+      // a JDBCTableCatalog table: named by its database, as the V1 JDBC source names it, so
+      // that both APIs meet on one rdbms table in Atlas
+      Object ident = Reflect.unwrap(Reflect.call(relation, "identifier"));
+      ref =
+          DatasetRef.fromJdbc(
+              Reflect.string(Reflect.call(jdbc, "url")), ident != null ? ident.toString() : name);
+    } else if (props.get("location") != null) {
       ref = DatasetRef.fromPath(props.get("location"));
       ref.table = name;
       ref.tableNamespace = settings.tableNamespace(catalogName(relation));

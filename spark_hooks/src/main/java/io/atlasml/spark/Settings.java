@@ -9,6 +9,14 @@ import org.apache.spark.SparkConf;
 final class Settings {
   static final String PREFIX = "spark.atlasml.";
 
+  /**
+   * Thread-local Spark property (set with {@code SparkContext.setLocalProperty}) that turns
+   * capture off for the executions of that thread while it is {@code "off"}: atlas-ml's own
+   * Spark ML save sets it so that a model's internal metadata and data files are not recorded
+   * as ETL writes, and users can set it around scratch writes.
+   */
+  static final String CAPTURE_PROPERTY = "atlasml.capture";
+
   final String transport;
   final String httpUrl;
   final int httpTimeoutMs;
