@@ -15,10 +15,19 @@ from atlas_ml.fingerprints.manifest import sha256_file
 
 @dataclass(frozen=True)
 class ModelArtifact:
+    """A saved model: where it is, its sha256 (file) or manifest root hash (directory)."""
+
     path: Path
     sha256: str
     framework: str | None
     framework_version: str | None
+    uri: str | None = None
+    """Set for artifacts on a non-local file system (``hdfs://nn:8020/models/m``); ``path``
+    is then that URI's path component."""
+
+    @property
+    def location_uri(self) -> str:
+        return self.uri or self.path.as_uri()
 
 
 def _framework(model: Any) -> tuple[str | None, str | None]:

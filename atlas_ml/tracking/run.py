@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from atlas_ml.delivery import DeliveryReport, Spool, push
 from atlas_ml.events.facets import MODEL_VERSION, PRODUCER, TRAINING_RUN, TRANSFORM, facet
@@ -205,16 +206,17 @@ class TrainingRun:
         outputs = []
         for model in self.models:
             artifact = model.artifact
+            remote = urlsplit(artifact.uri) if artifact.uri else None
             outputs.append(
-                {
-                    "namespace": "file",
+                {  # OpenLineage dataset naming: file + path, or scheme://authority + path
+                    "namespace": f"{remote.scheme}://{remote.netloc}" if remote else "file",
                     "name": str(artifact.path),
                     "facets": {
                         MODEL_VERSION: facet(
                             MODEL_VERSION,
                             model=model.name,
                             artifactSha256=artifact.sha256,
-                            artifactUri=artifact.path.as_uri(),
+                            artifactUri=artifact.location_uri,
                             framework=artifact.framework,
                             frameworkVersion=artifact.framework_version,
                         )

@@ -43,3 +43,10 @@ def customers_and_cities(spark: Any, root: Path) -> tuple[Path, Path]:
         str(cities), header=True
     )
     return customers, cities
+
+
+def mount_viewfs(spark: Any, cluster: str, mount: str, target: Path) -> str:
+    """A ``viewfs://`` URI served by Hadoop over ``target``: a non-local scheme for tests."""
+    conf = spark.sparkContext._jsc.hadoopConfiguration()
+    conf.set(f"fs.viewfs.mounttable.{cluster}.link./{mount}", target.as_uri())
+    return f"viewfs://{cluster}/{mount}"

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from listener_support import Event, read_events, wait_for_events, writes_to
+from listener_support import Event, mount_viewfs, read_events, wait_for_events, writes_to
 from ml_support import pipeline, write_training_parquet
 
 from atlas_ml.events.facets import DATASET_VERSION, MODEL_VERSION, TRAINING_RUN
@@ -79,6 +79,24 @@ def test_listener_ml_model_save_records_no_etl_writes_for_the_models_own_files(
     assert run["outputs"][0]["facets"][MODEL_VERSION]["artifactSha256"] == artifact_digest(
         model_dir
     )
+
+
+def test_listener_ml_model_saved_to_a_non_local_file_system_gets_its_model_version(
+    spark: Any, ml_spool: Path, tmp_path: Path
+) -> None:
+    data = write_training_parquet(spark, tmp_path / "train_parquet")
+    target = tmp_path / "models"
+    target.mkdir()
+    uri = mount_viewfs(spark, "ml-capture", "models", target) + "/churn"
+    pipeline().fit(spark.read.parquet(str(data))).write().save(uri)
+
+    (run,) = _runs(ml_spool)
+    (output,) = run["outputs"]
+    assert (output["namespace"], output["name"]) == ("viewfs://ml-capture", "/models/churn")
+    model_version = output["facets"][MODEL_VERSION]
+    assert model_version["artifactUri"] == uri
+    # the same bytes as a local directory: the same model version
+    assert model_version["artifactSha256"] == artifact_digest(target / "churn")
 
 
 def test_listener_ml_failed_fit_is_a_fail_run_and_the_error_reaches_the_user(

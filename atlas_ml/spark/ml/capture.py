@@ -27,8 +27,11 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from atlas_ml.delivery import Spool
+from atlas_ml.fingerprints.hadoop import build_hadoop_manifest, is_local_location
+from atlas_ml.fingerprints.manifest import local_path
 from atlas_ml.spark.ml.params import estimator_parameters
 from atlas_ml.spark.ml.sources import training_data
 from atlas_ml.spark.pause import paused
@@ -222,16 +225,18 @@ def _saved_quietly(pending: PendingFit, path: str) -> None:
 
 def _saved(pending: PendingFit, path: str) -> None:
     location = str(path)
-    if location.startswith("file:"):
-        location = location.removeprefix("file:")
-    elif "://" in location:
-        _warn_once(
-            f"model saved to {path}: only models saved to a local file system get a model "
-            "version (its artifact hash); the training run is recorded without it"
+    if is_local_location(location):
+        local = local_path(location).expanduser().resolve()
+        artifact = ModelArtifact(local, artifact_digest(local), "pyspark", _pyspark_version())
+    else:  # HDFS, S3A, ...: hashed through the driver's Hadoop client
+        manifest = build_hadoop_manifest(location)
+        artifact = ModelArtifact(
+            Path(urlsplit(manifest.root).path),
+            manifest.root_hash,
+            "pyspark",
+            _pyspark_version(),
+            uri=manifest.root,
         )
-        return
-    local = Path(location).expanduser().resolve()
-    artifact = ModelArtifact(local, artifact_digest(local), "pyspark", _pyspark_version())
     with pending.lock:
         run = pending.run
         if not any(m.artifact.sha256 == artifact.sha256 for m in run.models):
