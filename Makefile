@@ -21,7 +21,8 @@ venv: $(STAMP)
 server-build: venv
 	$(BIN)/atlas-ml server build
 
-# The local server cannot reopen an earlier run's data (see README): a stopped one starts fresh.
+# The demo starts from empty data each time ('server start' alone restores what 'server stop'
+# saved; see README).
 server-start: server-build
 	$(BIN)/atlas-ml server start --fresh
 
@@ -50,7 +51,7 @@ format: venv
 ## with fresh data (and stopped at the end) unless it is already running.
 test: lint server-build
 	@status=0; started=0; url="$$ATLAS_URL"; \
-	trap 'if [ $$started = 1 ]; then $(BIN)/atlas-ml server stop; fi' EXIT; \
+	trap 'if [ $$started = 1 ]; then $(BIN)/atlas-ml server stop --no-snapshot; fi' EXIT; \
 	if [ -z "$$url" ]; then \
 	  url="http://127.0.0.1:$${ATLAS_ML_SERVER_PORT:-21000}"; \
 	  if ! $(BIN)/atlas-ml server status >/dev/null 2>&1; then \

@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import click
+import requests
 
 from atlas_ml.server.build import DEFAULT_ATLAS_VERSION, ServerBuildError, build
 from atlas_ml.server.diagnose import log_tail
 from atlas_ml.server.local import LocalAtlas, ServerError, ServerSettings
+from atlas_ml.server.snapshot import SnapshotError
 
 
 def _server(
@@ -31,6 +33,12 @@ def _server(
     }
     overrides = {name: value for name, value in chosen.items() if value is not None}
     return LocalAtlas(replace(ServerSettings.from_env(), version=version, **overrides))
+
+
+def console_status(message: str) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True).status(message)
 
 
 version_option = click.option(
@@ -61,11 +69,8 @@ def command() -> None:
 @click.option("--force", is_flag=True, help="Rebuild even when nothing changed.")
 def build_command(version: str, models: Path | None, force: bool) -> None:
     """Assemble Atlas from Maven Central (a second run is a no-op)."""
-    from rich.console import Console
-
-    console = Console(stderr=True)
     try:
-        with console.status(f"Assembling Apache Atlas {version} from Maven Central..."):
+        with console_status(f"Assembling Apache Atlas {version} from Maven Central..."):
             result = build(version=version, models=models, force=force)
     except ServerBuildError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -83,7 +88,12 @@ def build_command(version: str, models: Path | None, force: bool) -> None:
     "--bind-address",
     help="Address to listen on. [default: 127.0.0.1; containers use 0.0.0.0]",
 )
-@click.option("--fresh", is_flag=True, help="Wipe the server's data (graph, index, Kafka) first.")
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Wipe the server's data (graph, index, Kafka) first; a snapshot saved by 'stop' is "
+    "set aside as previous.zip, not restored.",
+)
 @click.option("--timeout", default=900, show_default=True, help="Seconds to wait for ACTIVE.")
 @click.option(
     "--foreground",
@@ -101,7 +111,10 @@ def start_command(
     timeout: int,
     foreground: bool,
 ) -> None:
-    """Start the local Atlas and wait until it is ACTIVE."""
+    """Start the local Atlas and wait until it is ACTIVE.
+
+    Metadata saved by the last 'server stop' is imported once Atlas is ACTIVE.
+    """
     server = _server(version, port, kafka_port, zookeeper_port, heap, bind_address)
     if foreground:
         try:
@@ -117,6 +130,8 @@ def start_command(
         click.echo(f"Atlas is already running at {server.url} (pid {server.pid()}).")
     else:
         click.echo(f"Atlas is ACTIVE after {seconds:.0f} s (pid {server.pid()}).")
+    if server.restored is not None:
+        click.echo(f"  Restored:        {server.restored.entities} entities from the last stop")
     click.echo(f"  UI and REST API: {server.url}")
     click.echo(f"  Credentials:     {server.settings.username}/{server.settings.password}")
     click.echo(f"  Logs:            {server.log_file}")
@@ -124,9 +139,28 @@ def start_command(
 
 @command.command("stop")
 @version_option
-def stop_command(version: str) -> None:
-    """Stop the local Atlas started by 'atlas-ml server start' (and nothing else)."""
+@click.option(
+    "--no-snapshot",
+    is_flag=True,
+    help="Do not export the metadata first; the next start then needs --fresh.",
+)
+def stop_command(version: str, no_snapshot: bool) -> None:
+    """Stop the local Atlas started by 'atlas-ml server start' (and nothing else).
+
+    First exports every entity and its types (Atlas's admin/export) into a snapshot that the
+    next 'server start' imports, because this local Atlas cannot reopen its own data folder.
+    """
     server = _server(version)
+    if server.pid() is not None and not no_snapshot:
+        try:
+            with console_status("Saving a snapshot of the metadata (admin/export)..."):
+                saved = server.save_snapshot()
+        except (SnapshotError, requests.RequestException) as exc:
+            click.echo(
+                f"Warning: no snapshot saved ({exc}); the next start needs --fresh.", err=True
+            )
+        else:
+            click.echo(f"Saved {saved.entities} entities to {saved.path}.")
     if server.stop():
         click.echo("Atlas stopped.")
     else:

@@ -1,11 +1,15 @@
 """Logical fingerprint of a Spark DataFrame, with Spark built-ins only (no Python workers).
 
-Every step is a JVM expression (``xxhash64``, bit operations, ``sum``), so the whole
+Every step is a JVM expression (``xxhash64``, bit operations, ``try_sum``), so the whole
 fingerprint is one scan with map-side partial aggregation and no shuffle of rows. The values
 are bit-identical to ``fingerprint_pandas`` (see ``atlas_ml.fingerprints.logical``).
 
-Sums are taken over 24/24/16-bit limbs of each 64-bit hash so that no ``bigint`` sum can
-overflow (Spark 4 runs with ANSI mode, where an overflow is an error) below 2**39 rows.
+Spark has no wrapping 64-bit sum: under ANSI mode (the Spark 4 default) an overflowing
+``bigint`` sum is an error, and without ANSI it wraps silently, losing the carries that the
+128-bit row sum needs. So each 64-bit hash is summed as two unsigned 32-bit limbs with
+``try_sum`` (null on overflow, whatever the ANSI setting): exact up to 2**31 rows, and sums of
+random hashes overflow only near 2**32 rows. If a limb sum does overflow, the job runs a second
+time with 24/24/16-bit limbs (three sums per hash, exact up to 2**39 rows).
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from atlas_ml.fingerprints.logical import (
 )
 from atlas_ml.fingerprints.xxh64_reference import M
 
-_LIMBS = ((0, 0xFFFFFF), (24, 0xFFFFFF), (48, 0xFFFF))
+_LIMBS = ((0, 0xFFFFFFFF), (32, 0xFFFFFFFF))
+_NARROW_LIMBS = ((0, 0xFFFFFF), (24, 0xFFFFFF), (48, 0xFFFF))
 _EPOCH_NTZ = "TIMESTAMP_NTZ'1970-01-01 00:00:00'"
 
 
@@ -120,17 +125,33 @@ def fingerprint_spark(df: Any) -> LogicalFingerprint:
         *cell_cols,
     )
     lane_names = ["hi", "lo", *(f"c{i}" for i in range(len(types)))]
+    summed = _lane_sums(lanes, lane_names, _LIMBS) or _lane_sums(lanes, lane_names, _NARROW_LIMBS)
+    if summed is None:
+        raise FingerprintError("the DataFrame has too many rows (2**39 or more) to fingerprint")
+    row_count, total = summed
+    sums = HashSums(names=names, types=types, row_count=row_count)
+    sums.row_sum = (total["hi"] << 64) + total["lo"]
+    sums.column_sums = [total[f"c{i}"] for i in range(len(types))]
+    return sums.finish("spark")
+
+
+def _lane_sums(
+    lanes: Any, lane_names: list[str], limbs: tuple[tuple[int, int], ...]
+) -> tuple[int, dict[str, int]] | None:
+    """Row count and exact sum of each 64-bit lane read as unsigned; None if a limb overflowed."""
+    from pyspark.sql import functions as F
+
     aggregates = [F.count(F.lit(1)).alias("n")]
     for lane in lane_names:
-        for shift, mask in _LIMBS:
+        for shift, mask in limbs:
             limb = F.shiftrightunsigned(F.col(lane), shift).bitwiseAND(F.lit(mask).cast("bigint"))
-            aggregates.append(F.sum(limb).alias(f"{lane}_{shift}"))
+            aggregates.append(F.try_sum(limb).alias(f"{lane}_{shift}"))
     row = lanes.agg(*aggregates).collect()[0]
-
-    def total(lane: str) -> int:
-        return sum(int(row[f"{lane}_{shift}"] or 0) << shift for shift, _ in _LIMBS)
-
-    sums = HashSums(names=names, types=types, row_count=int(row["n"]))
-    sums.row_sum = (total("hi") << 64) + total("lo")
-    sums.column_sums = [total(f"c{i}") for i in range(len(types))]
-    return sums.finish("spark")
+    row_count = int(row["n"])
+    if row_count == 0:  # sums over no rows are null
+        return 0, dict.fromkeys(lane_names, 0)
+    if any(value is None for value in row[1:]):  # try_sum is null after an overflow
+        return None
+    return row_count, {
+        lane: sum(int(row[f"{lane}_{shift}"]) << shift for shift, _ in limbs) for lane in lane_names
+    }

@@ -14,7 +14,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -26,6 +26,12 @@ from jinja2 import Template
 from atlas_ml.server.build import DEFAULT_ATLAS_VERSION, atlas_home, is_built
 from atlas_ml.server.diagnose import likely_cause, log_tail
 from atlas_ml.server.endpoint import AtlasEndpoint
+from atlas_ml.server.snapshot import (
+    SnapshotError,
+    SnapshotResult,
+    export_snapshot,
+    import_snapshot,
+)
 
 JAVA_ENV = "ATLAS_ML_JAVA"
 STATUS_PATH = "/api/atlas/admin/status"
@@ -98,6 +104,20 @@ def _port_in_use(host: str, port: int) -> bool:
         return probe.connect_ex((host, port)) == 0
 
 
+@contextlib.contextmanager
+def _spinner(description: str, quiet: bool) -> Iterator[None]:
+    if quiet:
+        yield
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True
+    ) as progress:
+        progress.add_task(description, total=None)
+        yield
+
+
 def _rss_bytes(pid: int) -> int | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -114,6 +134,9 @@ class LocalAtlas:
     def __init__(self, settings: ServerSettings, home: Path | None = None) -> None:
         self.settings = settings
         self.home = home or atlas_home(settings.version)
+        self._restore_pending = False
+        self.restored: SnapshotResult | None = None
+        """What the last ``start`` imported from the snapshot of the previous run, if any."""
 
     @classmethod
     def default(cls) -> LocalAtlas:
@@ -127,6 +150,15 @@ class LocalAtlas:
     @property
     def pid_file(self) -> Path:
         return self.home / "atlas.pid"
+
+    @property
+    def snapshot_file(self) -> Path:
+        """The export ``stop`` saves and the next ``start`` restores (outside ``data/``)."""
+        return self.home / "snapshot" / "atlas-export.zip"
+
+    @property
+    def previous_snapshot_file(self) -> Path:
+        return self.home / "snapshot" / "previous.zip"
 
     @property
     def log_file(self) -> Path:
@@ -226,18 +258,30 @@ class LocalAtlas:
                 )
         java = java11()
         graph = self.home / "data" / "berkeley"
+        restore = False
         if not fresh and graph.is_dir() and any(graph.iterdir()):
-            raise ServerError(
-                f"{self.home / 'data'} holds the data of an earlier run, which this local "
-                "Atlas cannot reopen: its embedded Solr index (atlas-testtools' LocalSolrRunner) "
-                "lives in a new folder at every start, so Atlas would wait forever for its "
-                "index collections. Start with --fresh to wipe the local server's data (events "
-                "delivered in the last week are kept in the spool's delivered/ folder), or point "
-                "atlas-ml at an Atlas with a standalone Solr (ATLAS_URL) for lineage that must "
-                "survive restarts."
-            )
-        if fresh and (self.home / "data").exists():
+            if not self.snapshot_file.exists():
+                raise ServerError(
+                    f"{self.home / 'data'} holds the data of an earlier run that was not saved "
+                    "by 'atlas-ml server stop' (stopped with --no-snapshot, killed, or the "
+                    "export failed), and this local Atlas cannot reopen it: its embedded Solr "
+                    "index lives in a new folder at every start. Start with --fresh to wipe "
+                    "it (events delivered in the last week are kept in the spool's delivered/ "
+                    "folder, 'atlas-ml push' can resend them)"
+                    + (
+                        f"; an older snapshot is at {self.previous_snapshot_file}"
+                        if self.previous_snapshot_file.exists()
+                        else ""
+                    )
+                    + ". For lineage that must survive anything, use an Atlas with a "
+                    "standalone Solr (ATLAS_URL)."
+                )
+            restore = True
+        if (fresh or restore) and (self.home / "data").exists():
             shutil.rmtree(self.home / "data")
+        if fresh and self.snapshot_file.exists():
+            os.replace(self.snapshot_file, self.previous_snapshot_file)
+        self._restore_pending = restore
         for folder in ("data", "logs"):
             (self.home / folder).mkdir(parents=True, exist_ok=True)
         self._write_conf()
@@ -248,6 +292,12 @@ class LocalAtlas:
 
     def run_foreground(self, fresh: bool = False) -> None:
         """Replace this process with Atlas (for containers: the JVM becomes PID 1's child)."""
+        if not fresh and self.snapshot_file.exists():
+            raise ServerError(
+                f"{self.snapshot_file} waits to be restored, which needs 'atlas-ml server "
+                "start' without --foreground (it imports the snapshot once Atlas is ACTIVE); "
+                "or start with --fresh to discard it"
+            )
         java = self._prepare(fresh)
         command = self._command(java)
         os.chdir(self.home)
@@ -272,11 +322,37 @@ class LocalAtlas:
         self.pid_file.write_text(str(process.pid))
         try:
             self.wait_until_active(timeout=timeout, quiet=quiet, process=process)
+            if self._restore_pending:
+                self.restored = self._restore(quiet)
         except BaseException:
             # A server that did not come up (or a Ctrl-C) must not linger holding its ports.
             self.stop(grace=15)
             raise
         return time.monotonic() - started
+
+    @property
+    def _auth(self) -> tuple[str, str]:
+        return (self.settings.username, self.settings.password)
+
+    def save_snapshot(self, timeout: float = 600) -> SnapshotResult:
+        """Export the running server's metadata so that the next ``start`` restores it."""
+        if self._status() != "ACTIVE":
+            raise SnapshotError(f"Atlas at {self.url} is not ACTIVE, so nothing was exported")
+        return export_snapshot(self.url, self._auth, self.snapshot_file, timeout=timeout)
+
+    def _restore(self, quiet: bool) -> SnapshotResult:
+        """Import the snapshot into the fresh graph, then retire it (see snapshot module)."""
+        with _spinner(f"Restoring {self.snapshot_file.name}", quiet):
+            try:
+                result = import_snapshot(self.url, self._auth, self.snapshot_file)
+            except (SnapshotError, requests.RequestException) as exc:
+                raise ServerError(
+                    f"Atlas started, but restoring {self.snapshot_file} failed: {exc}. The "
+                    "snapshot is kept; retry with 'atlas-ml server stop --no-snapshot' and "
+                    "'atlas-ml server start', or discard it with --fresh"
+                ) from exc
+        os.replace(self.snapshot_file, self.previous_snapshot_file)
+        return result
 
     def _status(self) -> str:
         try:

@@ -6,6 +6,7 @@ import json
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -82,3 +83,25 @@ def test_spark_fingerprint_ignores_partitioning_and_empty_frames_keep_schema(spa
     empty = fingerprint_spark(df.limit(0))
     assert (empty.row_count, empty.content_hash) == (0, "0" * 32)
     assert empty.schema_fingerprint == golden("edge_cases").schema_fingerprint
+
+
+def test_spark_fingerprint_reruns_with_narrow_limbs_when_a_limb_sum_overflows(
+    spark: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from atlas_ml.fingerprints import logical_spark
+
+    plans: list[tuple[tuple[int, int], ...]] = []
+    lane_sums = logical_spark._lane_sums
+
+    def spy(lanes: Any, names: list[str], limbs: tuple[tuple[int, int], ...]) -> Any:
+        plans.append(limbs)
+        return lane_sums(lanes, names, limbs)
+
+    # one full-width 64-bit limb: summing 891 random hashes overflows a bigint at once
+    monkeypatch.setattr(logical_spark, "_LIMBS", ((0, -1),))
+    monkeypatch.setattr(logical_spark, "_lane_sums", spy)
+    df = spark.read.csv(
+        str(EXAMPLES / "titanic.csv"), header=True, schema=CSV_SCHEMAS["titanic"], escape='"'
+    )
+    assert fingerprint_spark(df) == golden("titanic")
+    assert plans == [((0, -1),), logical_spark._NARROW_LIMBS]
