@@ -1,15 +1,22 @@
 """Ingest throughput: the same lineage graph pushed into a real Atlas by several clients.
 
-Clients, each used the way its documentation shows for bulk loads, all with the same batch
-size, the same entities and fresh qualifiedNames on every run:
+Clients, with the same entities and fresh qualifiedNames on every run:
 
 (a) atlas-ml ``entities.upsert`` with its configured defaults (planned batches, a few
     independent batches in flight at once), and again with ``upsert_workers=1``;
-(b) pyapacheatlas ``AtlasClient.upload_entities(batch=..., batch_size=...)``;
-(c) the official ``apache-atlas`` client, ``entity.create_entities`` per slice;
+(b) pyapacheatlas ``AtlasClient.upload_entities``, twice: as its README and samples call it
+    (``upload_entities(batch=entities)``: its default ``batch_size=None`` sends everything in
+    one request) and tuned to atlas-ml's batch size with ``batch_size=...`` (its own planner
+    keeps dependent entities together);
+(c) the official ``apache-atlas`` client, twice: as its README shows (one
+    ``entity.create_entities`` call with every entity; it has no batching) and called per
+    slice of atlas-ml's batch size;
 (d) a bare single-connection ``requests`` loop posting the same slices one after another:
     the server's own limit for *sequential* bulk posts. A client that keeps several
     requests in flight can beat it; the table says so when it does.
+
+The verdict against (b)/(c) is printed both ways: against the clients as documented, and
+against the same clients given atlas-ml's batch size by hand.
 
 Runs are repeated ``--repeat`` times with the client order rotated every round, after one
 small warm-up push per client; the table shows medians. Needs the ``bench`` extra
@@ -106,6 +113,21 @@ def run_atlas_ml_sequential(
 def run_pyapacheatlas(
     url: str, user: str, password: str, entities: list[Entity], batch: int
 ) -> None:
+    client, objects = _pyapacheatlas(url, user, password, entities)
+    client.upload_entities(batch=objects, batch_size=batch)
+
+
+def run_pyapacheatlas_documented(
+    url: str, user: str, password: str, entities: list[Entity], batch: int
+) -> None:
+    client, objects = _pyapacheatlas(url, user, password, entities)
+    client.upload_entities(batch=objects)
+
+
+def _pyapacheatlas(
+    url: str, user: str, password: str, entities: list[Entity]
+) -> tuple[Any, list[Any]]:
+    """A pyapacheatlas client and ``entities`` as its AtlasEntity/AtlasProcess objects."""
     from pyapacheatlas.auth import BasicAuthentication
     from pyapacheatlas.core import AtlasClient, AtlasEntity, AtlasProcess
 
@@ -130,17 +152,27 @@ def run_pyapacheatlas(
                 guid=e["guid"],
             )
         batch_objects.append(objects[e["guid"]])
-    client.upload_entities(batch=batch_objects, batch_size=batch)
+    return client, batch_objects
 
 
 def run_apache_atlas(
     url: str, user: str, password: str, entities: list[Entity], batch: int
 ) -> None:
+    _apache_atlas(url, user, password, slices(entities, batch))
+
+
+def run_apache_atlas_documented(
+    url: str, user: str, password: str, entities: list[Entity], batch: int
+) -> None:
+    _apache_atlas(url, user, password, [entities])
+
+
+def _apache_atlas(url: str, user: str, password: str, requests_: list[list[Entity]]) -> None:
     from apache_atlas.client.base_client import AtlasClient
     from apache_atlas.model.instance import AtlasEntitiesWithExtInfo, AtlasEntity
 
     client = AtlasClient(url, (user, password))
-    for chunk in slices(entities, batch):
+    for chunk in requests_:
         info = AtlasEntitiesWithExtInfo()
         info.entities = [AtlasEntity(e) for e in chunk]
         client.entity.create_entities(info)
@@ -159,13 +191,16 @@ def run_requests(url: str, user: str, password: str, entities: list[Entity], bat
 
 
 ATLAS_ML = "atlas-ml"
-PEERS = ("pyapacheatlas", "apache-atlas")
+PEERS_DOCUMENTED = ("pyapacheatlas, as documented", "apache-atlas, as documented")
+PEERS_TUNED = ("pyapacheatlas, batch_size", "apache-atlas, per slice")
 LIMIT = "requests loop (d)"
 RUNNERS: dict[str, Callable[[str, str, str, list[Entity], int], None]] = {
     ATLAS_ML: run_atlas_ml,
     "atlas-ml, 1 worker": run_atlas_ml_sequential,
-    "pyapacheatlas": run_pyapacheatlas,
-    "apache-atlas": run_apache_atlas,
+    PEERS_DOCUMENTED[0]: run_pyapacheatlas_documented,
+    PEERS_DOCUMENTED[1]: run_apache_atlas_documented,
+    PEERS_TUNED[0]: run_pyapacheatlas,
+    PEERS_TUNED[1]: run_apache_atlas,
     LIMIT: run_requests,
 }
 TARGET_VS_PEERS = 1.5
@@ -179,11 +214,11 @@ def push(name: str, args: argparse.Namespace, count: int) -> float | None:
     try:
         RUNNERS[name](args.url, args.user, args.password, entities, args.batch)
     except Exception as exc:  # a client failing is a result, not a crash of the benchmark
-        print(f"  {name:<22} FAILED: {type(exc).__name__}: {str(exc)[:200]}")
+        print(f"  {name:<30} FAILED: {type(exc).__name__}: {str(exc)[:200]}")
         return None
     elapsed = time.perf_counter() - started
     rate = len(entities) / elapsed
-    print(f"  {name:<22} {len(entities):>6} entities in {elapsed:7.1f}s = {rate:7.1f}/s")
+    print(f"  {name:<30} {len(entities):>6} entities in {elapsed:7.1f}s = {rate:7.1f}/s")
     return rate
 
 
@@ -194,20 +229,20 @@ def verdict(ratio: float, target: float) -> str:
 def report(rates: dict[str, list[float]]) -> None:
     medians = {name: statistics.median(runs) for name, runs in rates.items() if runs}
     limit = medians.get(LIMIT)
-    peer = max((medians[name] for name in PEERS if name in medians), default=None)
-    print(f"\n{'client':<22} {'median/s':>9} {'vs (d)':>7} {'vs best(b,c)':>13}  runs/s")
+    print(f"\n{'client':<30} {'median/s':>9} {'vs (d)':>7}  runs/s")
     for name, median in medians.items():
         vs_limit = f"{median / limit:7.2f}" if limit else f"{'-':>7}"
-        vs_peer = f"{median / peer:13.2f}" if peer else f"{'-':>13}"
         runs = ", ".join(f"{rate:.1f}" for rate in rates[name])
-        print(f"{name:<22} {median:9.1f} {vs_limit} {vs_peer}  {runs}")
+        print(f"{name:<30} {median:9.1f} {vs_limit}  {runs}")
     ours = medians.get(ATLAS_ML)
     if ours is None:
         print("\natlas-ml failed: no verdict")
         return
     print()
-    if peer:
-        print(f"atlas-ml vs best of (b)/(c): {verdict(ours / peer, TARGET_VS_PEERS)}")
+    for label, peers in (("as documented", PEERS_DOCUMENTED), ("tuned", PEERS_TUNED)):
+        best = max((medians[name] for name in peers if name in medians), default=None)
+        if best:
+            print(f"atlas-ml vs best of (b)/(c), {label}: {verdict(ours / best, TARGET_VS_PEERS)}")
     if limit:
         print(f"atlas-ml vs requests loop (d): {verdict(ours / limit, TARGET_VS_LIMIT)}")
         if ours > limit:

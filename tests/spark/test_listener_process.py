@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import socket
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
+from typing import ClassVar
 
+import jsonschema
 import pytest
 from listener_support import read_events
+from openlineage_schema import RUN_EVENT_SCHEMA
 
 pytestmark = pytest.mark.spark
 
@@ -101,6 +106,56 @@ def test_full_queue_drops_and_counts_events_without_slowing_the_job(tmp_path: Pa
     ]
     # a listener that waited for room in the queue would never drop: drops prove it did not
     assert max(dropped) > 0
+
+
+class _LineageReceiver(http.server.BaseHTTPRequestHandler):
+    """An OpenLineage HTTP endpoint (what Marquez exposes): records what is POSTed to it."""
+
+    received: ClassVar[list[tuple[str, dict[str, str], bytes]]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.received.append((self.path, dict(self.headers), body))
+        self.send_response(201)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_http_transport_posts_each_event_to_the_endpoint_with_the_api_key(
+    tmp_path: Path,
+) -> None:
+    _LineageReceiver.received = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _LineageReceiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        done = _run(
+            tmp_path,
+            writes=2,
+            extra={
+                "spark.atlasml.transport": "http",
+                "spark.atlasml.http.url": f"http://127.0.0.1:{server.server_port}/api/v1/lineage",
+                "spark.atlasml.http.apiKey": "receiver-key",
+            },
+        )
+    finally:
+        server.shutdown()
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    posted = sorted(_LineageReceiver.received, key=lambda r: json.loads(r[2])["eventTime"])
+    assert [path for path, _, _ in posted] == ["/api/v1/lineage"] * 2
+    events = [json.loads(body) for _, _, body in posted]
+    assert [e["outputs"][0]["name"] for e in events] == [
+        str(tmp_path / "out" / f"part{i}") for i in range(2)
+    ]
+    checker = jsonschema.Draft202012Validator(RUN_EVENT_SCHEMA)
+    for _, headers, body in posted:
+        assert headers["Authorization"] == "Bearer receiver-key"
+        assert headers["Content-Type"] == "application/json"
+        checker.validate(json.loads(body))
+    assert "receiver-key" not in done.stderr
+    assert read_events(tmp_path / "spool") == []  # delivered: nothing left to fall back on
 
 
 _ATTACH_SCRIPT = textwrap.dedent(
