@@ -70,7 +70,9 @@ def command(
 
     File digests come from a cache keyed on path, size and modification time (as make
     and rsync trust them); --rehash re-reads every byte. Tables (csv, parquet, json) are
-    also re-read row by row for the logical fingerprint.
+    also re-read row by row for the logical fingerprint. Data on HDFS, S3 and other Hadoop
+    file systems is read through a local Spark driver's Hadoop client (the spark extra and
+    the cluster's HADOOP_CONF_DIR); its file manifest is compared.
 
     The status and time are written back to each file-backed dataset version in Atlas
     (verificationStatus, verifiedTime) unless --no-write-back is given.

@@ -13,26 +13,53 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
+from atlas_ml.fingerprints.cache import DigestCache
 from atlas_ml.fingerprints.manifest import (
     FileManifest,
     ManifestEntry,
     ManifestError,
     is_skipped,
+    open_default_cache,
     root_hash,
 )
 
 DEFAULT_WORKERS = 4
 
 
+class ManifestTooLargeError(ManifestError):
+    """The data is larger than the caller agreed to read for its manifest."""
+
+
+@dataclass(frozen=True)
+class _RemoteFile:
+    relative: str
+    path: Any  # org.apache.hadoop.fs.Path
+    size: int
+    mtime_ns: int
+
+    @property
+    def key(self) -> str:
+        return str(self.path.toString())
+
+
 def build_hadoop_manifest(
-    location: str, spark: Any = None, *, workers: int | None = None
+    location: str,
+    spark: Any = None,
+    *,
+    workers: int | None = None,
+    max_bytes: int | None = None,
+    cache: DigestCache | bool | None = True,
 ) -> FileManifest:
     """Hash every data file under ``location`` (a Hadoop URI or path) with the driver's JVM.
 
     ``spark`` defaults to the active SparkSession. ``workers`` files are read at once (each
-    a JVM thread; the file system, not the CPU, is usually the limit).
+    a JVM thread; the file system, not the CPU, is usually the limit). ``max_bytes`` refuses
+    (``ManifestTooLargeError``, after listing only) data larger than that. Digests are cached
+    like local ones, keyed on (URI, size, modification time), so unchanged files are not
+    read again; ``cache`` works as in :func:`~atlas_ml.fingerprints.manifest.build_manifest`.
     """
     jvm, hadoop_conf = _driver(spark)
     path = jvm.org.apache.hadoop.fs.Path(location)
@@ -40,16 +67,33 @@ def build_hadoop_manifest(
         fs = path.getFileSystem(hadoop_conf)
         root = fs.makeQualified(path)
         status = fs.getFileStatus(root)
+        files = _data_files(fs, root, status)
     except Exception as exc:  # py4j wraps FileNotFoundException, unknown schemes, auth errors
         raise ManifestError(f"{location}: cannot read it through Hadoop ({_reason(exc)})") from exc
-    files = _data_files(fs, root, status)
-    with ThreadPoolExecutor(max_workers=workers or DEFAULT_WORKERS) as pool:
-        digests = list(pool.map(lambda item: _sha256(jvm, fs, item[1]), files))
-    entries = tuple(
-        sorted(
-            ManifestEntry(rel, size, digest)
-            for (rel, _, size), digest in zip(files, digests, strict=True)
+    total = sum(f.size for f in files)
+    if max_bytes is not None and total > max_bytes:
+        raise ManifestTooLargeError(
+            f"{location}: {total:,} bytes in {len(files)} files is more than the "
+            f"{max_bytes:,} bytes allowed for a manifest here"
         )
+    digests = open_default_cache() if cache is True else (cache or None)
+    try:
+        known = {
+            f.key: hit
+            for f in files
+            if digests is not None and (hit := digests.get(f.key, f.size, f.mtime_ns))
+        }
+        todo = [f for f in files if f.key not in known]
+        with ThreadPoolExecutor(max_workers=workers or DEFAULT_WORKERS) as pool:
+            hashed = pool.map(lambda remote: _sha256(jvm, fs, remote), todo)
+            fresh = dict(zip((f.key for f in todo), hashed, strict=True))
+        if digests is not None:
+            digests.put_many([(f.key, f.size, f.mtime_ns, fresh[f.key]) for f in todo])
+    finally:
+        if cache is True and digests is not None:
+            digests.close()
+    entries = tuple(
+        sorted(ManifestEntry(f.relative, f.size, known.get(f.key) or fresh[f.key]) for f in files)
     )
     return FileManifest(root=str(root.toString()), entries=entries, root_hash=root_hash(entries))
 
@@ -68,25 +112,30 @@ def _driver(spark: Any) -> tuple[Any, Any]:
     return context._jvm, context._jsc.hadoopConfiguration()
 
 
-def _data_files(fs: Any, root: Any, status: Any) -> list[tuple[str, Any, int]]:
-    """(relative POSIX path, Hadoop path, size) of every data file, hidden names skipped."""
+def _data_files(fs: Any, root: Any, status: Any) -> list[_RemoteFile]:
+    """Every data file under ``root`` (hidden and bookkeeping names skipped)."""
     if status.isFile():
-        return [(str(root.getName()), root, int(status.getLen()))]
+        return [_remote_file(str(root.getName()), root, status)]
     prefix = str(root.toUri().getPath()).rstrip("/") + "/"
     found = []
     listing = fs.listFiles(root, True)
     while listing.hasNext():
         entry = listing.next()
-        file_path = entry.getPath()
-        relative = str(file_path.toUri().getPath()).removeprefix(prefix)
+        relative = str(entry.getPath().toUri().getPath()).removeprefix(prefix)
         if not any(is_skipped(part) for part in relative.split("/")):
-            found.append((relative, file_path, int(entry.getLen())))
+            found.append(_remote_file(relative, entry.getPath(), entry))
     return found
 
 
-def _sha256(jvm: Any, fs: Any, file_path: Any) -> str:
+def _remote_file(relative: str, path: Any, status: Any) -> _RemoteFile:
+    return _RemoteFile(
+        relative, path, int(status.getLen()), int(status.getModificationTime()) * 1_000_000
+    )
+
+
+def _sha256(jvm: Any, fs: Any, remote: _RemoteFile) -> str:
     digest = jvm.java.security.MessageDigest.getInstance("SHA-256")
-    stream = jvm.java.security.DigestInputStream(fs.open(file_path), digest)
+    stream = jvm.java.security.DigestInputStream(fs.open(remote.path), digest)
     try:
         jvm.org.apache.commons.io.IOUtils.consume(stream)  # Spark ships commons-io; Java 8 safe
     finally:

@@ -180,7 +180,7 @@ def build_manifest(
         raise ManifestError(f"{location}: no such file or directory")
     files = sorted(data_files(root))
     own_cache = cache is True
-    digests = _open_cache() if cache is True else (cache or None)
+    digests = open_default_cache() if cache is True else (cache or None)
     try:
         stats = {rel: full.stat() for rel, full in files}
         known: dict[str, str] = {}
@@ -223,7 +223,7 @@ def build_manifest(
     return FileManifest(root=root.resolve().as_uri(), entries=entries, root_hash=root_hash(entries))
 
 
-def _open_cache() -> DigestCache | None:
+def open_default_cache() -> DigestCache | None:
     """The shared digest cache, or None when it cannot be opened (the manifest still works)."""
     try:
         return DigestCache()

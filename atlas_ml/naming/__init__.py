@@ -19,6 +19,7 @@ from atlas_ml.naming.physical import (
     hive_table,
     normalise_location,
     openlineage_dataset,
+    openlineage_location,
     physical_dataset,
 )
 
@@ -30,6 +31,7 @@ __all__ = [
     "model_version_name",
     "normalise_location",
     "openlineage_dataset",
+    "openlineage_location",
     "physical_dataset",
     "training_run_name",
     "transform_name",

@@ -26,6 +26,9 @@ _CLOUD_TYPES = {
     "o3fs": "ozone_key",
 }
 
+_HADOOP_SCHEMES = ("hdfs", "viewfs", "webhdfs", "swebhdfs", "har")
+"""Hadoop file systems whose paths Atlas's path extractor records as ``hdfs_path``."""
+
 
 @dataclass(frozen=True)
 class PhysicalDataset:
@@ -63,6 +66,16 @@ def normalise_location(location: str | os.PathLike[str]) -> str:
     return f"{parts.scheme}://{parts.netloc}{path}"
 
 
+def openlineage_location(location: str | os.PathLike[str]) -> tuple[str, str]:
+    """OpenLineage's (namespace, name) of a file location: ``file`` + absolute path, or
+    ``scheme://authority`` + path (``hdfs://nn:8020`` + ``/data/x``)."""
+    normal = normalise_location(location)
+    parts = urlsplit(normal)
+    if parts.scheme == "file":
+        return "file", normal.removeprefix("file:")
+    return f"{parts.scheme}://{parts.netloc}", parts.path or "/"
+
+
 def physical_dataset(
     location: str | os.PathLike[str], namespace: str, lower_case: bool = True
 ) -> PhysicalDataset:
@@ -96,7 +109,7 @@ def openlineage_dataset(ol_namespace: str, ol_name: str, namespace: str) -> Phys
     scheme = urlsplit(ol_namespace).scheme or ol_namespace
     if scheme == "file":
         return physical_dataset(ol_name, namespace)
-    if scheme in ("hdfs", *_CLOUD_TYPES):
+    if scheme in (*_HADOOP_SCHEMES, *_CLOUD_TYPES):
         name = ol_name if ol_name.startswith("/") else "/" + ol_name
         return physical_dataset(ol_namespace.rstrip("/") + name, namespace)
     if scheme == "hive" and "." in ol_name:

@@ -16,7 +16,7 @@ from atlas_ml.fingerprints import (
     build_manifest,
     detect_pointer,
 )
-from atlas_ml.naming import normalise_location
+from atlas_ml.naming import normalise_location, openlineage_location
 
 # Files read to compute a logical hash as well as the manifest (so verify can say which
 # rows/columns changed, not only which bytes); larger ones get the manifest only.
@@ -91,7 +91,8 @@ class DatasetRecord:
             facets[CLASSIFICATIONS] = facet(CLASSIFICATIONS, classifications=self.classifications)
         if self.location is None:
             return {"namespace": "memory", "name": self.name, "facets": facets}
-        return {"namespace": "file", "name": self.location.removeprefix("file:"), "facets": facets}
+        namespace, name = openlineage_location(self.location)
+        return {"namespace": namespace, "name": name, "facets": facets}
 
 
 def _logical_from_file(path: Path, data_format: str) -> LogicalFingerprint | None:

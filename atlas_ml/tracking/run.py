@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from atlas_ml.delivery import DeliveryReport, Spool, push
 from atlas_ml.events.facets import MODEL_VERSION, PRODUCER, TRAINING_RUN, TRANSFORM, facet
+from atlas_ml.naming import openlineage_location
 from atlas_ml.paths import cache_dir
 from atlas_ml.tracking.capture import code_revision, environment, operator
 from atlas_ml.tracking.datasets import DatasetRecord, describe_frame, describe_path
@@ -206,11 +206,11 @@ class TrainingRun:
         outputs = []
         for model in self.models:
             artifact = model.artifact
-            remote = urlsplit(artifact.uri) if artifact.uri else None
+            namespace, name = openlineage_location(artifact.uri or artifact.path)
             outputs.append(
-                {  # OpenLineage dataset naming: file + path, or scheme://authority + path
-                    "namespace": f"{remote.scheme}://{remote.netloc}" if remote else "file",
-                    "name": str(artifact.path),
+                {
+                    "namespace": namespace,
+                    "name": name,
                     "facets": {
                         MODEL_VERSION: facet(
                             MODEL_VERSION,

@@ -136,8 +136,8 @@ def _compare_rows(
         result.notes.append(
             f"the data no longer parses as {recorded.data_format or 'a table'} ({logical_error})"
             if logical_error
-            else "logical fingerprint not recomputed here (it needs pandas and a csv, parquet "
-            "or json file of at most 2 GiB); compared the file bytes only"
+            else "logical fingerprint not recomputed here (it needs pandas and a local csv, "
+            "parquet or json file of at most 2 GiB); compared the file bytes only"
         )
         if logical_error and recorded.row_count is not None:
             result.row_count = (recorded.row_count, None)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from atlas_ml.fingerprints import ManifestError, UnsupportedSchemeError, build_manifest
 from atlas_ml.fingerprints.cache import DigestCache
+from atlas_ml.fingerprints.hadoop import build_hadoop_manifest, is_local_location
 from atlas_ml.fingerprints.manifest import local_path
 from atlas_ml.tracking.datasets import DatasetRecord, describe_path
 
@@ -44,7 +45,10 @@ class _RefreshingCache(DigestCache):
 
 
 def recompute(uri: str, *, rehash: bool = False) -> Recomputed:
-    """Fingerprint the files at ``uri`` (a local path or ``file:`` URI)."""
+    """Fingerprint the files at ``uri``: a local path or ``file:`` URI, or any Hadoop URI
+    (``hdfs://``, ``s3a://``, ...) when PySpark is installed (see :func:`_recompute_remote`)."""
+    if not is_local_location(uri):
+        return _recompute_remote(uri, rehash)
     try:
         path = local_path(uri)
     except UnsupportedSchemeError as exc:
@@ -76,3 +80,43 @@ def _refresh_digests(path: Path) -> None:
         return
     with cache:
         build_manifest(path, cache=cache)
+
+
+def _recompute_remote(uri: str, rehash: bool) -> Recomputed:
+    """The file manifest of non-local data, read through a Spark driver's Hadoop client.
+
+    Uses the active SparkSession, or starts a local one: its Hadoop configuration comes from
+    ``HADOOP_CONF_DIR``/``spark-defaults`` like any Spark job's, so it reaches what the
+    training job reached. Only the manifest is recomputed (the logical hash needs the reader
+    options the job used); the comparison says so.
+    """
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        return Recomputed(
+            None,
+            error=f"{uri} is read through Spark's Hadoop client: install the spark extra "
+            "(pip install 'atlas-ml[spark]') on a machine configured for that file system",
+        )
+    spark = SparkSession.getActiveSession() or (
+        SparkSession.builder.appName("atlas-ml verify")
+        .master("local[1]")
+        .config("spark.ui.enabled", "false")
+        .getOrCreate()
+    )
+    cache: DigestCache | bool = True
+    if rehash:
+        try:
+            cache = _RefreshingCache()
+        except (OSError, sqlite3.Error):
+            cache = False
+    try:
+        manifest = build_hadoop_manifest(uri, spark, cache=cache)
+    except ManifestError as exc:
+        return Recomputed(None, error=str(exc))
+    finally:
+        if isinstance(cache, DigestCache):
+            cache.close()
+    return Recomputed(
+        DatasetRecord(name=uri.rstrip("/").rsplit("/", 1)[-1], location=uri, manifest=manifest)
+    )

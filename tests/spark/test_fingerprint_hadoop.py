@@ -60,3 +60,60 @@ def test_hadoop_manifest_of_a_missing_uri_names_the_location(spark: Any, tmp_pat
 )
 def test_local_locations_are_paths_and_file_uris_only(location: str, local: bool) -> None:
     assert is_local_location(location) is local
+
+
+def test_hadoop_manifest_reads_unchanged_files_from_the_digest_cache(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from atlas_ml.fingerprints import hadoop
+    from atlas_ml.fingerprints.cache import DigestCache
+
+    data = _dataset(tmp_path / "data")
+    uri = mount_viewfs(spark, "fingerprints-cache", "data", data)
+    with DigestCache(tmp_path / "digests.sqlite3") as cache:
+        first = build_hadoop_manifest(uri, spark, cache=cache)
+
+        def no_read(*args: Any) -> str:
+            raise AssertionError("an unchanged file was read again")
+
+        monkeypatch.setattr(hadoop, "_sha256", no_read)
+        assert build_hadoop_manifest(uri, spark, cache=cache) == first
+        monkeypatch.undo()
+        (data / "b.csv").write_bytes(b"changed")  # new size and mtime: read again
+        changed = build_hadoop_manifest(uri, spark, cache=cache)
+    assert changed.root_hash != first.root_hash
+    assert changed.root_hash == build_manifest(data, cache=False).root_hash
+
+
+def test_hadoop_manifest_refuses_data_above_the_size_limit_after_listing_only(
+    spark: Any, tmp_path: Path
+) -> None:
+    from atlas_ml.fingerprints.hadoop import ManifestTooLargeError
+
+    uri = mount_viewfs(spark, "fingerprints-large", "data", _dataset(tmp_path / "data"))
+    with pytest.raises(ManifestTooLargeError, match="25,608 bytes in 2 files"):
+        build_hadoop_manifest(uri, spark, max_bytes=1000, cache=False)
+
+
+def test_verify_recomputes_the_manifest_of_non_local_data_through_spark(
+    spark: Any, tmp_path: Path
+) -> None:
+    from atlas_ml.verify.recompute import recompute
+
+    data = _dataset(tmp_path / "data")
+    uri = mount_viewfs(spark, "fingerprints-verify", "data", data)
+    now = recompute(uri)
+    assert now.error is None and now.record is not None and now.record.manifest is not None
+    assert now.record.manifest.root_hash == build_manifest(data, cache=False).root_hash
+    gone = recompute(uri + "/missing")
+    assert gone.record is None and "viewfs://fingerprints-verify/data/missing" in str(gone.error)
+
+
+def test_verify_of_an_unreachable_hadoop_location_names_the_hadoop_error(spark: Any) -> None:
+    from atlas_ml.verify.recompute import recompute
+
+    now = recompute("hdfs://no-such-namenode.invalid:8020/data/t.csv")
+    assert now.record is None
+    assert "hdfs://no-such-namenode.invalid:8020/data/t.csv: cannot read it through Hadoop" in (
+        now.error or ""
+    )

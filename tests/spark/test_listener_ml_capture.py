@@ -99,6 +99,26 @@ def test_listener_ml_model_saved_to_a_non_local_file_system_gets_its_model_versi
     assert model_version["artifactSha256"] == artifact_digest(target / "churn")
 
 
+def test_listener_ml_source_on_a_non_local_file_system_gets_a_version_with_its_manifest(
+    spark: Any, ml_spool: Path, tmp_path: Path
+) -> None:
+    data = write_training_parquet(spark, tmp_path / "train_parquet")
+    uri = mount_viewfs(spark, "ml-sources", "warehouse", tmp_path) + "/train_parquet"
+    derived = spark.read.parquet(uri).where("amount > 2")  # a derived frame of remote data
+    pipeline().fit(derived)
+    release_ml()
+
+    (run,) = _runs(ml_spool)
+    source = next(i for i in run["inputs"] if i["namespace"] != "memory")
+    assert (source["namespace"], source["name"]) == (
+        "viewfs://ml-sources",
+        "/warehouse/train_parquet",
+    )
+    version = source["facets"][DATASET_VERSION]
+    assert version["role"] == "source"
+    assert version["manifestRootHash"] == build_manifest(data).root_hash
+
+
 def test_listener_ml_failed_fit_is_a_fail_run_and_the_error_reaches_the_user(
     spark: Any, ml_spool: Path
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -102,8 +103,9 @@ def test_a_vanished_file_is_unrecoverable(titanic: Path) -> None:
 
 
 def test_a_location_this_machine_cannot_read_is_unrecoverable_with_the_reason(
-    titanic: Path,
+    titanic: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)  # no Spark here: no Hadoop client
     recorded = replace(
         recorded_as_atlas_holds_it(describe_path(titanic)), uri="hdfs://nn:8020/data/t.csv"
     )
@@ -111,7 +113,8 @@ def test_a_location_this_machine_cannot_read_is_unrecoverable_with_the_reason(
     result = compare_version(recorded, recompute(recorded.uri or ""))
 
     assert result.status is Status.UNRECOVERABLE
-    assert "'hdfs' scheme is not supported" in result.summary
+    assert "hdfs://nn:8020/data/t.csv is read through Spark's Hadoop client" in result.summary
+    assert "atlas-ml[spark]" in result.summary
 
 
 def test_a_parquet_file_that_no_longer_parses_is_changed_by_its_bytes(tmp_path: Path) -> None:

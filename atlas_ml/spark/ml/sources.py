@@ -2,24 +2,32 @@
 
 A DataFrame given to ``fit`` is described twice: each file source it reads (the root paths of
 its file relations, as written in ``spark.read``) gets a dataset version with the manifest of
-its files, named by its physical path so that it joins the ``hdfs_path`` the JVM listener
-recorded as some ``spark_process``'s output; and the frame itself gets its logical
-fingerprint. When the frame *is* one source read as is, the logical fingerprint describes that
-source and goes on its version; otherwise (filters, joins, in-memory data) the frame is its own
-in-memory dataset version, since its content is not what any source holds.
+its files (local files directly, HDFS/S3/... through the driver's Hadoop client up to
+``remote_manifest_limit()`` bytes), named by its physical path so that it joins the
+``hdfs_path`` the JVM listener recorded as some ``spark_process``'s output; and the frame
+itself gets its logical fingerprint. When the frame *is* one source read as is, the logical
+fingerprint describes that source and goes on its version; otherwise (filters, joins, in-memory
+data) the frame is its own in-memory dataset version, since its content is not what any source
+holds.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from atlas_ml.fingerprints import LogicalFingerprint, fingerprint_spark
+from atlas_ml.fingerprints import LogicalFingerprint, ManifestError, fingerprint_spark
+from atlas_ml.fingerprints.hadoop import build_hadoop_manifest, is_local_location
+from atlas_ml.fingerprints.manifest import local_path
 from atlas_ml.tracking.datasets import DatasetRecord, describe_path
 
 log = logging.getLogger("atlas_ml.spark")
+
+REMOTE_MANIFEST_LIMIT_ENV = "ATLAS_ML_REMOTE_MANIFEST_MAX_BYTES"
+DEFAULT_REMOTE_MANIFEST_LIMIT = 10 << 30
+"""Training data on HDFS/S3 is read once more to hash it; beyond this it is not (10 GiB)."""
 
 _FILE_RELATION = "HadoopFsRelation"
 _RELATION_NODES = {"LogicalRelation", "LogicalRelationWithTable"}
@@ -73,12 +81,34 @@ def _plan_sources(plan: Any) -> FrameSources:
     return FrameSources(tuple(roots), direct)
 
 
-def _local_path(location: str) -> Path | None:
-    if location.startswith("file:"):
-        return Path(location.removeprefix("file:").replace("///", "/", 1))
-    if "://" in location:
+def remote_manifest_limit() -> int:
+    """Most bytes of a non-local source to hash inside ``fit``; set it with
+    ``$ATLAS_ML_REMOTE_MANIFEST_MAX_BYTES`` (0 turns remote manifests off)."""
+    value = os.environ.get(REMOTE_MANIFEST_LIMIT_ENV, "")
+    try:
+        return int(value) if value else DEFAULT_REMOTE_MANIFEST_LIMIT
+    except ValueError:
+        log.warning(
+            "%s=%r is not a number of bytes; using the default", REMOTE_MANIFEST_LIMIT_ENV, value
+        )
+        return DEFAULT_REMOTE_MANIFEST_LIMIT
+
+
+def _source_version(root: str) -> DatasetRecord | None:
+    """The dataset version of one file source with its manifest, or None if it cannot be had."""
+    if is_local_location(root):
+        local = local_path(root)
+        return describe_path(local, logical=False) if local.exists() else None
+    try:  # HDFS, S3A, ...: through the driver's Hadoop client, digests cached
+        manifest = build_hadoop_manifest(root, max_bytes=remote_manifest_limit())
+    except ManifestError as exc:
+        log.info("no manifest of training source %s: %s", root, exc)
         return None
-    return Path(location)
+    return DatasetRecord(name=_base_name(root), location=manifest.root, manifest=manifest)
+
+
+def _base_name(root: str) -> str:
+    return root.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _logical(df: Any) -> LogicalFingerprint | None:
@@ -95,13 +125,11 @@ def training_data(df: Any, name: str) -> list[DatasetRecord]:
     logical = _logical(df)
     records: list[DatasetRecord] = []
     for root in sources.roots:
-        local = _local_path(root)
-        if local is not None and local.exists():
-            record = describe_path(local, logical=False)
-        elif sources.direct and logical is not None:
-            record = DatasetRecord(name=root.rsplit("/", 1)[-1], location=root)
-        else:
-            log.info("source %s is not on a local file system: recorded without a version", root)
+        record = _source_version(root)
+        if record is None and sources.direct and logical is not None:
+            record = DatasetRecord(name=_base_name(root), location=root)
+        if record is None:
+            log.info("source %s could not be fingerprinted: recorded without a version", root)
             continue
         if sources.direct:
             record.logical = logical
