@@ -443,7 +443,7 @@ class LocalAtlas:
         return state == "Z"
 
     def status(self) -> dict[str, object]:
-        """URL, state, version, pid and resident memory of the local server."""
+        """URL, state, version, pid, resident memory and the snapshot waiting to be restored."""
         pid = self.pid()
         info: dict[str, object] = {
             "url": self.url,
@@ -452,6 +452,7 @@ class LocalAtlas:
             "pid": pid,
             "version": None,
             "rss_mb": None,
+            "snapshot": str(self.snapshot_file) if self.snapshot_file.exists() else None,
         }
         if pid:
             rss = _rss_bytes(pid)

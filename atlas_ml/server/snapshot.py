@@ -5,7 +5,8 @@ folder at every start), so ``server stop`` exports every active entity and the t
 use (``POST /admin/export``, ``fetchType=full``) into a zip beside the data, and the next
 ``server start`` begins from an empty graph and imports that zip (``POST /admin/import``).
 Entities keep their guids, attributes, relationships and classifications; entity audit
-history and deleted entities are not carried over.
+history, deleted entities and types that no entity uses are not carried over (``atlas-ml
+typedefs install`` puts the project's types back).
 
 A snapshot is valid only for the data it was taken from: a start that restores it renames it
 to ``previous.zip``, so a later stop that could not export (or a crash) never lets an older
@@ -56,9 +57,9 @@ def export_snapshot(
     types = _active_entity_types(url, auth, timeout=30)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
-    if not types:
-        partial.unlink(missing_ok=True)
-        target.unlink(missing_ok=True)
+    if not types:  # nothing to export: an empty file says "saved, and empty"
+        partial.write_bytes(b"")
+        os.replace(partial, target)
         return SnapshotResult(0, target)
     request = {
         "itemsToExport": [
@@ -82,6 +83,8 @@ def import_snapshot(
     url: str, auth: tuple[str, str], source: Path, timeout: float = 3600
 ) -> SnapshotResult:
     """Import an export zip into the running Atlas; returns how many entities it wrote."""
+    if source.stat().st_size == 0:
+        return SnapshotResult(0, source)
     with source.open("rb") as data:
         parts: dict[str, Any] = {
             "data": (source.name, data, "application/octet-stream"),

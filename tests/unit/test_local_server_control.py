@@ -91,3 +91,29 @@ def test_start_refuses_data_it_cannot_reopen_unless_fresh(tmp_path: Path) -> Non
     with pytest.raises(ServerError, match="Start with --fresh"):
         server.start(quiet=True)
     assert (graph / "00000000.jdb").exists(), "refusing must not delete anything"
+
+
+def _home_with_data_and_snapshot(home: Path) -> LocalAtlas:
+    graph = home / "data" / "berkeley"
+    graph.mkdir(parents=True)
+    (graph / "00000000.jdb").write_bytes(b"graph")
+    server = LocalAtlas(ServerSettings(http_port=1, kafka_port=2, zookeeper_port=3), home=home)
+    server.snapshot_file.parent.mkdir(parents=True)
+    server.snapshot_file.write_bytes(b"export zip")
+    return server
+
+
+def test_a_snapshot_saved_at_stop_makes_start_restore_instead_of_refusing(tmp_path: Path) -> None:
+    server = _home_with_data_and_snapshot(tmp_path)
+    server._prepare(fresh=False)
+    assert server._restore_pending
+    assert not (tmp_path / "data" / "berkeley").exists(), "the unreadable graph starts empty"
+    assert server.snapshot_file.read_bytes() == b"export zip", "kept until it is imported"
+
+
+def test_fresh_start_sets_a_saved_snapshot_aside_and_restores_nothing(tmp_path: Path) -> None:
+    server = _home_with_data_and_snapshot(tmp_path)
+    server._prepare(fresh=True)
+    assert not server._restore_pending
+    assert not server.snapshot_file.exists()
+    assert server.previous_snapshot_file.read_bytes() == b"export zip"
