@@ -98,12 +98,15 @@ def _recompute_remote(uri: str, rehash: bool) -> Recomputed:
             error=f"{uri} is read through Spark's Hadoop client: install the spark extra "
             "(pip install 'atlas-ml[spark]') on a machine configured for that file system",
         )
-    spark = SparkSession.getActiveSession() or (
-        SparkSession.builder.appName("atlas-ml verify")
-        .master("local[1]")
-        .config("spark.ui.enabled", "false")
-        .getOrCreate()
-    )
+    try:
+        spark = SparkSession.getActiveSession() or (
+            SparkSession.builder.appName("atlas-ml verify")
+            .master("local[1]")
+            .config("spark.ui.enabled", "false")
+            .getOrCreate()
+        )
+    except Exception as exc:  # no Java, a broken Spark conf
+        return Recomputed(None, error=f"{uri}: could not start Spark to read it ({exc})")
     cache: DigestCache | bool = True
     if rehash:
         try:
