@@ -98,6 +98,54 @@ def test_aggregation_is_direct_aggregation_and_group_keys_are_indirect(
     )
 
 
+def test_union_output_columns_come_from_both_inputs(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    from pyspark.sql import functions as F
+
+    customers, cities = customers_and_cities(spark, tmp_path)
+    out = tmp_path / "union_parquet"
+    c = spark.read.csv(str(customers), header=True).select("id", "name")
+    d = spark.read.csv(str(cities), header=True).select("id", F.col("city").alias("name"))
+    c.unionByName(d).write.parquet(str(out))
+
+    fields = _lineage(_only(wait_for_events(lineage_spool, writes_to(out))))["fields"]
+    sources = {(i["name"], i["field"]) for i in fields["name"]["inputFields"]}
+    assert sources == {(str(customers), "name"), (str(cities), "city")}
+    assert {(i["name"], i["field"]) for i in fields["id"]["inputFields"]} == {
+        (str(customers), "id"),
+        (str(cities), "id"),
+    }
+
+
+def test_window_function_is_direct_aggregation_and_its_partition_and_order_are_indirect(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    customers, _ = customers_and_cities(spark, tmp_path)
+    out = tmp_path / "window_parquet"
+    by_name = Window.partitionBy("name").orderBy("id")
+    spark.read.csv(str(customers), header=True, inferSchema=True).select(
+        "id", F.sum("amount").over(by_name).alias("running_total")
+    ).write.parquet(str(out))
+
+    lineage = _lineage(_only(wait_for_events(lineage_spool, writes_to(out))))
+    [total_source] = lineage["fields"]["running_total"]["inputFields"]
+    assert (total_source["field"], total_source["transformations"][0]["subtype"]) == (
+        "amount",
+        "AGGREGATION",
+    )
+    window_inputs = {
+        d["field"]
+        for d in lineage["dataset"]
+        for t in d["transformations"]
+        if t["subtype"] == "WINDOW"
+    }
+    assert window_inputs == {"name", "id"}
+
+
 def test_save_as_table_is_exactly_one_event_naming_the_table_and_its_path(
     spark: Any, lineage_spool: Path, tmp_path: Path
 ) -> None:

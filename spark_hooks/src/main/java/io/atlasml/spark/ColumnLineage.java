@@ -183,7 +183,9 @@ final class ColumnLineage {
       return;
     }
     if ("WindowSpecDefinition".equals(kind)) {
-      indirectFrom(expr, "WINDOW");
+      // its partition and order columns shape the rows, they are not copied into the value
+      indirectFrom(Reflect.call(expr, "partitionSpec"), "WINDOW");
+      indirectFrom(Reflect.call(expr, "orderSpec"), "WINDOW");
       return;
     }
     List<Object> children = Reflect.children(expr);

@@ -19,6 +19,8 @@ import java.util.Set;
  * (see {@link Reflect}); nothing here launches a Spark job (no {@code inputFiles()}).
  */
 final class PlanReader {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("io.atlasml.spark");
+
   static final Set<String> WRITES =
       new HashSet<>(
           Arrays.asList(
@@ -77,6 +79,7 @@ final class PlanReader {
         readQuery(plan, query, obs);
       } catch (Throwable t) {
         obs.lineageTruncated = true; // a plan we cannot follow still reports the write
+        LOG.debug("atlas-ml: could not follow the query of execution {}", executionId, t);
       }
     }
     try {
