@@ -84,9 +84,12 @@ def build_hadoop_manifest(
             if digests is not None and (hit := digests.get(f.key, f.size, f.mtime_ns))
         }
         todo = [f for f in files if f.key not in known]
-        with ThreadPoolExecutor(max_workers=workers or DEFAULT_WORKERS) as pool:
-            hashed = pool.map(lambda remote: _sha256(jvm, fs, remote), todo)
-            fresh = dict(zip((f.key for f in todo), hashed, strict=True))
+        try:
+            with ThreadPoolExecutor(max_workers=workers or DEFAULT_WORKERS) as pool:
+                hashed = pool.map(lambda remote: _sha256(jvm, fs, remote), todo)
+                fresh = dict(zip((f.key for f in todo), hashed, strict=True))
+        except Exception as exc:  # a file vanished or became unreadable while being read
+            raise ManifestError(f"{location}: reading its files failed ({_reason(exc)})") from exc
         if digests is not None:
             digests.put_many([(f.key, f.size, f.mtime_ns, fresh[f.key]) for f in todo])
     finally:
