@@ -18,6 +18,14 @@ $(STAMP): setup.cfg pyproject.toml
 
 venv: $(STAMP)
 
+# The Kerberos/SPNEGO tests run a real MIT KDC; the kerberos extra builds gssapi against the
+# system krb5 headers. Both are needed by make test only, not by make demo.
+KERBEROS_STAMP := $(VENV)/.kerberos
+$(KERBEROS_STAMP): $(STAMP)
+	tools/install-krb5.sh
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),kerberos]"
+	@touch $@
+
 server-build: venv
 	$(BIN)/atlas-ml server build
 
@@ -45,11 +53,12 @@ format: venv
 	$(BIN)/ruff check --fix atlas_ml tests benchmarks examples
 	$(BIN)/ruff format atlas_ml tests benchmarks examples
 
-## make test: lint, then the whole suite (unit, real Atlas, real Spark 4.x), then the Spark
-## tests again on the Spark 3.5 / Scala 2.12 line (its own venv, .venv-spark35).
+## make test: lint, then the whole suite (unit, real Atlas, a Kerberized Atlas with its own MIT
+## KDC, real Spark 4.x), then the Spark tests again on the Spark 3.5 / Scala 2.12 line (its own
+## venv, .venv-spark35).
 ## Both runs share one Atlas: the one named by ATLAS_URL, or the local server, started here
 ## with fresh data (and stopped at the end) unless it is already running.
-test: lint server-build
+test: lint server-build $(KERBEROS_STAMP)
 	@status=0; started=0; url="$$ATLAS_URL"; \
 	trap 'if [ $$started = 1 ]; then $(BIN)/atlas-ml server stop --no-snapshot; fi' EXIT; \
 	if [ -z "$$url" ]; then \

@@ -5,7 +5,7 @@ and an atlas-ml config file. For every setting the first source that provides it
 
 1. explicit arguments (CLI options such as ``--url``/``--user``/``--password``);
 2. environment: ``ATLAS_URL``, ``ATLAS_USER``, ``ATLAS_PASSWORD``, ``ATLAS_TOKEN``,
-   ``ATLAS_CA_BUNDLE``, ``ATLAS_VERIFY_TLS``, ``ATLAS_NAMESPACE``;
+   ``ATLAS_AUTH``, ``ATLAS_CA_BUNDLE``, ``ATLAS_VERIFY_TLS``, ``ATLAS_NAMESPACE``;
 3. the atlas-ml config file: ``--config PATH``, else ``$ATLAS_ML_CONFIG``, else
    ``<user config dir>/atlas-ml/config.toml`` (``~/.config/atlas-ml/config.toml`` on Linux),
    table ``[atlas]`` with keys ``url``, ``user``, ``password``, ``token``, ``auth``,
@@ -13,8 +13,10 @@ and an atlas-ml config file. For every setting the first source that provides it
    ``retries``, ``batch_size``, ``upsert_workers``;
 4. credentials only: ``~/.netrc`` (or ``$NETRC``) entry for the server's host;
 5. ``atlas-application.properties`` from ``$ATLAS_CONF`` (the directory Atlas hooks use) or
-   an explicit path: ``atlas.rest.address`` (first of a comma-separated HA list) and
-   ``atlas.metadata.namespace`` (falling back to the older ``atlas.cluster.name``);
+   an explicit path: ``atlas.rest.address`` (first of a comma-separated HA list),
+   ``atlas.metadata.namespace`` (falling back to the older ``atlas.cluster.name``) and
+   ``atlas.authentication.method.kerberos=true`` (auth ``kerberos``, as Atlas's own client
+   does; user/password given by a higher layer still mean basic);
 6. defaults: ``http://127.0.0.1:21000``, namespace ``primary`` (Atlas's own default).
 
 Default credentials: ``admin``/``admin`` is used ONLY when the URL points at a loopback host,
@@ -158,6 +160,8 @@ def _properties_settings(path: Path | None, env: Mapping[str, str]) -> dict[str,
         raise ConfigError(f"atlas-application.properties not found at {path}")
     props = read_properties(path)
     settings: dict[str, Any] = {}
+    if props.get("atlas.authentication.method.kerberos", "").strip().lower() == "true":
+        settings["auth"] = "kerberos"
     address = props.get("atlas.rest.address", "").split(",")[0].strip()
     if address:
         settings["url"] = address
@@ -195,6 +199,7 @@ def _env_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "ATLAS_USER": "username",
         "ATLAS_PASSWORD": "password",
         "ATLAS_TOKEN": "token",
+        "ATLAS_AUTH": "auth",
         "ATLAS_CA_BUNDLE": "ca_bundle",
         "ATLAS_VERIFY_TLS": "verify_tls",
         "ATLAS_NAMESPACE": "namespace",
@@ -288,8 +293,13 @@ def _with_credentials(
 ) -> AtlasConfig:
     """Fill in auth method and credentials that no layer set explicitly."""
     changes: dict[str, Any] = {}
-    if "auth" not in sources and config.token:
+    # Kerberos switched on by the cluster's atlas-application.properties yields to credentials
+    # the user named explicitly (a token, or a user for basic auth).
+    auth_from_cluster = sources.get("auth") == "atlas-application.properties"
+    if ("auth" not in sources or auth_from_cluster) and config.token:
         changes["auth"] = "bearer"
+    elif auth_from_cluster and "username" in sources:
+        changes["auth"] = "basic"
     if (changes.get("auth") or config.auth) == "basic" and not config.username:
         found = _netrc_credentials(config.url)
         if found:

@@ -36,7 +36,8 @@ def atlas_options(func: F) -> F:
     @click.option(
         "--auth",
         type=click.Choice(["basic", "bearer", "kerberos", "none"]),
-        help="Authentication method (default: bearer with a token, else basic).",
+        help="Authentication method [env: ATLAS_AUTH; default: bearer with a token, kerberos "
+        "when atlas-application.properties turns it on, else basic].",
     )
     @click.option(
         "--config",

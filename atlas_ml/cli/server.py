@@ -12,6 +12,7 @@ import requests
 
 from atlas_ml.server.build import DEFAULT_ATLAS_VERSION, ServerBuildError, build
 from atlas_ml.server.diagnose import log_tail
+from atlas_ml.server.kerberos import KerberosSettings, KerberosSetupError
 from atlas_ml.server.local import LocalAtlas, ServerError, ServerSettings
 from atlas_ml.server.snapshot import SnapshotError
 
@@ -23,8 +24,10 @@ def _server(
     zookeeper_port: int | None = None,
     heap: str | None = None,
     bind_address: str | None = None,
+    kerberos: KerberosSettings | None = None,
 ) -> LocalAtlas:
     chosen: dict[str, Any] = {
+        "kerberos": kerberos,
         "bind_address": bind_address,
         "http_port": port,
         "kafka_port": kafka_port,
@@ -100,6 +103,22 @@ def build_command(version: str, models: Path | None, force: bool) -> None:
     is_flag=True,
     help="Run Atlas in this process (logs to files; for containers and supervisors).",
 )
+@click.option(
+    "--kerberos-principal",
+    metavar="HTTP/HOST@REALM",
+    help="Turn on SPNEGO with this service principal (Basic auth keeps working) "
+    "[env: ATLAS_ML_SERVER_KERBEROS_PRINCIPAL].",
+)
+@click.option(
+    "--kerberos-keytab",
+    type=click.Path(dir_okay=False),
+    help="Keytab holding the principal's keys [env: ATLAS_ML_SERVER_KERBEROS_KEYTAB].",
+)
+@click.option(
+    "--krb5-conf",
+    type=click.Path(dir_okay=False),
+    help="krb5.conf naming the realm's KDC. [default: $KRB5_CONFIG, else /etc/krb5.conf]",
+)
 def start_command(
     version: str,
     port: int | None,
@@ -110,12 +129,19 @@ def start_command(
     fresh: bool,
     timeout: int,
     foreground: bool,
+    kerberos_principal: str | None,
+    kerberos_keytab: str | None,
+    krb5_conf: str | None,
 ) -> None:
     """Start the local Atlas and wait until it is ACTIVE.
 
     Metadata saved by the last 'server stop' is imported once Atlas is ACTIVE.
     """
-    server = _server(version, port, kafka_port, zookeeper_port, heap, bind_address)
+    try:
+        kerberos = KerberosSettings.resolve(kerberos_principal, kerberos_keytab, krb5_conf)
+    except KerberosSetupError as exc:
+        raise click.UsageError(str(exc)) from exc
+    server = _server(version, port, kafka_port, zookeeper_port, heap, bind_address, kerberos)
     if foreground:
         try:
             server.run_foreground(fresh=fresh)
@@ -134,6 +160,8 @@ def start_command(
         click.echo(f"  Restored:        {server.restored.entities} entities from the last stop")
     click.echo(f"  UI and REST API: {server.url}")
     click.echo(f"  Credentials:     {server.settings.username}/{server.settings.password}")
+    if kerberos is not None:
+        click.echo(f"  Kerberos:        SPNEGO as {kerberos.principal} (Basic auth still works)")
     click.echo(f"  Logs:            {server.log_file}")
 
 

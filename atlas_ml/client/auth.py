@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth
 
 from atlas_ml.config import AtlasConfig, ConfigError
+
+KERBEROS_HINT = (
+    "Get a Kerberos ticket first (kinit <principal>, or point KRB5_CLIENT_KTNAME at a keytab), "
+    "check KRB5_CONFIG names the realm's KDC, and that the KDC knows the server's "
+    "HTTP/<host>@REALM principal for the host in the URL"
+)
 
 
 class BearerAuth(AuthBase):
@@ -36,14 +44,37 @@ def build_auth(config: AtlasConfig) -> AuthBase | None:
             raise ConfigError("auth method 'bearer' needs a token: set ATLAS_TOKEN or --token")
         return BearerAuth(config.token)
     if config.auth == "kerberos":
-        try:
-            from requests_kerberos import OPTIONAL, HTTPKerberosAuth
-        except ImportError as exc:
-            raise ConfigError(
-                "Kerberos/SPNEGO authentication needs requests-kerberos: "
-                "pip install 'atlas-ml[kerberos]'"
-            ) from exc
-        return HTTPKerberosAuth(mutual_authentication=OPTIONAL)
+        return kerberos_auth()
     if config.username is None:
         return None
     return _BasicAuth(config.username, config.password or "")
+
+
+def kerberos_auth() -> AuthBase:
+    """SPNEGO with the caller's ticket cache (``KRB5CCNAME``) or client keytab.
+
+    requests-kerberos answers a failed GSSAPI step by handing back the server's 401, so the
+    reason (no ticket, unknown server principal, KDC unreachable) is kept in ``last_failure``
+    for the error message.
+    """
+    try:
+        from requests_kerberos import OPTIONAL, HTTPKerberosAuth
+        from requests_kerberos.exceptions import KerberosExchangeError
+    except ImportError as exc:
+        raise ConfigError(
+            "Kerberos/SPNEGO authentication needs requests-kerberos: "
+            "pip install 'atlas-ml[kerberos]'"
+        ) from exc
+
+    class KerberosAuth(HTTPKerberosAuth):
+        last_failure: str | None = None
+
+        def generate_request_header(self, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return super().generate_request_header(*args, **kwargs)
+            except KerberosExchangeError as exc:
+                self.last_failure = str(exc)
+                raise
+
+    # OPTIONAL: Atlas (Hadoop's auth filter) does not always send the mutual-auth token.
+    return KerberosAuth(mutual_authentication=OPTIONAL)

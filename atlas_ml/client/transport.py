@@ -20,8 +20,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from atlas_ml import __version__
-from atlas_ml.client.auth import build_auth
-from atlas_ml.client.errors import AtlasError, AtlasUnavailable, error_for_status
+from atlas_ml.client.auth import KERBEROS_HINT, build_auth
+from atlas_ml.client.errors import AtlasAuthError, AtlasError, AtlasUnavailable, error_for_status
 from atlas_ml.config import AtlasConfig
 
 log = logging.getLogger("atlas_ml.client")
@@ -127,7 +127,20 @@ class Transport:
             ):
                 self._sleep(attempt, response.headers.get("Retry-After"))
                 continue
-            return self._decode(response, method, API_ROOT + path)
+            try:
+                return self._decode(response, method, API_ROOT + path)
+            except AtlasAuthError as exc:
+                if exc.status == 401 and self.config.auth == "kerberos":
+                    self._explain_kerberos_refusal(exc)
+                raise
+
+    def _explain_kerberos_refusal(self, exc: AtlasAuthError) -> None:
+        """Put the GSSAPI reason (it names what is missing and holds no secret) in the error."""
+        failure = getattr(self.session.auth, "last_failure", None)
+        if failure:
+            exc.message = f"Kerberos/SPNEGO negotiation with Atlas failed: {failure}"
+            exc.args = (exc.message,)
+        exc.hint = KERBEROS_HINT
 
     def _sleep(self, attempt: int, retry_after: str | None) -> None:
         delay = self.config.backoff_factor * (2 ** (attempt - 1))

@@ -26,6 +26,7 @@ from jinja2 import Template
 from atlas_ml.server.build import DEFAULT_ATLAS_VERSION, atlas_home, is_built
 from atlas_ml.server.diagnose import likely_cause, log_tail
 from atlas_ml.server.endpoint import AtlasEndpoint
+from atlas_ml.server.kerberos import KerberosSettings
 from atlas_ml.server.snapshot import (
     SnapshotError,
     SnapshotResult,
@@ -59,6 +60,8 @@ class ServerSettings:
     namespace: str = "primary"
     username: str = "admin"
     password: str = "admin"
+    kerberos: KerberosSettings | None = None
+    """SPNEGO on the REST API and UI (off by default); see :mod:`atlas_ml.server.kerberos`."""
 
     @classmethod
     def from_env(cls) -> ServerSettings:
@@ -200,7 +203,11 @@ class LocalAtlas:
             "atlas-log4j.xml",
         ):
             (conf / name).write_text((templates / name).read_text())
-        template = Template((templates / "atlas-application.properties.j2").read_text())
+        template = Template(
+            (templates / "atlas-application.properties.j2").read_text(),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
         (conf / "atlas-application.properties").write_text(
             template.render(
                 http_port=self.settings.http_port,
@@ -208,6 +215,7 @@ class LocalAtlas:
                 zookeeper_port=self.settings.zookeeper_port,
                 bind_address=self.settings.bind_address,
                 namespace=self.settings.namespace,
+                kerberos=self.settings.kerberos,
             )
         )
 
@@ -231,6 +239,7 @@ class LocalAtlas:
             f"-Dembedded.solr.directory={home}",
             f"-Dsolr.log.dir={home / 'logs'}",
             "-Dzookeeper.admin.enableServer=false",
+            *(self.settings.kerberos.jvm_options if self.settings.kerberos else []),
             "-cp",
             f"{home / 'conf'}:{home / 'lib'}/*",
             "org.apache.atlas.Atlas",
@@ -356,7 +365,8 @@ class LocalAtlas:
 
     def _status(self) -> str:
         try:
-            response = requests.get(self.url + STATUS_PATH, timeout=5)
+            # Basic auth passes Atlas's filter even when SPNEGO is on (atlas_ml.server.kerberos).
+            response = requests.get(self.url + STATUS_PATH, auth=self._auth, timeout=5)
         except requests.RequestException:
             return "unreachable"
         if response.status_code != 200:

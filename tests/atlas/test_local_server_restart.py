@@ -6,45 +6,22 @@ stopping it disturbs nothing else.
 
 from __future__ import annotations
 
-import shutil
-import socket
 import uuid
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
+from side_server import side_server
 
 from atlas_ml.client import AtlasClient
 from atlas_ml.config import AtlasConfig
-from atlas_ml.server.build import DEFAULT_ATLAS_VERSION, atlas_home, is_built
-from atlas_ml.server.local import LocalAtlas, ServerError, ServerSettings
+from atlas_ml.server.local import LocalAtlas, ServerError
 
 pytestmark = pytest.mark.atlas
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def second_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalAtlas]:
-    built = atlas_home(DEFAULT_ATLAS_VERSION)
-    if not is_built(DEFAULT_ATLAS_VERSION):
-        pytest.fail("the local Atlas is not built: run 'atlas-ml server build' (make test does)")
-    home = tmp_path_factory.mktemp("atlas-restart")
-    for part in ("lib", "server", "models"):
-        (home / part).symlink_to(built / part)
-    shutil.copytree(built / "solr", home / "solr")
-    settings = replace(
-        ServerSettings.from_env(),
-        http_port=_free_port(),
-        kafka_port=_free_port(),
-        zookeeper_port=_free_port(),
-        heap="1g",
-    )
-    server = LocalAtlas(settings, home=home)
+    server = side_server(tmp_path_factory.mktemp("atlas-restart"))
     server.start(fresh=True, quiet=True)
     try:
         yield server

@@ -142,3 +142,32 @@ def test_bad_config_file_is_a_clear_error(tmp_path, text, message):
 def test_named_config_file_must_exist(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         load_config(env={}, config_file=tmp_path / "nope.toml")
+
+
+def test_kerberos_switched_on_in_atlas_application_properties_selects_kerberos(tmp_path):
+    props = write(
+        tmp_path / "atlas-application.properties",
+        "atlas.rest.address=https://atlas.example.com:21443\n"
+        "atlas.authentication.method.kerberos=true\n",
+    )
+    assert load_config(properties_file=props, env={}).auth == "kerberos"
+
+
+def test_named_credentials_win_over_kerberos_from_the_clusters_properties(tmp_path):
+    props = write(
+        tmp_path / "atlas-application.properties",
+        "atlas.rest.address=https://atlas.example.com:21443\n"
+        "atlas.authentication.method.kerberos=true\n",
+    )
+    env = {"ATLAS_USER": "etl", "ATLAS_PASSWORD": "pw"}
+    assert load_config(properties_file=props, env=env).auth == "basic"
+    assert load_config(properties_file=props, env={"ATLAS_TOKEN": "t"}).auth == "bearer"
+    assert load_config(properties_file=props, env={**env, "ATLAS_AUTH": "kerberos"}).auth == (
+        "kerberos"
+    )
+
+
+def test_atlas_auth_env_picks_the_method():
+    assert load_config(url="http://atlas:21000", env={"ATLAS_AUTH": "kerberos"}).auth == "kerberos"
+    with pytest.raises(ConfigError, match="unknown auth method 'ntlm'"):
+        load_config(env={"ATLAS_AUTH": "ntlm"})

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from atlas_ml.config import read_properties
 from atlas_ml.server.build import ServerBuildError, find_models
 from atlas_ml.server.diagnose import likely_cause
+from atlas_ml.server.kerberos import KerberosSettings, KerberosSetupError
 from atlas_ml.server.local import LocalAtlas, ServerError, ServerSettings
 
 pytestmark = pytest.mark.unit
@@ -117,3 +119,52 @@ def test_fresh_start_sets_a_saved_snapshot_aside_and_restores_nothing(tmp_path: 
     assert not server._restore_pending
     assert not server.snapshot_file.exists()
     assert server.previous_snapshot_file.read_bytes() == b"export zip"
+
+
+def test_kerberos_needs_principal_and_keytab_together(tmp_path: Path) -> None:
+    assert KerberosSettings.resolve(None, None, env={}) is None
+    with pytest.raises(KerberosSetupError, match="--kerberos-keytab"):
+        KerberosSettings.resolve("HTTP/atlas@EXAMPLE.COM", None, env={})
+
+
+def test_kerberos_settings_refuse_a_non_http_principal_and_missing_files(tmp_path: Path) -> None:
+    keytab = tmp_path / "http.keytab"
+    keytab.write_bytes(b"\x05\x02")
+    conf = tmp_path / "krb5.conf"
+    conf.write_text("[libdefaults]\n")
+    with pytest.raises(KerberosSetupError, match="not an HTTP service principal"):
+        KerberosSettings.resolve("atlas/host@EXAMPLE.COM", keytab, conf, env={})
+    with pytest.raises(KerberosSetupError, match=r"keytab .*missing\.keytab does not exist"):
+        KerberosSettings.resolve("HTTP/host@EXAMPLE.COM", tmp_path / "missing.keytab", conf, env={})
+    settings = KerberosSettings.resolve(
+        None,
+        None,
+        env={
+            "ATLAS_ML_SERVER_KERBEROS_PRINCIPAL": "HTTP/host@EXAMPLE.COM",
+            "ATLAS_ML_SERVER_KERBEROS_KEYTAB": str(keytab),
+            "KRB5_CONFIG": str(conf),
+        },
+    )
+    assert settings is not None and settings.krb5_conf == conf
+
+
+def test_kerberos_settings_reach_the_server_conf_and_jvm(tmp_path: Path) -> None:
+    keytab = tmp_path / "http.keytab"
+    keytab.write_bytes(b"\x05\x02")
+    conf = tmp_path / "krb5.conf"
+    conf.write_text("[libdefaults]\n")
+    spnego = KerberosSettings("HTTP/localhost@EXAMPLE.COM", keytab, conf)
+    server = LocalAtlas(ServerSettings(kerberos=spnego), home=tmp_path / "home")
+    server._write_conf()
+    written = read_properties(tmp_path / "home" / "conf" / "atlas-application.properties")
+    assert written["atlas.authentication.method.kerberos"] == "true"
+    assert written["atlas.authentication.method.kerberos.principal"] == spnego.principal
+    assert written["atlas.authentication.method.kerberos.keytab"] == str(keytab)
+    assert written["atlas.authentication.method.file"] == "true"  # Basic keeps working
+    assert f"-Djava.security.krb5.conf={conf}" in server._command("java")
+
+    plain = LocalAtlas(ServerSettings(), home=tmp_path / "plain")
+    plain._write_conf()
+    written = read_properties(tmp_path / "plain" / "conf" / "atlas-application.properties")
+    assert written["atlas.authentication.method.kerberos"] == "false"
+    assert not any("krb5" in option for option in plain._command("java"))
