@@ -11,6 +11,7 @@ from atlas_ml.mapping.relational import map_jdbc_table
 from atlas_ml.mapping.times import epoch_millis
 from atlas_ml.naming import (
     dataset_version_name,
+    location_label,
     model_name,
     model_version_name,
     openlineage_dataset,
@@ -95,7 +96,7 @@ def map_dataset(
     base = physical.qualified_name.rsplit("@", 1)[0] if physical else f"memory:{ol_name}"
     fingerprint = version.get("contentHash") or version["manifestRootHash"]
     version_qn = dataset_version_name(base, fingerprint, namespace)
-    label = ol_name.rstrip("/").rsplit("/", 1)[-1]
+    label = location_label(ol_name)
     attributes = _version_attributes(version, version_qn, label, event_time)
     if physical_ref is not None:
         attributes["snapshotOf"] = physical_ref

@@ -17,6 +17,7 @@ from atlas_ml.naming.ml import (
 from atlas_ml.naming.physical import (
     PhysicalDataset,
     hive_table,
+    location_label,
     normalise_location,
     openlineage_dataset,
     openlineage_location,
@@ -27,6 +28,7 @@ __all__ = [
     "PhysicalDataset",
     "dataset_version_name",
     "hive_table",
+    "location_label",
     "model_name",
     "model_version_name",
     "normalise_location",

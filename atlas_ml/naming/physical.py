@@ -66,6 +66,11 @@ def normalise_location(location: str | os.PathLike[str]) -> str:
     return f"{parts.scheme}://{parts.netloc}{path}"
 
 
+def location_label(location: str) -> str:
+    """The display name of a file or folder location: its last path segment."""
+    return location.rstrip("/").rsplit("/", 1)[-1]
+
+
 def openlineage_location(location: str | os.PathLike[str]) -> tuple[str, str]:
     """OpenLineage's (namespace, name) of a file location: ``file`` + absolute path, or
     ``scheme://authority`` + path (``hdfs://nn:8020`` + ``/data/x``)."""

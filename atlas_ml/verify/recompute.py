@@ -18,6 +18,7 @@ from atlas_ml.fingerprints import ManifestError, UnsupportedSchemeError, build_m
 from atlas_ml.fingerprints.cache import DigestCache
 from atlas_ml.fingerprints.hadoop import build_hadoop_manifest, is_local_location
 from atlas_ml.fingerprints.manifest import local_path
+from atlas_ml.naming import location_label
 from atlas_ml.tracking.datasets import DatasetRecord, describe_path
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,4 @@ def _recompute_remote(uri: str, rehash: bool) -> Recomputed:
     finally:
         if isinstance(cache, DigestCache):
             cache.close()
-    return Recomputed(
-        DatasetRecord(name=uri.rstrip("/").rsplit("/", 1)[-1], location=uri, manifest=manifest)
-    )
+    return Recomputed(DatasetRecord(name=location_label(uri), location=uri, manifest=manifest))

@@ -21,6 +21,7 @@ from typing import Any
 from atlas_ml.fingerprints import LogicalFingerprint, ManifestError, fingerprint_spark
 from atlas_ml.fingerprints.hadoop import build_hadoop_manifest, is_local_location
 from atlas_ml.fingerprints.manifest import local_path
+from atlas_ml.naming import location_label
 from atlas_ml.tracking.datasets import DatasetRecord, describe_path
 
 log = logging.getLogger("atlas_ml.spark")
@@ -104,11 +105,7 @@ def _source_version(root: str) -> DatasetRecord | None:
     except ManifestError as exc:
         log.info("no manifest of training source %s: %s", root, exc)
         return None
-    return DatasetRecord(name=_base_name(root), location=manifest.root, manifest=manifest)
-
-
-def _base_name(root: str) -> str:
-    return root.rstrip("/").rsplit("/", 1)[-1]
+    return DatasetRecord(name=location_label(root), location=manifest.root, manifest=manifest)
 
 
 def _logical(df: Any) -> LogicalFingerprint | None:
@@ -127,7 +124,7 @@ def training_data(df: Any, name: str) -> list[DatasetRecord]:
     for root in sources.roots:
         record = _source_version(root)
         if record is None and sources.direct and logical is not None:
-            record = DatasetRecord(name=_base_name(root), location=root)
+            record = DatasetRecord(name=location_label(root), location=root)
         if record is None:
             log.info("source %s could not be fingerprinted: recorded without a version", root)
             continue
