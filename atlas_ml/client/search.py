@@ -26,6 +26,7 @@ class SearchAPI:
         attributes: list[str] | None = None,
         exclude_deleted: bool = True,
         include_subtypes: bool = True,
+        include_subclassifications: bool = True,
         sort_by: str | None = "qualifiedName",
         page_size: int = DEFAULT_PAGE_SIZE,
         limit: int | None = None,
@@ -43,7 +44,7 @@ class SearchAPI:
             "attributes": attributes or [],
             "excludeDeletedEntities": exclude_deleted,
             "includeSubTypes": include_subtypes,
-            "includeSubClassifications": True,
+            "includeSubClassifications": include_subclassifications,
         }
         if sort_by:
             body["sortBy"] = sort_by

@@ -10,7 +10,7 @@ the server as it found it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from atlas_ml.client import AtlasClient, AtlasError
@@ -210,17 +210,28 @@ def _instance_count(client: AtlasClient, name: str, category: str) -> int:
         )
         return sum(1 for _ in hits)
     if category == "CLASSIFICATION":
-        hits = client.search.basic(classification=name, sort_by=None, limit=1)
-        return sum(1 for _ in hits)
+        return sum(1 for _ in _classified(client, name, limit=1))
     return 0
+
+
+def _classified(client: AtlasClient, name: str, limit: int | None = None) -> Iterator[str]:
+    """Guids of entities tagged with exactly ``name`` (not with one of its subtypes)."""
+    hits = client.search.basic(
+        classification=name, include_subclassifications=False, sort_by=None, limit=limit
+    )
+    return (header["guid"] for header in hits)
 
 
 def _clear_instances(client: AtlasClient, server: TypeSet, names: list[str]) -> int:
     purged = 0
     for name in names:
         if server.categories[name] == "CLASSIFICATION":
-            for header in list(client.search.basic(classification=name, sort_by=None)):
-                client.entities.remove_classification(header["guid"], name)
+            for guid in list(_classified(client, name)):
+                # Only where the tag was attached: a propagated copy cannot be removed, and
+                # goes away with its source.
+                tags = client.entities.get(guid)["entity"].get("classifications") or []
+                if any(t["typeName"] == name and t.get("entityGuid", guid) == guid for t in tags):
+                    client.entities.remove_classification(guid, name)
             continue
         guids = [
             h["guid"]

@@ -202,6 +202,66 @@ def test_uninstall_refuses_while_entities_exist_and_force_purges_them(
     assert "DataSet" in server_typeset(atlas_client).defs
 
 
+def tag_type(name: str, supers: list[str] | None = None) -> dict:
+    return {
+        "name": name,
+        "superTypes": supers or [],
+        "serviceType": "atlas_ml",
+        "typeVersion": "1.0",
+        "attributeDefs": [],
+    }
+
+
+def test_force_uninstall_untags_stock_entities_tagged_with_a_subclassification_or_propagated(
+    atlas_client, unique, tmp_path
+):
+    parent_tag, child_tag = f"{unique}_Sensitive", f"{unique}_PII"
+    types = load_typeset(
+        write_types(
+            tmp_path, classificationDefs=[tag_type(parent_tag), tag_type(child_tag, [parent_tag])]
+        )
+    )
+    install(atlas_client, types)
+    raw, clean = f"/{unique}/raw@test", f"/{unique}/clean@test"
+
+    def path(qualified_name: str, tags: list[dict]) -> dict:
+        name = qualified_name.split("@")[0]
+        return {
+            "typeName": "hdfs_path",
+            "attributes": {"qualifiedName": qualified_name, "name": name, "path": name},
+            "classifications": tags,
+        }
+
+    def ref(qualified_name: str) -> dict:
+        return {"typeName": "hdfs_path", "uniqueAttributes": {"qualifiedName": qualified_name}}
+
+    atlas_client.entities.upsert(
+        [path(raw, [{"typeName": child_tag, "propagate": True}]), path(clean, [])]
+    )
+    process = {"qualifiedName": f"{unique}.clean@test", "name": "clean"}
+    atlas_client.entities.upsert(
+        [
+            {
+                "typeName": "Process",
+                "attributes": {**process, "inputs": [ref(raw)], "outputs": [ref(clean)]},
+            }
+        ]
+    )
+
+    def tags(qualified_name: str) -> list[str]:
+        entity = atlas_client.entities.get_by_unique_attribute("hdfs_path", qualified_name)
+        return [t["typeName"] for t in entity["entity"].get("classifications") or []]
+
+    assert tags(clean) == [child_tag]  # propagated from raw
+    with pytest.raises(UninstallRefused, match=child_tag) as refused:
+        uninstall(atlas_client, types)
+    assert parent_tag not in str(refused.value)  # nothing carries the parent tag itself
+
+    uninstall(atlas_client, types, force=True)
+    assert_absent(atlas_client, parent_tag, child_tag)
+    assert tags(raw) == [] and tags(clean) == []  # untagged, not deleted: they are stock entities
+
+
 def test_uninstall_leaves_same_named_types_it_did_not_install(atlas_client, unique, tmp_path):
     foreign = thing_type(f"{unique}_foreign")
     foreign["serviceType"] = "someone_else"
