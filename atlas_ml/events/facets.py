@@ -8,7 +8,8 @@ Facets are plain JSON objects inside the event (OpenLineage requires ``_producer
   ``rowCount``, ``schemaFingerprint``, ``schema`` (list of {name, type}), ``columnHashes``,
   ``versionPointer``/``versionKind`` (Delta version, Iceberg snapshot, DVC md5, ...), ``uri``
   (where verify can read it again), ``format``, ``role`` (raw/train/test/...), ``origin``,
-  ``licence``.
+  ``licence``, ``derivedFrom`` (in-memory data a recorded step made: digest of the step and
+  the versions it read; part of the version's name).
 - ``atlasml_classifications`` (dataset facet): ``classifications``: list of {``name``,
   ``attributes``, ``propagate``}; e.g. ``PII`` on the raw data with the personal columns.
 - ``atlasml_transform`` (run facet): a preparation step: ``stepKind``, ``reasoning``,

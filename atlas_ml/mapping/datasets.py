@@ -95,7 +95,7 @@ def map_dataset(
 
     base = physical.qualified_name.rsplit("@", 1)[0] if physical else f"memory:{ol_name}"
     fingerprint = version.get("contentHash") or version["manifestRootHash"]
-    version_qn = dataset_version_name(base, fingerprint, namespace)
+    version_qn = dataset_version_name(base, fingerprint, namespace, version.get("derivedFrom"))
     label = location_label(ol_name)
     attributes = _version_attributes(version, version_qn, label, event_time)
     if physical_ref is not None:

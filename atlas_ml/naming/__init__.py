@@ -9,6 +9,7 @@ upserts the same entities.
 
 from atlas_ml.naming.ml import (
     dataset_version_name,
+    derivation_key,
     model_name,
     model_version_name,
     training_run_name,
@@ -27,6 +28,7 @@ from atlas_ml.naming.physical import (
 __all__ = [
     "PhysicalDataset",
     "dataset_version_name",
+    "derivation_key",
     "hive_table",
     "location_label",
     "model_name",

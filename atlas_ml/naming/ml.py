@@ -1,6 +1,7 @@
 """qualifiedNames of the project's ML types.
 
-Dataset versions are named by content, so the same data read twice is one entity; transforms
+Dataset versions are named by content, so the same data read twice is one entity (in-memory
+data a recorded step produced also by its derivation, see ``derivation_key``); transforms
 by their step and the exact versions they connected, so an identical re-run adds nothing;
 training runs by their run id, so every run is kept; model versions by artifact hash.
 """
@@ -14,9 +15,29 @@ def _short(digest: str, length: int = 16) -> str:
     return digest.replace("sha256:", "")[:length]
 
 
-def dataset_version_name(dataset: str, fingerprint: str, namespace: str) -> str:
-    """``<dataset>#<fingerprint prefix>@<namespace>``; ``dataset`` is a location or a name."""
-    return f"{dataset}#{_short(fingerprint)}@{namespace}"
+def dataset_version_name(
+    dataset: str, fingerprint: str, namespace: str, derivation: str | None = None
+) -> str:
+    """``<dataset>#<fingerprint prefix>[.<derivation prefix>]@<namespace>``.
+
+    ``dataset`` is a location or a name; ``derivation`` is the ``derivation_key`` of in-memory
+    data that a recorded step produced.
+    """
+    suffix = f".{derivation[:12]}" if derivation else ""
+    return f"{dataset}#{_short(fingerprint)}{suffix}@{namespace}"
+
+
+def derivation_key(step: str, input_versions: list[str]) -> str:
+    """A digest of the step and the exact dataset versions it read.
+
+    In-memory data has no location, so content alone would merge equal frames made from
+    different sources (two byte-identical copies of a CSV, cleaned alike) into one dataset
+    version, and each run's lineage would show the other runs' sources. Adding how the data
+    was made keeps every run's lineage to what it read; a re-run on the same inputs gets the
+    same key and reuses the version.
+    """
+    wiring = "\n".join([step, *sorted(input_versions)])
+    return hashlib.sha256(wiring.encode()).hexdigest()
 
 
 def transform_name(

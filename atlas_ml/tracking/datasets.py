@@ -39,6 +39,8 @@ class DatasetRecord:
     licence: str | None = None
     description: str | None = None
     classifications: list[dict[str, Any]] = field(default_factory=list)
+    derivation: str | None = None
+    """For in-memory data a recorded step produced: ``naming.derivation_key`` of that step."""
 
     @property
     def fingerprint(self) -> str:
@@ -48,6 +50,14 @@ class DatasetRecord:
         if self.manifest is not None:
             return self.manifest.root_hash
         raise ValueError(f"dataset {self.name!r} has no fingerprint")
+
+    @property
+    def identity(self) -> str:
+        """What tells this dataset version apart: where it lives (or how it was made) and
+        its content."""
+        where = self.location or f"memory:{self.name}"
+        made = f"<{self.derivation}" if self.derivation else ""
+        return f"{where}#{self.fingerprint}{made}"
 
     def classify(self, name: str, propagate: bool = True, **attributes: Any) -> DatasetRecord:
         """Attach a classification such as ``PII`` (with e.g. ``columns=[...]``)."""
@@ -81,6 +91,7 @@ class DatasetRecord:
             origin=self.origin,
             licence=self.licence,
             description=self.description,
+            derivedFrom=self.derivation,
         )
         facets: dict[str, Any] = {DATASET_VERSION: version}
         if self.logical is not None:

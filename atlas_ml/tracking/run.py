@@ -22,7 +22,7 @@ from typing import Any
 
 from atlas_ml.delivery import DeliveryReport, Spool, push
 from atlas_ml.events.facets import MODEL_VERSION, PRODUCER, TRAINING_RUN, TRANSFORM, facet
-from atlas_ml.naming import openlineage_location
+from atlas_ml.naming import derivation_key, openlineage_location
 from atlas_ml.paths import cache_dir
 from atlas_ml.tracking.capture import code_revision, environment, operator
 from atlas_ml.tracking.datasets import DatasetRecord, describe_frame, describe_path
@@ -118,9 +118,13 @@ class TrainingRun:
         """
         read = self._records(inputs)
         written = self._records(outputs)
+        job_name = f"{self.pipeline}.{name}"
+        for record in written:
+            if record.location is None and record.derivation is None:
+                record.derivation = derivation_key(job_name, [r.identity for r in read])
         event = self._event(
             "COMPLETE",
-            job_name=f"{self.pipeline}.{name}",
+            job_name=job_name,
             run_id=str(uuid.uuid4()),
             run_facets={
                 TRANSFORM: facet(

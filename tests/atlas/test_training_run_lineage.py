@@ -132,6 +132,32 @@ def test_rerun_reuses_dataset_versions_and_a_changed_csv_yields_a_new_one(
     assert new_raw["attributes"]["rowCount"] == 890
 
 
+def test_equal_data_made_from_another_source_stays_out_of_a_runs_lineage(
+    atlas_client: AtlasClient, project_types: None, titanic_csv: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "copy" / "titanic.csv"
+    copy.parent.mkdir()
+    shutil.copy(titanic_csv, copy)  # byte-identical, so every prepared frame is equal too
+    spool = Spool(tmp_path / "spool")
+    first = _run_pipeline(atlas_client, titanic_csv, spool)
+    second = _run_pipeline(atlas_client, copy, spool)
+    assert first.delivery is not None and second.delivery is not None
+
+    def in_memory(run: TrainingRun) -> set[str]:
+        assert run.delivery is not None
+        return {qn for qn in run.delivery.guids if qn.startswith("memory:")}
+
+    assert in_memory(first) and in_memory(first).isdisjoint(in_memory(second))
+    run_guid = first.delivery.guids[f"titanic-test.run.{first.run_id}@primary"]
+    graph = atlas_client.lineage.get(run_guid, direction="INPUT", depth=20)
+    sources = {
+        graph.entity(g)["attributes"]["qualifiedName"]
+        for g in graph.upstream(run_guid)
+        if graph.entity(g)["typeName"] == "hdfs_path"
+    }
+    assert sources == {f"file:{titanic_csv}".lower() + "@primary"}
+
+
 def test_a_failing_training_run_is_recorded_as_failed_and_the_error_reaches_the_user(
     atlas_client: AtlasClient, project_types: None, titanic_csv: Path, tmp_path: Path
 ) -> None:
