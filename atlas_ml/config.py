@@ -19,9 +19,20 @@ and an atlas-ml config file. For every setting the first source that provides it
    does; user/password given by a higher layer still mean basic);
 6. defaults: ``http://127.0.0.1:21000``, namespace ``primary`` (Atlas's own default).
 
-Default credentials: ``admin``/``admin`` is used ONLY when the URL points at a loopback host,
-because that is the local development server ``atlas-ml server start`` runs. A remote Atlas
-never gets guessed credentials: it gets none, and a 401 then explains how to provide them.
+A config file named by ``--config`` or ``$ATLAS_ML_CONFIG`` must exist and be UTF-8 TOML;
+only the default file is optional.
+
+A URL with user info (``http://user:password@host:21000``, percent-encoded) is split: the user
+and password go where ``username``/``password`` go, with the URL's precedence, and the URL
+keeps only scheme, host, port and path. When a user or password is named on its own by the
+same or a higher layer, those win and the URL's user info is dropped. So the URL never holds
+a secret and can appear in every message.
+
+Default credentials: ``admin``/``admin`` is used ONLY when neither a user nor a password was
+given and the URL points at a loopback host, because that is the local development server
+``atlas-ml server start`` runs. A remote Atlas never gets guessed credentials: it gets none,
+and a 401 then explains how to provide them. A password without a user is an error rather
+than being dropped in favour of the default.
 
 Credentials are kept out of ``repr`` and are never logged.
 """
@@ -30,12 +41,13 @@ from __future__ import annotations
 
 import netrc
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from platformdirs import user_config_dir
 
@@ -51,6 +63,13 @@ AUTH_METHODS = ("basic", "bearer", "kerberos", "none")
 _LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
+_USERINFO = re.compile(r"^([^/?#]*://)?[^/?#]*@")
+_URL_USERINFO = "user info in the URL"
+_PASSWORD_ORIGINS = {
+    "arguments": "--password",
+    "environment": "ATLAS_PASSWORD",
+    "config file": "password in the config file",
+}
 
 
 class ConfigError(ValueError):
@@ -88,9 +107,16 @@ class AtlasConfig:
             )
         if not self.url.startswith(("http://", "https://")):
             raise ConfigError(
-                f"Atlas URL {self.url!r} must start with http:// or https:// "
+                f"Atlas URL {_redact_userinfo(self.url)!r} must start with http:// or https:// "
                 "(e.g. http://atlas-host:21000)"
             )
+        # Built directly (not by load_config): credentials named as fields win over the URL's.
+        url, user, password = _split_userinfo(self.url)
+        if url != self.url:
+            object.__setattr__(self, "url", url)
+            if self.username is None and self.password is None:
+                object.__setattr__(self, "username", user)
+                object.__setattr__(self, "password", password)
         if self.batch_size < 1:
             raise ConfigError(f"batch_size must be at least 1, got {self.batch_size}")
         if self.upsert_workers < 1:
@@ -113,6 +139,31 @@ class AtlasConfig:
     @property
     def is_local(self) -> bool:
         return (urlsplit(self.url).hostname or "") in _LOOPBACK_HOSTS
+
+
+def _split_userinfo(url: str) -> tuple[str, str | None, str | None]:
+    """``url`` without ``user:password@``, and that user and password percent-decoded.
+
+    User or password are ``None`` when the URL does not name them (an empty user counts as
+    none). A URL without user info comes back unchanged.
+    """
+    if "@" not in url:
+        return url, None, None
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise ConfigError(f"Atlas URL {_redact_userinfo(url)!r} is malformed: {exc}") from exc
+    if "@" not in parts.netloc:
+        return url, None, None
+    bare = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    user = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password is not None else None
+    return bare, user, password
+
+
+def _redact_userinfo(url: str) -> str:
+    """``url`` with anything that looks like user info masked, for error messages."""
+    return _USERINFO.sub(r"\1***@", url)
 
 
 def default_config_file(env: Mapping[str, str] | None = None) -> Path:
@@ -172,14 +223,31 @@ def _properties_settings(path: Path | None, env: Mapping[str, str]) -> dict[str,
 
 
 def _file_settings(path: Path | None, env: Mapping[str, str]) -> dict[str, Any]:
-    explicit = path is not None
-    path = path or default_config_file(env)
+    """The ``[atlas]`` table; a file named by ``--config`` or ``$ATLAS_ML_CONFIG`` must exist.
+
+    Only the default file may be missing: a named one that is absent is a typo or a broken
+    deployment, and silently running with other settings would hide it.
+    """
+    named_by = ""
+    if path is None and env.get("ATLAS_ML_CONFIG"):
+        named_by = " (named by ATLAS_ML_CONFIG)"
+        path = default_config_file(env)
+    elif path is None:
+        path = default_config_file(env)
+        if not path.is_file():
+            return {}
+    if not path.exists():
+        raise ConfigError(f"config file {path}{named_by} does not exist")
     if not path.is_file():
-        if explicit:
-            raise ConfigError(f"config file {path} does not exist")
-        return {}
+        raise ConfigError(f"config file {path}{named_by} is not a file")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"config file {path}{named_by} cannot be read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {path}{named_by} is not UTF-8 text") from exc
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
     table = data.get("atlas", {})
@@ -284,8 +352,40 @@ def load_config(
         for key, value in layer.items():
             values[key] = _coerce(key, value, source)
             sources[key] = source
+    _move_url_userinfo(values, sources, [name for name, _ in layers])
     config = replace(AtlasConfig(), **values, sources=sources)
     return _with_credentials(config, dict(sources), env)
+
+
+def _move_url_userinfo(values: dict[str, Any], sources: dict[str, str], order: list[str]) -> None:
+    """Take ``user:password@`` out of the resolved URL into username/password, in place.
+
+    The user info ranks like the layer that gave the URL: a user or password named by the same
+    or a higher layer wins and the user info is dropped. A lower layer's password that came
+    with a lower layer's user is dropped with that user, so it is never sent as another user's.
+    """
+    url = values.get("url")
+    if not isinstance(url, str):
+        return
+    bare, user, password = _split_userinfo(url)
+    if bare == url:
+        return
+    values["url"] = bare
+    rank = order.index(sources["url"])
+    if any(
+        key in sources and sources[key] in order and order.index(sources[key]) <= rank
+        for key in ("username", "password")
+    ):
+        return
+    if user is not None:
+        if password is None and sources.get("password") == sources.get("username", ""):
+            values.pop("password", None)
+            sources.pop("password", None)
+        values["username"] = user
+        sources["username"] = _URL_USERINFO
+    if password is not None:
+        values["password"] = password
+        sources["password"] = _URL_USERINFO
 
 
 def _with_credentials(
@@ -302,7 +402,18 @@ def _with_credentials(
         changes["auth"] = "basic"
     if (changes.get("auth") or config.auth) == "basic" and not config.username:
         found = _netrc_credentials(config.url)
-        if found:
+        if config.password is not None:
+            # A password on its own is never swapped for other credentials: it takes the netrc
+            # user only when netrc names a full login for the host, else the user must say who.
+            if not (found and found[1]):
+                origin = sources.get("password", "arguments")
+                raise ConfigError(
+                    f"a password was given (from {_PASSWORD_ORIGINS.get(origin, origin)}) "
+                    "but no user: set --user or ATLAS_USER (or user in the config file)"
+                )
+            changes["username"] = found[0]
+            sources["username"] = "netrc"
+        elif found:
             changes["username"], changes["password"] = found
             sources["username"] = sources["password"] = "netrc"
         elif config.is_local:

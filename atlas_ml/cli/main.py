@@ -25,6 +25,30 @@ COMMAND_MODULES: dict[str, str] = {
 }
 
 
+class _HideConnectRetries(logging.Filter):
+    """Drops urllib3's per-attempt "Retrying (Retry(...))" warnings.
+
+    The transport retries refused connections on purpose and turns the final failure into one
+    clear error, so at the default level these warnings are only noise before that error.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Retrying (")
+
+
+URLLIB3_POOL_LOGGER = "urllib3.connectionpool"
+_HIDE_CONNECT_RETRIES = _HideConnectRetries()
+
+
+def quiet_connect_retries(quiet: bool) -> None:
+    """Hide (or show again, for -v/-vv) urllib3's connect-retry warnings; no other logger."""
+    pool_log = logging.getLogger(URLLIB3_POOL_LOGGER)
+    if quiet:
+        pool_log.addFilter(_HIDE_CONNECT_RETRIES)
+    else:
+        pool_log.removeFilter(_HIDE_CONNECT_RETRIES)
+
+
 class _LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMAND_MODULES)
@@ -44,6 +68,7 @@ def cli(verbose: int) -> None:
     """atlas-ml: ML training-data lineage and provenance in Apache Atlas."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    quiet_connect_retries(verbose == 0)
 
 
 def main() -> None:

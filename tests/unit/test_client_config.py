@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
 
-from atlas_ml.config import LOCAL_DEV_CREDENTIALS, ConfigError, load_config
+from atlas_ml.client.errors import AtlasUnavailable
+from atlas_ml.client.transport import Transport
+from atlas_ml.config import LOCAL_DEV_CREDENTIALS, AtlasConfig, ConfigError, load_config
 
 pytestmark = pytest.mark.unit
 
@@ -14,8 +17,9 @@ pytestmark = pytest.mark.unit
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
-    monkeypatch.setenv("ATLAS_ML_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.delenv("ATLAS_ML_CONFIG", raising=False)
     monkeypatch.delenv("ATLAS_CONF", raising=False)
     return tmp_path
 
@@ -171,3 +175,94 @@ def test_atlas_auth_env_picks_the_method():
     assert load_config(url="http://atlas:21000", env={"ATLAS_AUTH": "kerberos"}).auth == "kerberos"
     with pytest.raises(ConfigError, match="unknown auth method 'ntlm'"):
         load_config(env={"ATLAS_AUTH": "ntlm"})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "env", "origin"),
+    [
+        ({"password": "wrong"}, {}, "--password"),
+        ({}, {"ATLAS_PASSWORD": "wrong"}, "ATLAS_PASSWORD"),
+    ],
+)
+def test_password_without_user_is_an_error_not_swapped_for_the_dev_default(kwargs, env, origin):
+    with pytest.raises(ConfigError, match=rf"password was given \(from {origin}\) but no user"):
+        load_config(**kwargs, env=env)
+
+
+def test_password_without_user_takes_the_user_of_a_complete_netrc_entry(tmp_path, monkeypatch):
+    netrc = write(tmp_path / "netrc", "machine 127.0.0.1 login n-user password n-pw\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    config = load_config(env={"ATLAS_PASSWORD": "given-pw"})
+    assert (config.username, config.password) == ("n-user", "given-pw")
+
+
+def test_netrc_login_without_password_does_not_supply_a_user_for_a_given_password(
+    tmp_path, monkeypatch
+):
+    netrc = write(tmp_path / "netrc", "machine 127.0.0.1 login n-user\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    with pytest.raises(ConfigError, match="but no user"):
+        load_config(password="given-pw", env={})
+
+
+def test_url_userinfo_becomes_credentials_and_appears_in_no_url_repr_or_error():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = load_config(url=f"http://admin:s3cret%40pw@127.0.0.1:{port}", retries=0, env={})
+    assert (config.username, config.password) == ("admin", "s3cret@pw")
+    assert config.url == f"http://127.0.0.1:{port}"
+    with pytest.raises(AtlasUnavailable) as caught:
+        Transport(config).request("GET", "/admin/version")
+    for shown in (repr(config), config.url, str(caught.value)):
+        assert "s3cret" not in shown
+
+
+def test_url_userinfo_yields_to_a_user_named_by_a_higher_layer(tmp_path):
+    file = write(tmp_path / "url.toml", '[atlas]\nurl = "http://u:url-pw@atlas.example.com"\n')
+    config = load_config(username="arg-user", config_file=file, env={})
+    assert config.url == "http://atlas.example.com"
+    assert (config.username, config.password) == ("arg-user", None)
+
+
+def test_url_user_replaces_a_lower_layers_user_together_with_its_password(tmp_path):
+    config = load_config(url="http://bob@atlas.example.com", config_file=toml(tmp_path), env={})
+    assert (config.username, config.password) == ("bob", None)
+    config = load_config(url="http://bob@atlas.example.com", env={"ATLAS_PASSWORD": "pw"})
+    assert (config.username, config.password) == ("bob", "pw")
+
+
+def test_config_built_directly_takes_credentials_out_of_its_url():
+    config = AtlasConfig(url="https://u:p%3Aw@atlas.example.com:21443")
+    assert (config.url, config.username, config.password) == (
+        "https://atlas.example.com:21443",
+        "u",
+        "p:w",
+    )
+
+
+def test_url_without_scheme_error_masks_its_password():
+    with pytest.raises(ConfigError, match="must start with http") as caught:
+        load_config(url="admin:s3cretpw@atlas.example.com:21000", env={})
+    assert "s3cretpw" not in str(caught.value)
+
+
+def test_config_file_named_by_atlas_ml_config_must_exist(tmp_path):
+    missing = tmp_path / "missing.toml"
+    with pytest.raises(ConfigError, match="ATLAS_ML_CONFIG") as caught:
+        load_config(env={"ATLAS_ML_CONFIG": str(missing)})
+    assert str(missing) in str(caught.value)
+
+
+def test_config_file_named_by_atlas_ml_config_must_be_a_file(tmp_path):
+    with pytest.raises(ConfigError, match=r"ATLAS_ML_CONFIG\) is not a file"):
+        load_config(env={"ATLAS_ML_CONFIG": str(tmp_path)})
+
+
+def test_config_file_that_is_not_utf8_is_a_config_error(tmp_path):
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes('[atlas]\nuser = "j\u00fcrgen"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError, match="is not UTF-8 text"):
+        load_config(env={}, config_file=latin1)

@@ -9,12 +9,15 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from click.testing import CliRunner
 
+from atlas_ml.cli.main import cli, quiet_connect_retries
 from atlas_ml.client import (
     AtlasAuthError,
     AtlasClient,
@@ -207,3 +210,22 @@ def test_kerberos_without_the_extra_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "requests_kerberos", None)
     with pytest.raises(ConfigError, match=r"atlas-ml\[kerberos\]"):
         AtlasClient(AtlasConfig(auth="kerberos"))
+
+
+@pytest.fixture
+def closed_port_url() -> Iterator[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    quiet_connect_retries(False)
+
+
+@pytest.mark.parametrize(("flags", "shown"), [([], False), (["-v"], True), (["-vv"], True)])
+def test_connect_retry_warnings_are_shown_only_with_verbose(closed_port_url, caplog, flags, shown):
+    CliRunner().invoke(cli, [*flags, "typedefs", "--help"], catch_exceptions=False)
+    client = make_client(closed_port_url, retries=1, backoff_factor=0)
+    with caplog.at_level(logging.DEBUG), pytest.raises(AtlasUnavailable):
+        client.admin.version()
+    assert ("Retrying (Retry(" in caplog.text) is shown
+    assert "urllib3.connectionpool" in caplog.text
