@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from typing import NoReturn
 
 import click
 from rich.console import Console
@@ -20,6 +22,19 @@ from atlas_ml.verify import (
 )
 from atlas_ml.verify.collect import DEFAULT_DEPTH
 from atlas_ml.verify.run import verify_collected
+
+
+class VerifyCouldNotRun(click.ClickException):
+    """Verification never compared anything: exit 3, so that a CI gate can tell "the data
+    changed" (1) and "the data cannot be checked" (2) from "Atlas was unreachable"."""
+
+    exit_code = 3
+
+
+def _could_not_run(message: str, as_json: bool) -> NoReturn:
+    if as_json:
+        click.echo(json.dumps({"status": "ERROR", "error": message}))
+    raise VerifyCouldNotRun(message)
 
 
 @click.command()
@@ -82,6 +97,8 @@ def command(
       0  every checked dataset version VERIFIED
       1  at least one CHANGED (a definite finding: wins over 2)
       2  something cannot be checked (UNRECOVERABLE, or no dataset version found)
+      3  verify could not run: TARGET not found, Atlas unreachable or refusing the
+         credentials (with --json: {"status": "ERROR", "error": ...} on stdout)
     """
     err = Console(stderr=True)
     try:
@@ -89,9 +106,9 @@ def command(
         with err.status(f"reading lineage of {resolved.label}"):
             collected = collect_versions(client, resolved, depth)
     except TargetNotFound as exc:
-        raise click.ClickException(str(exc)) from exc
+        _could_not_run(str(exc), as_json)
     except AtlasError as exc:
-        raise click.ClickException(f"cannot read from Atlas at {client.config.url}: {exc}") from exc
+        _could_not_run(f"cannot read from Atlas at {client.config.url}: {exc}", as_json)
 
     progress = Progress(
         SpinnerColumn(),
@@ -112,9 +129,16 @@ def command(
             seen.append(version)
             progress.update(task, description=f"fingerprinting {version.name}")
 
-        report = verify_collected(
-            client, collected, write_back=not no_write_back, rehash=rehash, on_checking=checking
-        )
+        try:
+            report = verify_collected(
+                client,
+                collected,
+                write_back=not no_write_back,
+                rehash=rehash,
+                on_checking=checking,
+            )
+        except AtlasError as exc:
+            _could_not_run(f"Atlas at {client.config.url} failed during verify: {exc}", as_json)
         progress.update(task, completed=len(collected.file_backed))
 
     if as_json:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import shutil
+import socket
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -189,11 +190,26 @@ def test_an_unknown_target_is_a_clear_error_naming_the_server(
 ) -> None:
     outcome = _cli(atlas_client, f"{unique}-nothing@primary")
 
-    assert outcome.exit_code != 0
+    assert outcome.exit_code == 3  # not 1 (CHANGED) nor 2 (UNRECOVERABLE): nothing was checked
     assert (
         f"no model version, dataset version or training run named '{unique}-nothing@primary' "
         f"in Atlas at {atlas_client.config.url}"
     ) in outcome.output
+
+
+def test_an_unreachable_atlas_exits_3_with_a_json_error_object(unique: str) -> None:
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    outcome = CliRunner().invoke(
+        command,
+        ["--json", f"{unique}@primary", "--url", f"http://127.0.0.1:{port}", "--user", "admin"],
+        catch_exceptions=False,
+    )
+    assert outcome.exit_code == 3
+    answer = json.loads(outcome.stdout)
+    assert answer["status"] == "ERROR" and "cannot connect to Atlas" in answer["error"]
 
 
 def _cli(client: AtlasClient, *args: str) -> Result:
