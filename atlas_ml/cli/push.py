@@ -33,12 +33,21 @@ def command(spool_dir: Path | None, retry_rejected: bool, client: AtlasClient) -
     """
     from rich.progress import Progress
 
+    if spool_dir is not None and not spool_dir.is_dir():
+        raise click.UsageError(f"spool directory {spool_dir} does not exist")
     spool = Spool(spool_dir)
     if retry_rejected:
         click.echo(f"Re-queued {spool.requeue_rejected()} rejected event(s).")
     total = len(spool.pending())
     if total == 0:
         click.echo(f"Nothing to push: {spool.root} has no pending events.")
+        rejected = len(spool.rejected())
+        if rejected:
+            click.echo(
+                f"{rejected} rejected event(s) wait in {spool.rejected_dir} (reasons in the "
+                ".error files beside them); fix the cause, then: atlas-ml push --retry-rejected",
+                err=True,
+            )
         return
     with Progress(transient=True) as progress:
         task = progress.add_task("Pushing events", total=total)

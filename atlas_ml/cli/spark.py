@@ -34,7 +34,14 @@ def build_jar(spark_jars: Path | None, rebuild: bool) -> None:
 
 
 @command.command(name="conf")
-@click.option("--transport", type=click.Choice(["spool", "http"]), default="spool")
+@click.option(
+    "--transport",
+    type=click.Choice(["spool", "http"]),
+    default="spool",
+    show_default=True,
+    help="spool: write events to local files that 'atlas-ml push' delivers; http: POST them "
+    "to an OpenLineage endpoint (--http-url), falling back to the spool when it is down.",
+)
 @click.option("--http-url", help="OpenLineage endpoint for --transport http.")
 @click.option("--spool-dir", type=click.Path(path_type=Path), help="Spool directory.")
 @click.option("--namespace", help="OpenLineage job namespace (default: spark).")
@@ -53,6 +60,8 @@ def conf(
     output: str,
 ) -> None:
     """Print the --jars/--conf flags that attach the listener to a spark-submit job."""
+    if transport == "http" and not http_url:
+        raise click.UsageError("--transport http needs --http-url (the OpenLineage endpoint)")
     try:
         entries = listener_conf(
             transport=transport, spool=spool_dir, http_url=http_url, namespace=namespace

@@ -18,7 +18,7 @@ log = logging.getLogger("atlas_ml.delivery")
 # Atlas's answer when a classification is already on the entity: not an error for a replay.
 _ALREADY_CLASSIFIED = {"ATLAS-400-00-01A", "ATLAS-409-00-00B"}
 # Atlas's answer when a type is unknown: the typedefs are not installed, not a bad event.
-_UNKNOWN_TYPE = {"ATLAS-404-00-001", "ATLAS-400-00-01D"}
+_UNKNOWN_TYPE = {"ATLAS-404-00-001", "ATLAS-400-00-014", "ATLAS-400-00-01D"}
 
 
 @dataclass

@@ -67,6 +67,12 @@ class Spool:
             return []
         return sorted(p for p in self.root.glob("*.json") if not p.name.startswith("."))
 
+    def rejected(self) -> list[Path]:
+        """Events set aside by :meth:`reject`, waiting for a fix and ``push --retry-rejected``."""
+        if not self.rejected_dir.is_dir():
+            return []
+        return sorted(self.rejected_dir.glob("*.json"))
+
     def mark_delivered(self, path: Path) -> None:
         self.delivered_dir.mkdir(parents=True, exist_ok=True)
         os.replace(path, self.delivered_dir / path.name)
@@ -79,10 +85,8 @@ class Spool:
 
     def requeue_rejected(self) -> int:
         """Put rejected events back in the pending set (after a fix); returns how many."""
-        if not self.rejected_dir.is_dir():
-            return 0
         count = 0
-        for path in sorted(self.rejected_dir.glob("*.json")):
+        for path in self.rejected():
             (self.rejected_dir / (path.name + ".error")).unlink(missing_ok=True)
             os.replace(path, self.root / path.name)
             count += 1

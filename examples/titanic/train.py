@@ -108,7 +108,7 @@ def main() -> None:
 
     print(f"training run {run.run_id}: {run.status}, accuracy {run.metrics['accuracy']:.3f}")
     print(f"model artifact {recorded.artifact.path} (sha256 {recorded.artifact.sha256[:16]}...)")
-    if run.delivery is not None and run.delivery.remaining == 0:
+    if run.delivery is not None and not (run.delivery.remaining or run.delivery.rejected):
         print(f"delivered {run.delivery.delivered} event(s) to Atlas; the model's lineage:")
         from atlas_ml.client import AtlasClient
         from atlas_ml.lineage import show_upstream

@@ -7,7 +7,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from atlas_ml.cli.push import command as push_command
 from atlas_ml.delivery import Spool, push
 
 pytestmark = pytest.mark.unit
@@ -46,3 +48,18 @@ def test_unmappable_event_is_moved_aside_with_the_reason(tmp_path: Path) -> None
     assert "not JSON" in reason
     assert spool.requeue_rejected() == 1
     assert len(spool.pending()) == 1
+
+
+def test_push_with_nothing_pending_points_at_rejected_events(tmp_path: Path) -> None:
+    spool = Spool(tmp_path)
+    spool.reject(spool.write(_event()), "Type ENTITY with name x does not exist")
+    outcome = CliRunner().invoke(push_command, ["--spool", str(tmp_path)])
+    assert outcome.exit_code == 0
+    assert "Nothing to push" in outcome.stdout
+    assert "1 rejected event(s)" in outcome.stderr and "--retry-rejected" in outcome.stderr
+
+
+def test_push_refuses_a_spool_directory_that_does_not_exist(tmp_path: Path) -> None:
+    outcome = CliRunner().invoke(push_command, ["--spool", str(tmp_path / "typo")])
+    assert outcome.exit_code == 2
+    assert f"spool directory {tmp_path / 'typo'} does not exist" in outcome.output
