@@ -134,8 +134,11 @@ def uninstall_types(
         raise click.ClickException(str(exc)) from exc
     for name, reason in report.skipped.items():
         click.echo(f"skipped {name}: {reason}")
+    verb = "would be" if dry_run else "were"
     for name, count in report.instances.items():
-        click.echo(f"{name}: has entities ({count}+)")
+        tagged = types.categories.get(name) == "CLASSIFICATION"
+        what, action = ("tagged entities", "untagged") if tagged else ("entities", "purged")
+        click.echo(f"{name}: {count} {what} {verb} {action}")
     if dry_run:
         click.echo("dry run: nothing deleted")
         return

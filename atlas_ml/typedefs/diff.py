@@ -88,6 +88,19 @@ def _compare(
     def refuse(message: str, code: str | None = None) -> None:
         refusals.append((message, code))
 
+    local_version, remote_version = local.get("typeVersion"), remote.get("typeVersion")
+    if (
+        local_version
+        and remote_version
+        and _version(str(local_version)) < _version(str(remote_version))
+    ):
+        refuse(
+            f"the server has typeVersion {remote_version}, newer than this type set's "
+            f"{local_version}; a downgrade would relabel the type but keep everything the "
+            "newer version added (Atlas cannot remove attributes). Install the newer typedefs"
+        )
+        return changes
+
     for key, value in local.items():
         if key in _MERGED_FIELDS:
             continue
@@ -163,6 +176,11 @@ def _compare(
         if differing:
             changes.append(f"attribute {attr}: {', '.join(sorted(differing))}")
     return changes
+
+
+def _version(text: str) -> tuple[tuple[int, str], ...]:
+    """``"1.10"`` sorts after ``"1.9"``; non-numeric parts compare as text, before numbers."""
+    return tuple((int(part), "") if part.isdigit() else (-1, part) for part in text.split("."))
 
 
 def _differs(local: Any, remote: Any) -> bool:

@@ -163,7 +163,9 @@ def uninstall(
             + ". Remove those types first"
         )
     for name in targets:
-        count = _instance_count(client, name, server.categories[name])
+        # Existence is enough to refuse; a forced run reports exactly what it destroys.
+        limit = None if force else 1
+        count = _instance_count(client, name, server.categories[name], limit)
         if count:
             report.instances[name] = count
     if report.instances and not force:
@@ -203,14 +205,14 @@ def _outside_dependents(server: TypeSet, targets: set[str]) -> dict[str, set[str
     return found
 
 
-def _instance_count(client: AtlasClient, name: str, category: str) -> int:
+def _instance_count(client: AtlasClient, name: str, category: str, limit: int | None) -> int:
     if category == "ENTITY":
         hits = client.search.basic(
-            name, exclude_deleted=False, include_subtypes=False, sort_by=None, limit=1
+            name, exclude_deleted=False, include_subtypes=False, sort_by=None, limit=limit
         )
         return sum(1 for _ in hits)
     if category == "CLASSIFICATION":
-        return sum(1 for _ in _classified(client, name, limit=1))
+        return sum(1 for _ in _classified(client, name, limit=limit))
     return 0
 
 

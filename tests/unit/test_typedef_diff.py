@@ -154,3 +154,12 @@ def test_patch_for_the_wrong_version_names_patch_and_type(tmp_path: Path):
     (tmp_path / "patches" / "001-x.json").write_text(json.dumps({"patches": [patch]}))
     with pytest.raises(TypedefError, match=r"'x_thing'.*patch P7.*1\.3.*1\.0"):
         load_typeset(tmp_path)
+
+
+def test_an_older_type_set_never_downgrades_a_newer_server_type():
+    newer = as_server(entity_def(typeVersion="1.10"))
+    result = plan_for(entity_def(typeVersion="1.9"), newer)
+    assert result.update == {} and len(result.refused) == 1
+    assert "newer than this type set's 1.9" in str(result.refused[0])
+    upgrade = plan_for(entity_def(typeVersion="1.10"), as_server(entity_def(typeVersion="1.9")))
+    assert upgrade.refused == [] and list(upgrade.update) == ["x_thing"]
