@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from atlas_ml.cli.push import command as push_command
+from atlas_ml.client.errors import AtlasBadRequest
 from atlas_ml.delivery import Spool, push
 
 pytestmark = pytest.mark.unit
@@ -63,3 +64,32 @@ def test_push_refuses_a_spool_directory_that_does_not_exist(tmp_path: Path) -> N
     outcome = CliRunner().invoke(push_command, ["--spool", str(tmp_path / "typo")])
     assert outcome.exit_code == 2
     assert f"spool directory {tmp_path / 'typo'} does not exist" in outcome.output
+
+
+def test_events_for_types_atlas_lacks_stay_pending_with_the_install_hint(tmp_path: Path) -> None:
+    spool = Spool(tmp_path)
+    event = {
+        **_event(),
+        "eventTime": "2026-11-25T10:00:00.000Z",
+        "outputs": [{"namespace": "file", "name": "/data/out.csv"}],
+    }
+    spool.write(event)
+
+    class AtlasWithoutProjectTypes:
+        class config:
+            namespace = "prod"
+
+        class entities:
+            @staticmethod
+            def upsert(entities: object) -> None:
+                # What Atlas 2.1 answers a bulk upsert of an unknown type (seen live).
+                raise AtlasBadRequest(
+                    "Type ENTITY with name spark_process does not exist",
+                    status=400,
+                    error_code="ATLAS-400-00-014",
+                )
+
+    report = push(AtlasWithoutProjectTypes(), spool)  # type: ignore[arg-type]
+    assert (report.delivered, report.rejected, report.remaining) == (0, 0, 1)
+    assert "atlas-ml typedefs install" in str(report.stopped_by)
+    assert len(spool.pending()) == 1 and spool.rejected() == []
