@@ -5,19 +5,30 @@ from __future__ import annotations
 import click
 
 from atlas_ml.cli.options import atlas_options
-from atlas_ml.client import AtlasClient
-from atlas_ml.lineage import TargetNotFound, show_upstream
+from atlas_ml.client import AtlasClient, AtlasError
+from atlas_ml.lineage import TargetNotFound, TypesNotInstalled, show_upstream
 
 
 @click.command("lineage")
 @click.argument("target")
-@click.option("--depth", default=20, show_default=True, help="How many dataset hops to walk.")
+@click.option(
+    "--depth",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="How many dataset hops to walk.",
+)
 @atlas_options
 def command(target: str, depth: int, client: AtlasClient) -> None:
-    """Print the upstream lineage of TARGET (a guid or qualifiedName of a model version,
-    dataset version, training run, path, ...) back to the raw data, and its Atlas UI address.
+    """Print the upstream lineage of TARGET back to the raw data, and its Atlas UI address.
+
+    TARGET is the guid or qualifiedName of a model version, dataset version, training run,
+    path, ..., or the location of data: a local path, a file: URI or a URI such as
+    hdfs://nn:8020/data/x, named as Atlas's hooks name it in the configured namespace.
     """
     try:
         show_upstream(client, target, depth=depth)
-    except TargetNotFound as exc:
+    except (TargetNotFound, TypesNotInstalled) as exc:
         raise click.ClickException(str(exc)) from exc
+    except AtlasError as exc:
+        raise click.ClickException(f"cannot read from Atlas at {client.config.url}: {exc}") from exc

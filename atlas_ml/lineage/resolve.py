@@ -1,12 +1,15 @@
-"""Turn what a user types (a guid or a qualifiedName) into an Atlas entity."""
+"""Turn what a user types (a guid, a qualifiedName or a data location) into an Atlas entity."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from atlas_ml.client import AtlasClient, AtlasNotFound
+from atlas_ml import naming
+from atlas_ml.client import AtlasBadRequest, AtlasClient, AtlasError, AtlasNotFound
 
 # Types a user most often asks about, in the order a bare qualifiedName is tried.
 DEFAULT_TYPES = (
@@ -18,9 +21,24 @@ DEFAULT_TYPES = (
     "spark_process",
 )
 
+PROJECT_TYPE_PREFIX = "atlasml_"
+TYPES_NOT_INSTALLED = "the atlas-ml types are not installed in Atlas: run atlas-ml typedefs install"
+
+# Atlas 2.1 answers a lookup by a type it does not define with HTTP 400 ATLAS-400-00-014
+# "Type ENTITY with name X does not exist"; the text is matched too, in case the code moves.
+_UNKNOWN_TYPE_CODE = "ATLAS-400-00-014"
+
 
 class TargetNotFound(LookupError):
     """No entity matches the guid or qualifiedName given."""
+
+
+class TypesNotInstalled(AtlasError):
+    """Atlas defines none of the types the target could be.
+
+    An :class:`AtlasError` (not a :class:`TargetNotFound`), so callers that reword "not found"
+    (``verify``) still pass this on as a problem with the server.
+    """
 
 
 def _is_guid(text: str) -> bool:
@@ -31,26 +49,104 @@ def _is_guid(text: str) -> bool:
     return True
 
 
+def _is_unknown_type(exc: AtlasBadRequest, type_name: str) -> bool:
+    """Whether Atlas refused the lookup because it does not define ``type_name``."""
+    if exc.error_code == _UNKNOWN_TYPE_CODE:
+        return True
+    return type_name in exc.message and "does not exist" in exc.message
+
+
+@dataclass
+class _Search:
+    """Lookups by type and qualifiedName, remembering which types Atlas does not define."""
+
+    client: AtlasClient
+    searched: list[tuple[str, str]] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+    def find(self, type_name: str, qualified_name: str) -> dict[str, Any] | None:
+        """The entity, or None when there is none or Atlas does not define ``type_name``."""
+        try:
+            found = self.client.entities.get_by_unique_attribute(type_name, qualified_name)
+        except AtlasNotFound:
+            self.searched.append((type_name, qualified_name))
+            return None
+        except AtlasBadRequest as exc:
+            if not _is_unknown_type(exc, type_name):
+                raise
+            self.unknown.append(type_name)
+            return None
+        entity: dict[str, Any] = found["entity"]
+        return entity
+
+    def first(self, type_names: Sequence[str], qualified_name: str) -> dict[str, Any] | None:
+        for type_name in type_names:
+            entity = self.find(type_name, qualified_name)
+            if entity is not None:
+                return entity
+        return None
+
+
+def _as_location(client: AtlasClient, target: str) -> naming.PhysicalDataset | None:
+    """The physical entity named after ``target`` if it is a path or URI, not a qualifiedName.
+
+    Paths are recorded under Hadoop-style names (``file:/abs/path@namespace``), which nobody
+    types; the naming rules turn what they do type into that name.
+    """
+    if target.endswith(f"@{client.config.namespace}"):
+        return None
+    if "://" in target or target.startswith(("file:", "/", "~", ".")) or os.path.exists(target):
+        return naming.physical_dataset(target, client.config.namespace)
+    return None
+
+
+def _by_guid(client: AtlasClient, guid: str) -> dict[str, Any]:
+    try:
+        entity: dict[str, Any] = client.entities.get(guid)["entity"]
+    except AtlasNotFound as exc:
+        raise TargetNotFound(f"no entity with guid {guid} in Atlas at {client.config.url}") from exc
+    return entity
+
+
+def _not_found(search: _Search, target: str) -> AtlasError | TargetNotFound:
+    """The error for a target nothing matched, saying what was looked for and where."""
+    if not search.searched:
+        return TypesNotInstalled(TYPES_NOT_INSTALLED)
+    literal = [t for t, name in search.searched if name == target]
+    namespace = search.client.config.namespace
+    wanted = [
+        f"{t} {name!r} (that location's name in namespace {namespace!r})"
+        for t, name in search.searched
+        if name != target
+    ]
+    if literal:
+        wanted.append(f"{' / '.join(literal)} with qualifiedName {target!r}")
+    message = f"no {' nor '.join(wanted)} in Atlas at {search.client.config.url}"
+    if any(t.startswith(PROJECT_TYPE_PREFIX) for t in search.unknown):
+        message += f"; {TYPES_NOT_INSTALLED}"
+    return TargetNotFound(message)
+
+
 def resolve_target(
     client: AtlasClient, target: str, types: Sequence[str] = DEFAULT_TYPES
 ) -> dict[str, Any]:
-    """The entity whose guid or qualifiedName is ``target``."""
+    """The entity whose guid or qualifiedName is ``target``, or the data at location ``target``.
+
+    Types Atlas does not define are skipped; raises :class:`TargetNotFound` when nothing
+    matches and :class:`TypesNotInstalled` when Atlas defines none of the types tried.
+    """
     if _is_guid(target):
-        try:
-            return client.entities.get(target)["entity"]
-        except AtlasNotFound as exc:
-            raise TargetNotFound(
-                f"no entity with guid {target} in Atlas at {client.config.url}"
-            ) from exc
-    for type_name in types:
-        try:
-            found = client.entities.get_by_unique_attribute(type_name, target)
-        except AtlasNotFound:
-            continue
-        return found["entity"]
-    raise TargetNotFound(
-        f"no {' / '.join(types)} with qualifiedName {target!r} in Atlas at {client.config.url}"
-    )
+        return _by_guid(client, target)
+    search = _Search(client)
+    location = _as_location(client, target)
+    if location is not None:
+        entity = search.find(location.type_name, location.qualified_name)
+        if entity is not None:
+            return entity
+    entity = search.first(types, target)
+    if entity is not None:
+        return entity
+    raise _not_found(search, target)
 
 
 def ui_url(client: AtlasClient, guid: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.tree import Tree
 
 from atlas_ml.client import LineageGraph
@@ -15,14 +17,25 @@ _STYLE = {
 }
 
 
+def _classification_names(entity: dict[str, Any]) -> list[str]:
+    """Each classification once, sorted.
+
+    Lineage headers carry ``classificationNames`` with a name per source that propagates it,
+    while a full entity (the root of a tree with no upstream) carries only ``classifications``.
+    """
+    names = list(entity.get("classificationNames") or [])
+    names += [c["typeName"] for c in entity.get("classifications") or [] if c.get("typeName")]
+    return sorted(set(names))
+
+
 def _label(graph: LineageGraph, guid: str) -> str:
     entity = graph.entity(guid)
     attributes = entity.get("attributes") or {}
     name = attributes.get("name") or attributes.get("qualifiedName") or guid
     type_name = entity.get("typeName", "?")
     style = _STYLE.get(type_name, "white")
-    tags = entity.get("classificationNames") or []
-    suffix = f" [red]{', '.join(sorted(tags))}[/red]" if tags else ""
+    tags = _classification_names(entity)
+    suffix = f" [red]{', '.join(tags)}[/red]" if tags else ""
     return f"[{style}]{name}[/{style}] [dim]{type_name}[/dim]{suffix}"
 
 

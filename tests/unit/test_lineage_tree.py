@@ -1,0 +1,38 @@
+"""The printed lineage tree's labels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from atlas_ml.client import LineageGraph
+from atlas_ml.lineage import upstream_tree
+
+pytestmark = pytest.mark.unit
+
+
+def node(guid: str, type_name: str, **extra: Any) -> dict[str, Any]:
+    return {"guid": guid, "typeName": type_name, "attributes": {"name": guid}, **extra}
+
+
+def test_a_root_without_upstream_shows_the_classifications_of_its_full_entity() -> None:
+    # show_upstream adds the full entity when Atlas's lineage answer is empty: it has
+    # ``classifications`` but no ``classificationNames``.
+    raw = node("raw", "hdfs_path", classifications=[{"typeName": "PII", "propagate": True}])
+    graph = LineageGraph(base_guid="raw", entities={"raw": raw}, edges=[])
+
+    assert str(upstream_tree(graph, "raw").label).endswith("[red]PII[/red]")
+
+
+def test_a_classification_propagated_from_several_sources_is_shown_once() -> None:
+    run = node("run", "atlasml_training_run", classificationNames=["PII", "Finance", "PII", "PII"])
+    train = node("train", "atlasml_dataset_version", classificationNames=["PII", "PII"])
+    graph = LineageGraph(
+        base_guid="run", entities={"run": run, "train": train}, edges=[("train", "run")]
+    )
+
+    tree = upstream_tree(graph, "run")
+
+    assert str(tree.label).endswith("[red]Finance, PII[/red]")
+    assert str(tree.children[0].label).endswith("[red]PII[/red]")
