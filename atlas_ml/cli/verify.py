@@ -71,7 +71,8 @@ def command(
 
     TARGET is the qualifiedName or guid of a model version, a training run or a dataset
     version. For a model version or training run, every dataset version upstream of it in
-    Atlas's lineage is checked.
+    Atlas's lineage is checked; for a model version, also the model artifact at its
+    artifactUri against its recorded digest.
 
     \b
     Each dataset version gets one status:
@@ -94,7 +95,7 @@ def command(
 
     \b
     Exit status:
-      0  every checked dataset version VERIFIED
+      0  every checked dataset version (and model artifact) VERIFIED
       1  at least one CHANGED (a definite finding: wins over 2)
       2  something cannot be checked (UNRECOVERABLE, or no dataset version found)
       3  verify could not run: TARGET not found, Atlas unreachable or refusing the

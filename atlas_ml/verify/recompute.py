@@ -58,7 +58,7 @@ def recompute(uri: str, *, rehash: bool = False) -> Recomputed:
         return Recomputed(None, error=f"{uri} no longer exists")
     try:
         if rehash:
-            _refresh_digests(path)
+            refresh_digests(path)
         return Recomputed(describe_path(path))
     except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
         return Recomputed(None, error=f"{uri} cannot be read: {exc}")
@@ -72,7 +72,7 @@ def recompute(uri: str, *, rehash: bool = False) -> Recomputed:
         return Recomputed(None, error=f"{uri} cannot be read: {exc}")
 
 
-def _refresh_digests(path: Path) -> None:
+def refresh_digests(path: Path) -> None:
     """Hash every file again and store the digests, so ``describe_path`` reads fresh ones."""
     try:
         cache = _RefreshingCache()

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from atlas_ml.verify.artifact import ArtifactResult
 from atlas_ml.verify.result import Status, VerifyReport, VersionResult
 
 _COLOURS = {
@@ -32,6 +33,8 @@ def render_text(report: VerifyReport, colour: bool = False) -> str:
     ]
     for result in report.results:
         lines.extend(_version_lines(result, colour))
+    if report.artifact is not None:
+        lines.extend(_artifact_lines(report.artifact, colour))
     lines.extend(f"! {problem}" for problem in report.problems)
     if report.problems:
         lines.append("")
@@ -64,12 +67,22 @@ def _version_lines(result: VersionResult, colour: bool) -> list[str]:
     return lines
 
 
+def _artifact_lines(artifact: ArtifactResult, colour: bool) -> list[str]:
+    status = artifact.status.value.ljust(_WIDTH)
+    if colour:
+        status = click.style(status, fg=_COLOURS[artifact.status], bold=True)
+    indent = " " * (_WIDTH + 2)
+    return [f"{status}  model artifact  {artifact.uri or ''}", f"{indent}{artifact.summary}", ""]
+
+
 def _outcome_line(report: VerifyReport, colour: bool) -> str:
     counts = [
         f"{report.count(status)} {status.value.lower()}"
         for status in Status
         if report.count(status)
     ]
+    if report.artifact is not None:
+        counts.append(f"model artifact {report.artifact.status.value.lower()}")
     outcome = report.outcome
     if colour:
         outcome = click.style(outcome, bold=True)

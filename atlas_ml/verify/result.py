@@ -1,19 +1,23 @@
 """Outcomes of verification: one per dataset version, and the report for a whole target.
 
-Exit codes: 0 when every checked dataset version is VERIFIED, 1 when any CHANGED (a definite
-finding, so it wins over 2), 2 when something cannot be checked (UNRECOVERABLE, or nothing
-to check at all). DERIVED versions (in-memory data whose recorded sources all verified) do
-not change the exit code: they were never stored, so there is nothing of theirs to re-read.
+Exit codes: 0 when every checked dataset version (and the model artifact of a model version)
+is VERIFIED, 1 when any CHANGED (a definite finding, so it wins over 2), 2 when something
+cannot be checked (UNRECOVERABLE, or nothing to check at all). DERIVED versions (in-memory
+data whose recorded sources all verified) do not change the exit code: they were never
+stored, so there is nothing of theirs to re-read.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from atlas_ml.fingerprints import FingerprintComparison, ManifestDiff
 from atlas_ml.verify.recorded import RecordedVersion
+
+if TYPE_CHECKING:
+    from atlas_ml.verify.artifact import ArtifactResult
 
 EXIT_VERIFIED = 0
 EXIT_CHANGED = 1
@@ -80,15 +84,19 @@ class VerifyReport:
     checked_at: str
     results: list[VersionResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    artifact: ArtifactResult | None = None
+    """The model artifact's check, when the target is a model version."""
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status is status)
 
     @property
     def exit_code(self) -> int:
-        if self.count(Status.CHANGED):
+        artifact = self.artifact.status if self.artifact else None
+        if self.count(Status.CHANGED) or artifact is Status.CHANGED:
             return EXIT_CHANGED
-        if self.count(Status.UNRECOVERABLE) or not self.count(Status.VERIFIED):
+        unchecked = self.count(Status.UNRECOVERABLE) or artifact is Status.UNRECOVERABLE
+        if unchecked or not self.count(Status.VERIFIED):
             return EXIT_UNRECOVERABLE
         return EXIT_VERIFIED
 
@@ -109,5 +117,6 @@ class VerifyReport:
             "exitCode": self.exit_code,
             "counts": {status.value: self.count(status) for status in Status},
             "problems": list(self.problems),
+            "artifact": self.artifact.to_dict() if self.artifact else None,
             "versions": [r.to_dict() for r in self.results],
         }

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 from atlas_ml.client import AtlasClient, AtlasError
+from atlas_ml.verify.artifact import verify_artifact
 from atlas_ml.verify.collect import DEFAULT_DEPTH, Collected, collect_versions
 from atlas_ml.verify.compare import compare_version, judge_in_memory
 from atlas_ml.verify.recompute import recompute
 from atlas_ml.verify.recorded import RecordedVersion
 from atlas_ml.verify.result import VerifyReport, VersionResult
-from atlas_ml.verify.target import Target, resolve_target
+from atlas_ml.verify.target import MODEL_VERSION_TYPE, Target, resolve_target
 from atlas_ml.verify.writeback import write_back as write_status
 
 Progress = Callable[[RecordedVersion], None]
@@ -46,7 +47,8 @@ def verify_collected(
     rehash: bool = False,
     on_checking: Progress | None = None,
 ) -> VerifyReport:
-    """Check file-backed versions by recomputing, then judge in-memory ones by their sources.
+    """Check file-backed versions by recomputing, then judge in-memory ones by their sources;
+    for a model version, check its artifact too.
 
     ``on_checking`` is called before each file-backed version is recomputed (for progress).
     """
@@ -82,6 +84,8 @@ def verify_collected(
     # What was re-read first (nearest the target first), then what was judged by its sources.
     ordered = collected.file_backed + [v for v in collected.versions if v.in_memory]
     report.results = [by_guid[v.guid] for v in ordered]
+    if collected.target.type_name == MODEL_VERSION_TYPE:
+        report.artifact = verify_artifact(collected.target.entity, rehash=rehash)
     if write_back:
         millis = int(checked_at.timestamp() * 1000)
         for result in report.results:

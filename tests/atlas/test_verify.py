@@ -48,6 +48,7 @@ class TrackedPipeline:
     model_version: str
     raw_version: str
     guids: dict[str, str]
+    artifact: Path
 
 
 @pytest.fixture
@@ -75,6 +76,7 @@ def pipeline(
         model_version=model_version_name(name, recorded.artifact.sha256, namespace),
         raw_version=raw,
         guids=dict(run.delivery.guids),
+        artifact=recorded.artifact.path,
     )
 
 
@@ -92,6 +94,7 @@ def test_untouched_data_behind_a_model_version_is_verified_and_recorded_in_atlas
     assert statuses.pop(pipeline.raw_version) is Status.VERIFIED
     # clean, encoded, train, test: in-memory, made from the verified CSV
     assert sorted(statuses.values()) == [Status.DERIVED] * 4
+    assert report.artifact is not None and report.artifact.status is Status.VERIFIED
     assert report.exit_code == 0
     attributes = _attributes(atlas_client, pipeline.raw_version)
     assert attributes["verificationStatus"] == "VERIFIED"
@@ -116,6 +119,29 @@ def test_cli_names_the_file_and_column_of_a_flipped_byte_and_exits_1(
         outcome.output.rstrip().splitlines()[-2].startswith("CHANGED: 1 changed, 4 unrecoverable")
     )
     assert _attributes(atlas_client, pipeline.raw_version)["verificationStatus"] == "CHANGED"
+
+
+def test_a_swapped_model_artifact_is_changed_although_its_data_verifies(
+    atlas_client: AtlasClient, pipeline: TrackedPipeline
+) -> None:
+    with pipeline.artifact.open("ab") as artifact:
+        artifact.write(b"\0")
+
+    outcome = _cli(atlas_client, pipeline.model_version, "--no-write-back")
+
+    assert outcome.exit_code == 1, outcome.output
+    assert f"CHANGED        model artifact  {pipeline.artifact.as_uri()}" in outcome.output
+    assert "this is not the model the version records" in outcome.output
+    assert (
+        outcome.output.rstrip()
+        .splitlines()[-1]
+        .startswith("CHANGED: 1 verified, 4 derived, model artifact changed")
+    )
+
+    pipeline.artifact.unlink()
+    gone = json.loads(_cli(atlas_client, pipeline.model_version, "--json").stdout)
+    assert gone["exitCode"] == 2 and gone["artifact"]["status"] == "UNRECOVERABLE"
+    assert "no longer exists" in gone["artifact"]["summary"]
 
 
 def test_cli_json_reports_a_deleted_row_as_row_count_891_to_890(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -19,6 +20,7 @@ from atlas_ml.verify import (
     render_json,
     render_text,
 )
+from atlas_ml.verify.artifact import ArtifactResult, verify_artifact
 from atlas_ml.verify.run import verify_collected
 
 pytestmark = pytest.mark.unit
@@ -146,3 +148,33 @@ def test_a_target_with_no_recorded_data_behind_it_cannot_be_verified() -> None:
         "no dataset version recorded upstream of model version m#1@primary: nothing to verify "
         "(was the data it used recorded, e.g. with run.use() or run.dataset()?)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("artifact", "code"),
+    [(Status.VERIFIED, 0), (Status.CHANGED, 1), (Status.UNRECOVERABLE, 2)],
+)
+def test_the_model_artifact_counts_like_a_dataset_version_in_the_exit_code(
+    artifact: Status, code: int
+) -> None:
+    report = _report(Status.VERIFIED)
+    report.artifact = ArtifactResult("file:/m/model.joblib", artifact, "summary", "ab" * 32)
+    assert report.exit_code == code
+    assert json.loads(render_json(report))["artifact"]["status"] == artifact.value
+
+
+def test_an_artifact_file_that_changed_or_vanished_is_found_by_its_digest(tmp_path) -> None:
+    model = tmp_path / "model.joblib"
+    model.write_bytes(b"weights")
+    entity = {
+        "attributes": {
+            "artifactUri": model.as_uri(),
+            "artifactSha256": hashlib.sha256(b"weights").hexdigest(),
+        }
+    }
+    assert verify_artifact(entity).status is Status.VERIFIED
+    model.write_bytes(b"weightz")
+    assert verify_artifact(entity).status is Status.CHANGED
+    model.unlink()
+    gone = verify_artifact(entity)
+    assert gone.status is Status.UNRECOVERABLE and "no longer exists" in gone.summary
