@@ -18,6 +18,7 @@ log = logging.getLogger("atlas_ml.delivery")
 # Atlas's answer when a classification is already on the entity: not an error for a replay.
 _ALREADY_CLASSIFIED = {"ATLAS-400-00-01A", "ATLAS-409-00-00B"}
 # Atlas's answer when a type is unknown: the typedefs are not installed, not a bad event.
+MODEL_VERSION_TYPE = "atlasml_model_version"
 _UNKNOWN_TYPE = {"ATLAS-404-00-001", "ATLAS-400-00-014", "ATLAS-400-00-01D"}
 
 
@@ -36,6 +37,7 @@ class DeliveryReport:
 def deliver_changes(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
     """Upsert the entities, number new model versions, attach classifications."""
     _drop_missing_references(client, changes)
+    _keep_first_registration(client, changes)
     result = client.entities.upsert(changes.entities)
     _number_model_versions(client, changes, result)
     for request in changes.classifications:
@@ -66,6 +68,24 @@ def _drop_missing_references(client: AtlasClient, changes: AtlasChanges) -> None
         changes.drop_references(missing)
 
 
+def _keep_first_registration(client: AtlasClient, changes: AtlasChanges) -> None:
+    """A model version registered again (a later run saved the same artifact bytes) keeps the
+    time it was first registered: that is when this exact model entered the record."""
+    versions = [e for e in changes.entities if e["typeName"] == MODEL_VERSION_TYPE]
+    if not versions:
+        return
+    names = [e["attributes"]["qualifiedName"] for e in versions]
+    existing = client.entities.get_bulk_by_unique_attributes(MODEL_VERSION_TYPE, names)
+    first = {
+        e["attributes"].get("qualifiedName"): e["attributes"].get("registeredTime")
+        for e in existing
+    }
+    for entity in versions:
+        registered = first.get(entity["attributes"]["qualifiedName"])
+        if registered:
+            entity["attributes"]["registeredTime"] = registered
+
+
 def _number_model_versions(
     client: AtlasClient, changes: AtlasChanges, result: UpsertResult
 ) -> None:
@@ -74,7 +94,7 @@ def _number_model_versions(
     Numbers are assigned at delivery because only Atlas knows the model's earlier versions.
     """
     for entity in changes.entities:
-        if entity["typeName"] != "atlasml_model_version":
+        if entity["typeName"] != MODEL_VERSION_TYPE:
             continue
         if entity["attributes"].get("versionNumber"):
             continue

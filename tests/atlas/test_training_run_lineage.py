@@ -106,8 +106,17 @@ def test_rerun_reuses_dataset_versions_and_a_changed_csv_yields_a_new_one(
 ) -> None:
     spool = Spool(tmp_path / "spool")
     first = _run_pipeline(atlas_client, titanic_csv, spool)
+
+    def registered(run: TrainingRun) -> int:
+        version = atlas_client.entities.get(_model_version_guid(run))["entity"]
+        return int(version["attributes"]["registeredTime"])
+
+    first_registered = registered(first)
     second = _run_pipeline(atlas_client, titanic_csv, spool)
     assert first.run_id != second.run_id
+    # The same artifact bytes: one model version, registered when it first appeared.
+    assert _model_version_guid(second) == _model_version_guid(first)
+    assert registered(second) == first_registered
     assert first.delivery is not None and second.delivery is not None
 
     def versions(run: TrainingRun) -> dict[str, str]:
