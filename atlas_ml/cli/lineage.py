@@ -6,7 +6,7 @@ import click
 
 from atlas_ml.cli.options import atlas_options
 from atlas_ml.client import AtlasClient, AtlasError
-from atlas_ml.lineage import TargetNotFound, TypesNotInstalled, show_upstream
+from atlas_ml.lineage import TargetNotFound, TypesNotInstalled, show_lineage
 
 
 @click.command("lineage")
@@ -18,8 +18,14 @@ from atlas_ml.lineage import TargetNotFound, TypesNotInstalled, show_upstream
     show_default=True,
     help="How many dataset hops to walk.",
 )
+@click.option(
+    "--downstream",
+    is_flag=True,
+    help="Show what was made from TARGET instead: every step, dataset version, training run "
+    "and model version downstream of it (e.g. which models a raw file trained).",
+)
 @atlas_options
-def command(target: str, depth: int, client: AtlasClient) -> None:
+def command(target: str, depth: int, downstream: bool, client: AtlasClient) -> None:
     """Print the upstream lineage of TARGET back to the raw data, and its Atlas UI address.
 
     TARGET is the guid or qualifiedName of a model version, dataset version, training run,
@@ -27,7 +33,7 @@ def command(target: str, depth: int, client: AtlasClient) -> None:
     hdfs://nn:8020/data/x, named as Atlas's hooks name it in the configured namespace.
     """
     try:
-        show_upstream(client, target, depth=depth)
+        show_lineage(client, target, depth=depth, downstream=downstream)
     except (TargetNotFound, TypesNotInstalled) as exc:
         raise click.ClickException(str(exc)) from exc
     except AtlasError as exc:

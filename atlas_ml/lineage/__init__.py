@@ -1,14 +1,15 @@
 """Read side: find entities and show the lineage Atlas holds for them."""
 
 from atlas_ml.lineage.resolve import TargetNotFound, TypesNotInstalled, resolve_target, ui_url
-from atlas_ml.lineage.show import show_upstream
-from atlas_ml.lineage.tree import upstream_tree
+from atlas_ml.lineage.show import show_lineage
+from atlas_ml.lineage.tree import downstream_tree, upstream_tree
 
 __all__ = [
     "TargetNotFound",
     "TypesNotInstalled",
+    "downstream_tree",
     "resolve_target",
-    "show_upstream",
+    "show_lineage",
     "ui_url",
     "upstream_tree",
 ]

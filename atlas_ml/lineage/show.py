@@ -1,4 +1,4 @@
-"""Print an entity's upstream lineage and where the Atlas UI shows it."""
+"""Print an entity's lineage (upstream or downstream) and where the Atlas UI shows it."""
 
 from __future__ import annotations
 
@@ -6,16 +6,19 @@ from rich.console import Console
 
 from atlas_ml.client import AtlasClient
 from atlas_ml.lineage.resolve import resolve_target, ui_url
-from atlas_ml.lineage.tree import upstream_tree
+from atlas_ml.lineage.tree import downstream_tree, upstream_tree
 
 
-def show_upstream(client: AtlasClient, target: str, depth: int = 20) -> str:
-    """Print the lineage tree of ``target`` (guid or qualifiedName); returns its UI URL."""
+def show_lineage(
+    client: AtlasClient, target: str, depth: int = 20, downstream: bool = False
+) -> str:
+    """Print where ``target``'s data came from, or (``downstream``) everything made from it;
+    returns its UI URL."""
     entity = resolve_target(client, target)
     guid = entity["guid"]
-    graph = client.lineage.get(guid, direction="INPUT", depth=depth)
+    graph = client.lineage.get(guid, direction="OUTPUT" if downstream else "INPUT", depth=depth)
     graph.entities.setdefault(guid, entity)
-    Console().print(upstream_tree(graph, guid))
+    Console().print((downstream_tree if downstream else upstream_tree)(graph, guid))
     url = ui_url(client, guid)
     print(f"Atlas UI: {url}")
     return url

@@ -1,7 +1,9 @@
-"""Render upstream lineage as a terminal tree: model version back to the raw data."""
+"""Render lineage as a terminal tree: a model version back to the raw data (upstream), or
+a raw file forward to every model version made from it (downstream)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.tree import Tree
@@ -41,16 +43,25 @@ def _label(graph: LineageGraph, guid: str) -> str:
 
 def upstream_tree(graph: LineageGraph, root: str) -> Tree:
     """A tree whose children are each node's inputs; shared ancestors are shown once."""
+    return _tree(graph, root, graph.parents)
+
+
+def downstream_tree(graph: LineageGraph, root: str) -> Tree:
+    """A tree whose children are each node's outputs; shared descendants are shown once."""
+    return _tree(graph, root, graph.children)
+
+
+def _tree(graph: LineageGraph, root: str, next_nodes: Callable[[str], list[str]]) -> Tree:
     tree = Tree(_label(graph, root))
     seen = {root}
 
     def grow(node: Tree, guid: str) -> None:
-        for parent in sorted(graph.parents(guid), key=lambda g: _label(graph, g)):
-            if parent in seen:
-                node.add(_label(graph, parent) + " [dim](shown above)[/dim]")
+        for neighbour in sorted(next_nodes(guid), key=lambda g: _label(graph, g)):
+            if neighbour in seen:
+                node.add(_label(graph, neighbour) + " [dim](shown above)[/dim]")
                 continue
-            seen.add(parent)
-            grow(node.add(_label(graph, parent)), parent)
+            seen.add(neighbour)
+            grow(node.add(_label(graph, neighbour)), neighbour)
 
     grow(tree, root)
     return tree

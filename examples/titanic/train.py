@@ -111,14 +111,14 @@ def main() -> None:
     if run.delivery is not None and not (run.delivery.remaining or run.delivery.rejected):
         print(f"delivered {run.delivery.delivered} event(s) to Atlas; the model's lineage:")
         from atlas_ml.client import AtlasClient
-        from atlas_ml.lineage import show_upstream
+        from atlas_ml.lineage import show_lineage
         from atlas_ml.naming import model_version_name
 
         with AtlasClient() as client:
             name = model_version_name(
                 recorded.name, recorded.artifact.sha256, client.config.namespace
             )
-            show_upstream(client, name)
+            show_lineage(client, name)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,10 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sklearn.linear_model import LogisticRegression
 
+from atlas_ml.cli.lineage import command as lineage_command
 from atlas_ml.client import AtlasClient
 from atlas_ml.delivery import Spool
 from atlas_ml.tracking import TrainingRun, training_run
@@ -87,6 +89,24 @@ def test_model_version_lineage_reaches_the_raw_csv_through_every_step(
     assert raw is not None, "the raw CSV is not in the model version's lineage"
     assert graph.entity(raw)["typeName"] == "hdfs_path"
     assert graph.paths(raw, model_version), "no data-flow path from the raw CSV to the model"
+
+
+def test_lineage_downstream_of_the_raw_csv_names_the_model_version_it_trained(
+    atlas_client: AtlasClient, project_types: None, titanic_csv: Path, tmp_path: Path
+) -> None:
+    run = _run_pipeline(atlas_client, titanic_csv, Spool(tmp_path / "spool"))
+    config = atlas_client.config
+    connection = ["--url", config.url, "--user", str(config.username)]
+    outcome = CliRunner(env={"COLUMNS": "400"}).invoke(
+        lineage_command,
+        ["--downstream", str(titanic_csv), *connection, "--password", str(config.password)],
+        catch_exceptions=False,
+    )
+    assert outcome.exit_code == 0, outcome.output
+    lines = outcome.output.splitlines()
+    assert lines[0].startswith(f"{titanic_csv} hdfs_path")
+    model_version = f"titanic-test@{run.models[0].artifact.sha256[:12]} atlasml_model_version"
+    assert any(model_version in line for line in lines), outcome.output
 
 
 def test_pii_on_the_raw_csv_propagates_to_the_model_version(

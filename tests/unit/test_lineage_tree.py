@@ -17,7 +17,7 @@ def node(guid: str, type_name: str, **extra: Any) -> dict[str, Any]:
 
 
 def test_a_root_without_upstream_shows_the_classifications_of_its_full_entity() -> None:
-    # show_upstream adds the full entity when Atlas's lineage answer is empty: it has
+    # show_lineage adds the full entity when Atlas's lineage answer is empty: it has
     # ``classifications`` but no ``classificationNames``.
     raw = node("raw", "hdfs_path", classifications=[{"typeName": "PII", "propagate": True}])
     graph = LineageGraph(base_guid="raw", entities={"raw": raw}, edges=[])
