@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -9,6 +10,7 @@ import click
 from atlas_ml.cli.options import atlas_options
 from atlas_ml.client import AtlasClient
 from atlas_ml.delivery import Spool, push
+from atlas_ml.delivery.spool import SPOOL_ENV
 
 
 @click.command("push")
@@ -33,8 +35,13 @@ def command(spool_dir: Path | None, retry_rejected: bool, client: AtlasClient) -
     """
     from rich.progress import Progress
 
+    named = f"{spool_dir} (--spool)" if spool_dir else None
+    if spool_dir is None and os.environ.get(SPOOL_ENV):
+        spool_dir = Path(os.environ[SPOOL_ENV])
+        named = f"{spool_dir} (named by {SPOOL_ENV})"
     if spool_dir is not None and not spool_dir.is_dir():
-        raise click.UsageError(f"spool directory {spool_dir} does not exist")
+        # A named spool that is missing is a typo: the events are elsewhere.
+        raise click.UsageError(f"spool directory {named} does not exist")
     spool = Spool(spool_dir)
     if retry_rejected:
         click.echo(f"Re-queued {spool.requeue_rejected()} rejected event(s).")

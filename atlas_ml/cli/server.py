@@ -154,6 +154,13 @@ def start_command(
         raise click.ClickException(str(exc)) from exc
     if already:
         click.echo(f"Atlas is already running at {server.url} (pid {server.pid()}).")
+        if kerberos is not None:
+            click.echo(
+                "  Kerberos:        NOT applied: the running server keeps its settings; "
+                "stop it first (atlas-ml server stop) to start it with SPNEGO",
+                err=True,
+            )
+            kerberos = None
     else:
         click.echo(f"Atlas is ACTIVE after {seconds:.0f} s (pid {server.pid()}).")
     if server.restored is not None:
@@ -212,7 +219,14 @@ def status_command(version: str, as_json: bool) -> None:
 
 @command.command("logs")
 @version_option
-@click.option("-n", "--lines", default=50, show_default=True, help="How many lines to show.")
+@click.option(
+    "-n",
+    "--lines",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="How many lines to show.",
+)
 @click.option("--stdout", "stdout_log", is_flag=True, help="Show the JVM's stdout instead.")
 def logs_command(version: str, lines: int, stdout_log: bool) -> None:
     """Show the end of the local Atlas's log."""

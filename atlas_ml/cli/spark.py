@@ -43,7 +43,11 @@ def build_jar(spark_jars: Path | None, rebuild: bool) -> None:
     "to an OpenLineage endpoint (--http-url), falling back to the spool when it is down.",
 )
 @click.option("--http-url", help="OpenLineage endpoint for --transport http.")
-@click.option("--spool-dir", type=click.Path(path_type=Path), help="Spool directory.")
+@click.option(
+    "--spool-dir",
+    type=click.Path(path_type=Path),
+    help="Spool directory (made absolute: the job may run in another working directory).",
+)
 @click.option("--namespace", help="OpenLineage job namespace (default: spark).")
 @click.option(
     "--format",
@@ -64,7 +68,10 @@ def conf(
         raise click.UsageError("--transport http needs --http-url (the OpenLineage endpoint)")
     try:
         entries = listener_conf(
-            transport=transport, spool=spool_dir, http_url=http_url, namespace=namespace
+            transport=transport,
+            spool=spool_dir.resolve() if spool_dir else None,
+            http_url=http_url,
+            namespace=namespace,
         )
     except (ListenerBuildError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc

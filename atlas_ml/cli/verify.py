@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
@@ -31,13 +31,33 @@ class VerifyCouldNotRun(click.ClickException):
     exit_code = 3
 
 
+class _VerifyUsageError(click.UsageError):
+    exit_code = VerifyCouldNotRun.exit_code
+
+
+class _VerifyCommand(click.Command):
+    """Bad options and settings exit 3 as well: click's usual 2 means UNRECOVERABLE here."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            raise _VerifyUsageError(exc.format_message(), exc.ctx) from exc
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:  # a setting the connection options refused
+            raise _VerifyUsageError(exc.format_message(), exc.ctx) from exc
+
+
 def _could_not_run(message: str, as_json: bool) -> NoReturn:
     if as_json:
         click.echo(json.dumps({"status": "ERROR", "error": message}))
     raise VerifyCouldNotRun(message)
 
 
-@click.command()
+@click.command(cls=_VerifyCommand)
 @click.argument("target")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option(
@@ -99,7 +119,8 @@ def command(
       1  at least one CHANGED (a definite finding: wins over 2)
       2  something cannot be checked (UNRECOVERABLE, or no dataset version found)
       3  verify could not run: TARGET not found, Atlas unreachable or refusing the
-         credentials (with --json: {"status": "ERROR", "error": ...} on stdout)
+         credentials (with --json: {"status": "ERROR", "error": ...} on stdout), or
+         an invalid option or setting
     """
     err = Console(stderr=True)
     try:

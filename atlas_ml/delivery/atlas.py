@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from atlas_ml.client import AtlasClient, AtlasError, AtlasUnavailable
+from atlas_ml.client import AtlasAuthError, AtlasClient, AtlasError, AtlasUnavailable
 from atlas_ml.client.entities import UpsertResult
 from atlas_ml.delivery.spool import Spool
 from atlas_ml.events import EventError, parse_event
@@ -149,6 +149,11 @@ def push(
                 result = deliver_changes(client, changes)
             except AtlasUnavailable as exc:
                 report.stopped_by = f"Atlas is unavailable: {exc}"
+                report.remaining = len(pending) - index
+                break
+            except AtlasAuthError as exc:
+                # Wrong or missing credentials say nothing about the event: fix them, push.
+                report.stopped_by = f"Atlas refused the credentials or the operation: {exc}"
                 report.remaining = len(pending) - index
                 break
             except AtlasError as exc:

@@ -18,7 +18,8 @@ def show_lineage(
     guid = entity["guid"]
     graph = client.lineage.get(guid, direction="OUTPUT" if downstream else "INPUT", depth=depth)
     graph.entities.setdefault(guid, entity)
-    Console().print((downstream_tree if downstream else upstream_tree)(graph, guid))
+    # soft_wrap: names are not broken at 80 columns when the output is piped to a file.
+    Console(soft_wrap=True).print((downstream_tree if downstream else upstream_tree)(graph, guid))
     url = ui_url(client, guid)
     print(f"Atlas UI: {url}")
     return url

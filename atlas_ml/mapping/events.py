@@ -13,6 +13,7 @@ from atlas_ml.naming import training_run_name, transform_name
 
 # START/RUNNING events only announce work; the terminal event carries its full lineage.
 TERMINAL_EVENT_TYPES = {"COMPLETE", "FAIL", "ABORT", "OTHER"}
+_FAILED_EVENT_TYPES = {"FAIL", "ABORT"}
 _RUN_STATUS = {"COMPLETE": "SUCCEEDED", "FAIL": "FAILED", "ABORT": "KILLED", "OTHER": "SUCCEEDED"}
 
 
@@ -37,10 +38,14 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
     event_type = event.get("eventType", "OTHER")
     if event_type not in TERMINAL_EVENT_TYPES:
         return changes
+    run_facets = event["run"].get("facets") or {}
+    if event_type in _FAILED_EVENT_TYPES and TRAINING_RUN not in run_facets:
+        # A failed write or step produced no data, so it is no lineage (as with Atlas's own
+        # hooks); a failed training run is still recorded, as FAILED.
+        return changes
     event_time = event["eventTime"]
     inputs = [map_dataset(d, changes, namespace, event_time) for d in event.get("inputs", [])]
     outputs = [map_dataset(d, changes, namespace, event_time) for d in event.get("outputs", [])]
-    run_facets = event["run"].get("facets") or {}
     job = event["job"]
     common = {"inputs": inputs, "outputs": outputs}
 

@@ -23,6 +23,7 @@ from typing import Any
 import requests
 from jinja2 import Template
 
+from atlas_ml.config import read_properties
 from atlas_ml.server.build import DEFAULT_ATLAS_VERSION, atlas_home, is_built
 from atlas_ml.server.diagnose import likely_cause, log_tail
 from atlas_ml.server.endpoint import AtlasEndpoint
@@ -315,6 +316,13 @@ class LocalAtlas:
     def start(self, fresh: bool = False, timeout: float = 900, quiet: bool = False) -> float:
         """Start the server and wait until it is ACTIVE; returns the seconds that took."""
         if self.is_running():
+            running = self._running_port()
+            if running is not None and running != self.settings.http_port:
+                raise ServerError(
+                    f"Atlas from {self.home} is already running on port {running}, not "
+                    f"{self.settings.http_port}. Stop it first (atlas-ml server stop) to start "
+                    "it on another port"
+                )
             self.wait_until_active(timeout=timeout, quiet=quiet)
             return 0.0
         java = self._prepare(fresh)
@@ -338,6 +346,14 @@ class LocalAtlas:
             self.stop(grace=15)
             raise
         return time.monotonic() - started
+
+    def _running_port(self) -> int | None:
+        """The HTTP port the running server was configured with (its written conf)."""
+        conf = self.home / "conf" / "atlas-application.properties"
+        try:
+            return int(read_properties(conf)["atlas.server.http.port"])
+        except (OSError, KeyError, ValueError):
+            return None
 
     @property
     def _auth(self) -> tuple[str, str]:

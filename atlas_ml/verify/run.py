@@ -65,7 +65,7 @@ def verify_collected(
     if not collected.versions:
         report.problems.append(
             f"no dataset version recorded upstream of {collected.target.label}: nothing to "
-            "verify (was the data it used recorded, e.g. with run.use() or run.dataset()?)"
+            "verify (was the data it trained on recorded, e.g. with run.use()?)"
         )
     by_guid: dict[str, VersionResult] = {}
     for version in collected.file_backed:

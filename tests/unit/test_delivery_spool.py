@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from atlas_ml.cli.push import command as push_command
-from atlas_ml.client.errors import AtlasBadRequest
+from atlas_ml.client.errors import AtlasAuthError, AtlasBadRequest
 from atlas_ml.delivery import Spool, push
 
 pytestmark = pytest.mark.unit
@@ -63,33 +63,56 @@ def test_push_with_nothing_pending_points_at_rejected_events(tmp_path: Path) -> 
 def test_push_refuses_a_spool_directory_that_does_not_exist(tmp_path: Path) -> None:
     outcome = CliRunner().invoke(push_command, ["--spool", str(tmp_path / "typo")])
     assert outcome.exit_code == 2
-    assert f"spool directory {tmp_path / 'typo'} does not exist" in outcome.output
+    assert f"spool directory {tmp_path / 'typo'} (--spool) does not exist" in outcome.output
 
 
-def test_events_for_types_atlas_lacks_stay_pending_with_the_install_hint(tmp_path: Path) -> None:
-    spool = Spool(tmp_path)
-    event = {
-        **_event(),
-        "eventTime": "2026-11-25T10:00:00.000Z",
-        "outputs": [{"namespace": "file", "name": "/data/out.csv"}],
-    }
-    spool.write(event)
-
-    class AtlasWithoutProjectTypes:
+def _failing_atlas(error: Exception) -> object:
+    class FailingAtlas:
         class config:
             namespace = "prod"
 
         class entities:
             @staticmethod
             def upsert(entities: object) -> None:
-                # What Atlas 2.1 answers a bulk upsert of an unknown type (seen live).
-                raise AtlasBadRequest(
-                    "Type ENTITY with name spark_process does not exist",
-                    status=400,
-                    error_code="ATLAS-400-00-014",
-                )
+                raise error
 
-    report = push(AtlasWithoutProjectTypes(), spool)  # type: ignore[arg-type]
+    return FailingAtlas()
+
+
+def _spool_with_one_write(tmp_path: Path) -> Spool:
+    spool = Spool(tmp_path)
+    spool.write({**_event(), "outputs": [{"namespace": "file", "name": "/data/out.csv"}]})
+    return spool
+
+
+def test_events_for_types_atlas_lacks_stay_pending_with_the_install_hint(tmp_path: Path) -> None:
+    spool = _spool_with_one_write(tmp_path)
+    # What Atlas 2.1 answers a bulk upsert of an unknown type (seen live).
+    unknown_type = AtlasBadRequest(
+        "Type ENTITY with name spark_process does not exist",
+        status=400,
+        error_code="ATLAS-400-00-014",
+    )
+    report = push(_failing_atlas(unknown_type), spool)  # type: ignore[arg-type]
     assert (report.delivered, report.rejected, report.remaining) == (0, 0, 1)
     assert "atlas-ml typedefs install" in str(report.stopped_by)
     assert len(spool.pending()) == 1 and spool.rejected() == []
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_refused_credentials_keep_events_pending(tmp_path: Path, status: int) -> None:
+    spool = _spool_with_one_write(tmp_path)
+    refused = AtlasAuthError("Atlas answered HTTP 401", status=status)
+    report = push(_failing_atlas(refused), spool)  # type: ignore[arg-type]
+    assert (report.delivered, report.rejected, report.remaining) == (0, 0, 1)
+    assert "refused the credentials" in str(report.stopped_by)
+    assert len(spool.pending()) == 1 and spool.rejected() == []
+
+
+def test_push_refuses_a_spool_named_by_the_environment_that_does_not_exist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ATLAS_ML_SPOOL", str(tmp_path / "typo"))
+    outcome = CliRunner().invoke(push_command, [])
+    assert outcome.exit_code == 2
+    assert "(named by ATLAS_ML_SPOOL) does not exist" in outcome.output

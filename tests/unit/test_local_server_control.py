@@ -168,3 +168,20 @@ def test_kerberos_settings_reach_the_server_conf_and_jvm(tmp_path: Path) -> None
     written = read_properties(tmp_path / "plain" / "conf" / "atlas-application.properties")
     assert written["atlas.authentication.method.kerberos"] == "false"
     assert not any("krb5" in option for option in plain._command("java"))
+
+
+def test_start_on_another_port_than_the_running_server_is_refused_at_once(tmp_path: Path) -> None:
+    running = LocalAtlas(ServerSettings(http_port=21000), home=tmp_path)
+    running._write_conf()
+    # A process that looks like this home's server (its command line names the home).
+    stand_in = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)", f"-Datlas.home={tmp_path}"]
+    )
+    try:
+        running.pid_file.write_text(str(stand_in.pid))
+        other_port = LocalAtlas(ServerSettings(http_port=21001), home=tmp_path)
+        with pytest.raises(ServerError, match="already running on port 21000, not 21001"):
+            other_port.start(timeout=1)
+    finally:
+        stand_in.kill()
+        stand_in.wait()

@@ -131,6 +131,19 @@ def test_spark_event_becomes_a_spark_process_under_its_application() -> None:
     assert outputs == {"hdfs://nn:8020/warehouse/out@prod", "file:/tmp/in.csv@prod"}
 
 
+@pytest.mark.parametrize("event_type", ["FAIL", "ABORT"])
+def test_a_failed_spark_write_or_step_is_no_lineage(event_type: str) -> None:
+    event = _event(
+        eventType=event_type,
+        outputs=[{"namespace": "file", "name": "/tmp/existing.csv"}],
+        inputs=[{"namespace": "file", "name": "/tmp/in.csv"}],
+    )
+    event["run"]["facets"] = {SPARK: facet(SPARK, applicationId="app-1", rootExecutionId=7)}
+    assert map_event(event, "prod").entities == []
+    event["run"]["facets"] = {}
+    assert map_event(event, "prod").entities == []
+
+
 def test_start_events_map_to_nothing_and_malformed_events_are_named() -> None:
     assert map_event(_event(eventType="START"), "prod").entities == []
     with pytest.raises(EventError, match=r"event.run.runId 'x' is not a UUID"):

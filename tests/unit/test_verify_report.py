@@ -146,7 +146,7 @@ def test_a_target_with_no_recorded_data_behind_it_cannot_be_verified() -> None:
     assert report.exit_code == 2
     assert report.problems == [
         "no dataset version recorded upstream of model version m#1@primary: nothing to verify "
-        "(was the data it used recorded, e.g. with run.use() or run.dataset()?)"
+        "(was the data it trained on recorded, e.g. with run.use()?)"
     ]
 
 
