@@ -35,6 +35,10 @@ def _runs(spool: Path) -> list[Event]:
     return [e for e in read_events(spool) if TRAINING_RUN in e["run"]["facets"]]
 
 
+def _steps(spool: Path) -> list[Event]:
+    return [e for e in read_events(spool) if TRAINING_RUN not in e["run"]["facets"]]
+
+
 def test_listener_ml_pipeline_fit_and_save_is_one_run_from_parquet_version_to_model_version(
     spark: Any, ml_spool: Path, tmp_path: Path
 ) -> None:
@@ -108,8 +112,8 @@ def test_listener_ml_source_on_a_non_local_file_system_gets_a_version_with_its_m
     pipeline().fit(derived)
     release_ml()
 
-    (run,) = _runs(ml_spool)
-    source = next(i for i in run["inputs"] if i["namespace"] != "memory")
+    (step,) = _steps(ml_spool)  # the derived frame is made from the remote source
+    (source,) = step["inputs"]
     assert (source["namespace"], source["name"]) == (
         "viewfs://ml-sources",
         "/warehouse/train_parquet",
@@ -144,11 +148,36 @@ def test_listener_ml_unsaved_model_of_derived_data_is_recorded_at_release_withou
 
     (run,) = _runs(ml_spool)
     assert run["eventType"] == "COMPLETE" and run["outputs"] == []
-    roles = {i["name"]: i["facets"][DATASET_VERSION]["role"] for i in run["inputs"]}
-    # the filtered frame is not the parquet's content: it is a version of its own
-    assert roles == {str(data.resolve()): "source", "churn/training-data": "train"}
-    frame_version = next(i for i in run["inputs"] if i["namespace"] == "memory")
+    # the filtered frame is not the parquet's content: it is a version of its own, trained on
+    (frame_version,) = run["inputs"]
+    assert (frame_version["namespace"], frame_version["name"]) == ("memory", "churn/training-data")
     assert frame_version["facets"][DATASET_VERSION]["rowCount"] == 9
+    # ... made from the parquet by a step, so its lineage reaches the files
+    (step,) = _steps(ml_spool)
+    assert step["job"]["name"] == "churn.training-data"
+    assert [(i["name"], i["facets"][DATASET_VERSION]["role"]) for i in step["inputs"]] == [
+        (str(data.resolve()), "source")
+    ]
+    assert [o["name"] for o in step["outputs"]] == ["churn/training-data"]
+
+
+def test_listener_ml_frame_with_a_features_vector_still_gets_its_fingerprint(
+    spark: Any, ml_spool: Path, tmp_path: Path
+) -> None:
+    from pyspark.ml.feature import VectorAssembler
+    from pyspark.ml.regression import LinearRegression
+
+    data = write_training_parquet(spark, tmp_path / "train_parquet")
+    assembler = VectorAssembler(inputCols=["amount", "visits"], outputCol="features")
+    features = assembler.transform(spark.read.parquet(str(data)).where("amount > 2"))
+    LinearRegression(maxIter=2).fit(features)
+    release_ml()
+
+    (run,) = _runs(ml_spool)
+    (frame_version,) = run["inputs"]
+    version = frame_version["facets"][DATASET_VERSION]
+    assert version["rowCount"] == 9
+    assert ("features", "string") in {(f["name"], f["type"]) for f in version["schema"]}
 
 
 def test_listener_ml_release_restores_pysparks_own_fit(spark: Any, tmp_path: Path) -> None:

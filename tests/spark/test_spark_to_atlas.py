@@ -14,19 +14,21 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from listener_support import Event, customers_and_cities, wait_for_events, writes_to
-from ml_support import pipeline
+from ml_support import pipeline, write_training_parquet
 
 from atlas_ml.client import AtlasClient
 from atlas_ml.delivery import Spool, push
 from atlas_ml.naming import model_version_name, physical_dataset
 from atlas_ml.spark import capture_ml, release_ml
 from atlas_ml.tracking.models import artifact_digest
+from atlas_ml.verify import Status, verify
 
 pytestmark = [pytest.mark.spark, pytest.mark.atlas]
 
@@ -235,6 +237,30 @@ def test_listener_spark_ml_model_version_lineage_reaches_the_raw_csv_through_the
     )
 
 
+def test_listener_spark_ml_fit_on_a_filtered_frame_verifies_through_the_files_it_was_read_from(
+    spark: Any, atlas_client: AtlasClient, project_types: None, tmp_path: Path
+) -> None:
+    data = write_training_parquet(spark, tmp_path / "train_parquet")
+    spool = tmp_path / "spool"
+    name = f"listener-filtered-{uuid.uuid4().hex[:8]}"
+    capture_ml(spark, spool=spool, pipeline=name, deliver_at_exit=False)
+    try:
+        model = pipeline().fit(spark.read.parquet(str(data)).where("amount > 2"))
+        model.save(str(tmp_path / "model"))
+    finally:
+        release_ml()
+    report = push(atlas_client, Spool(spool))
+    assert (report.rejected, report.remaining) == (0, 0), report
+
+    model_version = next(qn for qn in report.guids if qn.startswith(f"{name}#"))
+    result = verify(atlas_client, model_version, write_back=False)
+    statuses = {r.version.name: r.status for r in result.results}
+    # the filtered frame is DERIVED from the parquet, which is re-read and VERIFIED
+    assert sorted(statuses.values()) == [Status.DERIVED, Status.VERIFIED], statuses
+    assert result.artifact is not None and result.artifact.status is Status.VERIFIED
+    assert result.exit_code == 0
+
+
 def _kinds(graph: Any, path: list[str]) -> list[str]:
     return [graph.entity(guid)["typeName"] for guid in path]
 
@@ -245,7 +271,7 @@ _JOB = textwrap.dedent(
     from pyspark.sql import SparkSession
     from atlas_ml.spark import attach
     sys.path.insert(0, sys.argv[4])
-    from ml_support import pipeline
+    from ml_support import pipeline, write_training_parquet
 
     csv, out, model = sys.argv[1], sys.argv[2], sys.argv[3]
     spark = (

@@ -174,7 +174,20 @@ def _record(
     )
     run.ended = ended
     run.log_params(estimator_parameters(estimator))
-    for record in training_data(dataset, pipeline):
+    records = training_data(dataset, pipeline)
+    derived = [r for r in records if r.location is None]
+    sources = [r for r in records if r.location is not None]
+    if derived and sources:
+        # The frame given to fit() was derived in Spark: link it to what it was read from, so
+        # its lineage (and verify) reaches the files.
+        run.step(
+            "training-data",
+            inputs=sources,
+            outputs=derived,
+            reason="the DataFrame given to fit() was derived in Spark (filter, join, select, "
+            "features) from these sources",
+        )
+    for record in derived or sources:
         run.use(record, role=record.role or "train")
     if error is not None:
         _finish_quietly(run, error)

@@ -5,10 +5,10 @@ its file relations, as written in ``spark.read``) gets a dataset version with th
 its files (local files directly, HDFS/S3/... through the driver's Hadoop client up to
 ``remote_manifest_limit()`` bytes), named by its physical path so that it joins the
 ``hdfs_path`` the JVM listener recorded as some ``spark_process``'s output; and the frame
-itself gets its logical fingerprint. When the frame *is* one source read as is, the logical
-fingerprint describes that source and goes on its version; otherwise (filters, joins, in-memory
-data) the frame is its own in-memory dataset version, since its content is not what any source
-holds.
+itself gets its logical fingerprint (Spark ML vectors and nested columns as JSON text). When
+the frame *is* one source read as is, the logical fingerprint describes that source and goes on
+its version; otherwise (filters, joins, in-memory data) the frame is its own in-memory dataset
+version, since its content is not what any source holds, made from the sources by a step.
 """
 
 from __future__ import annotations
@@ -110,14 +110,38 @@ def _source_version(root: str) -> DatasetRecord | None:
 
 def _logical(df: Any) -> LogicalFingerprint | None:
     try:
-        return fingerprint_spark(df)
-    except Exception as exc:  # unsupported column types (vectors), a failing plan
+        return fingerprint_spark(_flat(df))
+    except Exception as exc:  # a column type even _flat cannot encode, a failing plan
         log.warning("no logical fingerprint of the training data: %s", exc)
         return None
 
 
+def _flat(df: Any) -> Any:
+    """``df`` with Spark ML vectors, arrays, maps and structs as their JSON text.
+
+    The logical fingerprint encodes flat values only, and a frame given to ``fit`` usually
+    carries a ``features`` vector that the estimator needs, so it cannot be dropped.
+    """
+    from pyspark.ml.functions import vector_to_array
+    from pyspark.ml.linalg import VectorUDT
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    nested = (T.ArrayType, T.MapType, T.StructType)
+    columns = []
+    for index, field in enumerate(df.schema.fields):
+        column = df[df.columns[index]]
+        if isinstance(field.dataType, VectorUDT):
+            column = F.to_json(vector_to_array(column))
+        elif isinstance(field.dataType, nested):
+            column = F.to_json(column)
+        columns.append(column.alias(field.name))
+    return df.select(*columns)
+
+
 def training_data(df: Any, name: str) -> list[DatasetRecord]:
-    """Dataset versions of what ``df`` was built from, and of ``df`` itself when derived."""
+    """Dataset versions of what ``df`` was built from, and of ``df`` itself when derived
+    (that one last, with no location)."""
     sources = frame_sources(df)
     logical = _logical(df)
     records: list[DatasetRecord] = []
