@@ -11,8 +11,9 @@ fi
 if ! "$VENV/bin/python" -c 'import pyspark, sys; sys.exit(0 if pyspark.__version__.startswith("3.5") else 1)' 2>/dev/null; then
   "$VENV/bin/pip" install -q "pyspark>=3.5,<3.6"
 fi
-# numpy: Spark ML (the ML capture tests); the Spark-to-Atlas tests need ATLAS_URL set.
-"$VENV/bin/pip" install -q -e . pytest jsonschema numpy
+# numpy and pandas: Spark ML (the ML capture tests; pyspark.ml.functions needs pandas on 3.5);
+# the Spark-to-Atlas tests need ATLAS_URL set.
+"$VENV/bin/pip" install -q -e . pytest jsonschema numpy pandas
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}"
 # Spark-to-Atlas tests run only against an Atlas named by ATLAS_URL (never a local start here).
 MARKERS="${ATLAS_URL:+spark}"

@@ -122,7 +122,6 @@ def _flat(df: Any) -> Any:
     The logical fingerprint encodes flat values only, and a frame given to ``fit`` usually
     carries a ``features`` vector that the estimator needs, so it cannot be dropped.
     """
-    from pyspark.ml.functions import vector_to_array
     from pyspark.ml.linalg import VectorUDT
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
@@ -132,6 +131,9 @@ def _flat(df: Any) -> Any:
     for index, field in enumerate(df.schema.fields):
         column = df[df.columns[index]]
         if isinstance(field.dataType, VectorUDT):
+            # Imported only here: on Spark 3.5 this module needs pandas.
+            from pyspark.ml.functions import vector_to_array
+
             column = F.to_json(vector_to_array(column))
         elif isinstance(field.dataType, nested):
             column = F.to_json(column)
