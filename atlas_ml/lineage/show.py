@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.tree import Tree
 
 from atlas_ml.client import AtlasClient
 from atlas_ml.lineage.resolve import resolve_target, ui_url
@@ -18,8 +19,22 @@ def show_lineage(
     guid = entity["guid"]
     graph = client.lineage.get(guid, direction="OUTPUT" if downstream else "INPUT", depth=depth)
     graph.entities.setdefault(guid, entity)
-    # soft_wrap: names are not broken at 80 columns when the output is piped to a file.
-    Console(soft_wrap=True).print((downstream_tree if downstream else upstream_tree)(graph, guid))
+    print_tree((downstream_tree if downstream else upstream_tree)(graph, guid))
     url = ui_url(client, guid)
     print(f"Atlas UI: {url}")
     return url
+
+
+def print_tree(tree: Tree) -> None:
+    """Print ``tree`` wrapped to the terminal, or in full lines into a file or pipe.
+
+    Rich lays out a non-terminal as 80 columns and would wrap or cut deep nodes there, which
+    breaks names and drops the classifications at the end of a line.
+    """
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=_UNWRAPPED)
+    console.print(tree)
+
+
+_UNWRAPPED = 10_000

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
 
 from atlas_ml.client import LineageGraph
 from atlas_ml.lineage import upstream_tree
+from atlas_ml.lineage.show import print_tree
 
 pytestmark = pytest.mark.unit
 
@@ -36,3 +38,20 @@ def test_a_classification_propagated_from_several_sources_is_shown_once() -> Non
 
     assert str(tree.label).endswith("[red]Finance, PII[/red]")
     assert str(tree.children[0].label).endswith("[red]PII[/red]")
+
+
+def test_a_tree_printed_into_a_pipe_keeps_deep_lines_whole(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    name = "/data/" + "very-long-directory-name/" * 4 + "titanic.csv"
+    raw = node("raw", "hdfs_path", attributes={"name": name}, classificationNames=["PII"])
+    steps = {f"step{i}": node(f"step{i}", "atlasml_transform") for i in range(8)}
+    chain = ["raw", *steps]
+    graph = LineageGraph(
+        base_guid="step7", entities={"raw": raw, **steps}, edges=list(itertools.pairwise(chain))
+    )
+
+    print_tree(upstream_tree(graph, "step7"))
+
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.endswith(f"{name} hdfs_path PII") for line in lines), lines
