@@ -28,7 +28,8 @@ from atlas_ml.lineage import TargetNotFound, TypesNotInstalled, show_lineage
 def command(target: str, depth: int, downstream: bool, client: AtlasClient) -> None:
     """Print the upstream lineage of TARGET back to the raw data, and its Atlas UI address.
 
-    TARGET is the guid or qualifiedName of a model version, dataset version, training run,
+    TARGET is the guid, qualifiedName or name (as the tree prints it, e.g.
+    titanic-survival@b42e7c4dc44f) of a model version, dataset version, training run,
     path, ..., or the location of data: a local path, a file: URI or a URI such as
     hdfs://nn:8020/data/x, named as Atlas's hooks name it in the configured namespace.
     """

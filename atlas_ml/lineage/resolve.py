@@ -130,7 +130,8 @@ def _not_found(search: _Search, target: str) -> AtlasError | TargetNotFound:
 def resolve_target(
     client: AtlasClient, target: str, types: Sequence[str] = DEFAULT_TYPES
 ) -> dict[str, Any]:
-    """The entity whose guid or qualifiedName is ``target``, or the data at location ``target``.
+    """The entity whose guid, qualifiedName or display name is ``target``, or the data at
+    location ``target``.
 
     Types Atlas does not define are skipped; raises :class:`TargetNotFound` when nothing
     matches and :class:`TypesNotInstalled` when Atlas defines none of the types tried.
@@ -144,9 +145,37 @@ def resolve_target(
         if entity is not None:
             return entity
     entity = search.first(types, target)
+    if entity is None and location is None:
+        known = [t for t in types if t not in search.unknown]
+        entity = _by_display_name(client, known, target)
     if entity is not None:
         return entity
     raise _not_found(search, target)
+
+
+def _by_display_name(client: AtlasClient, types: Sequence[str], name: str) -> dict[str, Any] | None:
+    """The one entity whose ``name`` is ``name``: what the lineage tree prints, e.g.
+    ``titanic-survival@b42e7c4dc44f``, so a user can paste it back. Several matches are an
+    error that lists them."""
+    name_is = {"attributeName": "name", "operator": "eq", "attributeValue": name}
+    hits = [
+        header
+        for type_name in types
+        for header in client.search.basic(
+            type_name, entity_filters=name_is, include_subtypes=False, sort_by=None, limit=5
+        )
+        if (header.get("attributes") or {}).get("name") == name
+    ]
+    if not hits:
+        return None
+    if len(hits) > 1:
+        names = ", ".join(str(h["attributes"].get("qualifiedName")) for h in hits)
+        raise TargetNotFound(
+            f"{name!r} is the name of {len(hits)} entities ({names}); give the qualifiedName "
+            "or guid"
+        )
+    entity: dict[str, Any] = client.entities.get(hits[0]["guid"])["entity"]
+    return entity
 
 
 def ui_url(client: AtlasClient, guid: str) -> str:

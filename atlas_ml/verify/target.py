@@ -55,7 +55,7 @@ def resolve_target(client: AtlasClient, text: str) -> Target:
             f"no model version, dataset version or training run named {text!r} in Atlas at "
             f"{client.config.url}. Give its guid or exact qualifiedName (e.g. "
             "'titanic-survival#d534624c718b3473@primary', as the entity's page in the Atlas "
-            "UI shows it)"
+            "UI shows it), or its name as 'atlas-ml lineage' prints it"
         ) from exc
     attributes = entity.get("attributes") or {}
     if entity.get("typeName") not in TARGET_TYPES:

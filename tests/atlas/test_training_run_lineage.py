@@ -108,6 +108,16 @@ def test_lineage_downstream_of_the_raw_csv_names_the_model_version_it_trained(
     model_version = f"titanic-test@{run.models[0].artifact.sha256[:12]} atlasml_model_version"
     assert any(model_version in line for line in lines), outcome.output
 
+    # The name the tree prints can be pasted back as the target.
+    printed = f"titanic-test@{run.models[0].artifact.sha256[:12]}"
+    again = CliRunner(env={"COLUMNS": "400"}).invoke(
+        lineage_command,
+        [printed, *connection, "--password", str(config.password)],
+        catch_exceptions=False,
+    )
+    assert again.exit_code == 0, again.output
+    assert f"detailPage/{_model_version_guid(run)}" in again.output
+
 
 def test_pii_on_the_raw_csv_propagates_to_the_model_version(
     atlas_client: AtlasClient, project_types: None, titanic_csv: Path, tmp_path: Path

@@ -45,6 +45,13 @@ class FakeEntities:
         return {"entity": self.stored[(type_name, qualified_name)]}
 
 
+class NoNameMatches:
+    """Atlas's basic search when no entity has the name asked for."""
+
+    def basic(self, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        return []
+
+
 class FakeClient:
     def __init__(
         self,
@@ -54,6 +61,7 @@ class FakeClient:
     ) -> None:
         self.config = AtlasConfig(url="http://atlas.test:21000", namespace=namespace)
         self.entities = FakeEntities(defined, stored or {})
+        self.search = NoNameMatches()
 
 
 def client(defined: set[str], *stored: tuple[str, str]) -> AtlasClient:
