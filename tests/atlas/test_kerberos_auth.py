@@ -59,19 +59,6 @@ def url(kerberized_atlas: LocalAtlas) -> str:
     return f"http://localhost:{kerberized_atlas.settings.http_port}"
 
 
-def _client_env(kdc: MitKdc, keytab: Path | None, cache: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("ATLAS_", "KRB5")) and key not in ("NETRC",)
-    }
-    env["KRB5_CONFIG"] = str(kdc.krb5_conf)
-    env["KRB5CCNAME"] = f"FILE:{cache}"
-    if keytab is not None:
-        env["KRB5_CLIENT_KTNAME"] = str(keytab)
-    return env
-
-
 @pytest.fixture
 def as_principal(
     kdc: MitKdc, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -79,16 +66,16 @@ def as_principal(
     """Call with a principal name to make this process authenticate as it (or None: no ticket)."""
 
     def use(principal: str | None) -> dict[str, str]:
-        keytab = kdc.add_principal(principal) if principal else None
-        env = _client_env(kdc, keytab, tmp_path / f"ccache-{uuid.uuid4().hex}")
+        """Sets this process's environment; returns it for subprocesses."""
         for key in list(os.environ):
             if key.startswith(("ATLAS_", "KRB5")):
                 monkeypatch.delenv(key)
-        for key in ("KRB5_CONFIG", "KRB5CCNAME", "KRB5_CLIENT_KTNAME"):
-            if key in env:
-                monkeypatch.setenv(key, env[key])
+        monkeypatch.setenv("KRB5_CONFIG", str(kdc.krb5_conf))
+        monkeypatch.setenv("KRB5CCNAME", f"FILE:{tmp_path / f'ccache-{uuid.uuid4().hex}'}")
+        if principal:
+            monkeypatch.setenv("KRB5_CLIENT_KTNAME", str(kdc.add_principal(principal)))
         monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
-        return env
+        return dict(os.environ)
 
     yield use
 

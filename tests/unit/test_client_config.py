@@ -29,6 +29,13 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
+def use_netrc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """A private ~/.netrc with ``text``, found through $NETRC."""
+    netrc = write(tmp_path / "netrc", text)
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+
+
 def properties(tmp_path: Path) -> Path:
     return write(
         tmp_path / "atlas-application.properties",
@@ -107,9 +114,7 @@ def test_explicit_arguments_beat_everything(tmp_path):
 
 
 def test_netrc_supplies_credentials_for_the_host(tmp_path, monkeypatch):
-    netrc = write(tmp_path / "netrc", "machine atlas.example.com login n-user password n-pw\n")
-    netrc.chmod(0o600)
-    monkeypatch.setenv("NETRC", str(netrc))
+    use_netrc(tmp_path, monkeypatch, "machine atlas.example.com login n-user password n-pw\n")
     config = load_config(env={"ATLAS_URL": "https://atlas.example.com:21443"})
     assert (config.username, config.password) == ("n-user", "n-pw")
 
@@ -190,9 +195,7 @@ def test_password_without_user_is_an_error_not_swapped_for_the_dev_default(kwarg
 
 
 def test_password_without_user_takes_the_user_of_a_complete_netrc_entry(tmp_path, monkeypatch):
-    netrc = write(tmp_path / "netrc", "machine 127.0.0.1 login n-user password n-pw\n")
-    netrc.chmod(0o600)
-    monkeypatch.setenv("NETRC", str(netrc))
+    use_netrc(tmp_path, monkeypatch, "machine 127.0.0.1 login n-user password n-pw\n")
     config = load_config(env={"ATLAS_PASSWORD": "given-pw"})
     assert (config.username, config.password) == ("n-user", "given-pw")
 
@@ -200,9 +203,7 @@ def test_password_without_user_takes_the_user_of_a_complete_netrc_entry(tmp_path
 def test_netrc_login_without_password_does_not_supply_a_user_for_a_given_password(
     tmp_path, monkeypatch
 ):
-    netrc = write(tmp_path / "netrc", "machine 127.0.0.1 login n-user\n")
-    netrc.chmod(0o600)
-    monkeypatch.setenv("NETRC", str(netrc))
+    use_netrc(tmp_path, monkeypatch, "machine 127.0.0.1 login n-user\n")
     with pytest.raises(ConfigError, match="but no user"):
         load_config(password="given-pw", env={})
 
