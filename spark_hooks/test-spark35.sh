@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the lineage listener tests on the Spark 3.5 line (Scala 2.12) in a second venv,
+# Runs the lineage listener and Spark fingerprint tests on the Spark 3.5 line (Scala 2.12) in a
+# second venv,
 # since the main venv carries PySpark 4.x and one venv can hold only one PySpark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,9 +13,9 @@ if ! "$VENV/bin/python" -c 'import pyspark, sys; sys.exit(0 if pyspark.__version
   "$VENV/bin/pip" install -q "pyspark>=3.5,<3.6"
 fi
 # numpy and pandas: Spark ML (the ML capture tests; pyspark.ml.functions needs pandas on 3.5);
-# the Spark-to-Atlas tests need ATLAS_URL set.
-"$VENV/bin/pip" install -q -e . pytest jsonschema numpy pandas
+# pyarrow: the fingerprint tests compare with Arrow; the Spark-to-Atlas tests need ATLAS_URL set.
+"$VENV/bin/pip" install -q -e . pytest jsonschema numpy pandas pyarrow
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}"
 # Spark-to-Atlas tests run only against an Atlas named by ATLAS_URL (never a local start here).
 MARKERS="${ATLAS_URL:+spark}"
-exec "$VENV/bin/python" -m pytest tests/spark -k listener -m "${MARKERS:-spark and not atlas}" -q "$@"
+exec "$VENV/bin/python" -m pytest tests/spark -k "listener or fingerprint_spark" -m "${MARKERS:-spark and not atlas}" -q "$@"

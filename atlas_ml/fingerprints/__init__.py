@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     import pandas as pd
     from pyspark.sql import DataFrame as SparkDataFrame
 
+    from atlas_ml.fingerprints.logical_spark import Method
+
 __all__ = [
     "FileManifest",
     "FingerprintComparison",
@@ -59,8 +61,8 @@ def fingerprint_pandas(df: pd.DataFrame, chunk_rows: int | None = None) -> Logic
     return run(df, chunk_rows or CHUNK_ROWS)
 
 
-def fingerprint_spark(df: SparkDataFrame) -> LogicalFingerprint:
+def fingerprint_spark(df: SparkDataFrame, method: Method = "auto") -> LogicalFingerprint:
     """Lazy re-export: importing the package must not import pyspark."""
     from atlas_ml.fingerprints.logical_spark import fingerprint_spark as run
 
-    return run(df)
+    return run(df, method)

@@ -1,20 +1,24 @@
-"""Logical fingerprint of a Spark DataFrame, with Spark built-ins only (no Python workers).
+"""Logical fingerprint of a Spark DataFrame: atlas-ml's JVM pass, or Spark built-ins.
 
-Every step is a JVM expression (``xxhash64``, bit operations, ``try_sum``), so the whole
-fingerprint is one scan with map-side partial aggregation and no shuffle of rows. The values
-are bit-identical to ``fingerprint_pandas`` (see ``atlas_ml.fingerprints.logical``).
+``fingerprint_spark`` uses the JVM class of ``logical_spark_jvm`` when the session loaded
+atlas-ml's Spark jar (``spark.jars``), and otherwise the SQL built-ins below, which work in any
+session. Both give values bit-identical to ``fingerprint_pandas`` (see
+``atlas_ml.fingerprints.logical``).
 
-Spark has no wrapping 64-bit sum: under ANSI mode (the Spark 4 default) an overflowing
-``bigint`` sum is an error, and without ANSI it wraps silently, losing the carries that the
-128-bit row sum needs. So each 64-bit hash is summed as two unsigned 32-bit limbs with
-``try_sum`` (null on overflow, whatever the ANSI setting): exact up to 2**31 rows, and sums of
-random hashes overflow only near 2**32 rows. If a limb sum does overflow, the job runs a second
-time with 24/24/16-bit limbs (three sums per hash, exact up to 2**39 rows).
+The built-ins path: every step is a JVM expression (``xxhash64``, bit operations,
+``try_sum``), so the whole fingerprint is one scan with map-side partial aggregation and no
+shuffle of rows, and no Python workers. Spark has no wrapping 64-bit sum: under ANSI mode (the
+Spark 4 default) an overflowing ``bigint`` sum is an error, and without ANSI it wraps silently,
+losing the carries that the 128-bit row sum needs. So each 64-bit hash is summed as two
+unsigned 32-bit limbs with ``try_sum`` (null on overflow, whatever the ANSI setting): exact up
+to 2**31 rows, and sums of random hashes overflow only near 2**32 rows. If a limb sum does
+overflow, the job runs a second time with 24/24/16-bit limbs (three sums per hash, exact up to
+2**39 rows).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from atlas_ml.fingerprints.logical import (
     NULL_HASH,
@@ -72,7 +76,7 @@ def _bigint(value: int) -> Any:
     return F.lit(signed).cast("bigint")
 
 
-def _canonical(column: Any, logical_type: str) -> Any:
+def _canonical(column: Any, logical_type: str, quoted_name: str) -> Any:
     """The Spark expression whose ``xxhash64`` equals the numpy cell hash."""
     from pyspark.sql import functions as F
 
@@ -83,38 +87,75 @@ def _canonical(column: Any, logical_type: str) -> Any:
         # + 0.0 turns -0.0 into 0.0; xxhash64 hashes doubleToLongBits, which folds every NaN.
         return column.cast("double") + F.lit(0.0)
     if kind == "decimal":
-        text = F.regexp_replace(column.cast("string"), r"(\.[0-9]*?)0+$", "$1")
+        text = column.cast("string")
+        # Spark 3.x prints |x| < 1E-6 as 1.2E-9 or 0E-10 (Java's BigDecimal.toString): rewrite
+        # those as plain text, 0.0000000012 and 0.0000000000.
+        exponent = F.regexp_extract(text, r"E-([0-9]+)$", 1).cast("int")
+        digits = F.regexp_replace(F.regexp_extract(text, r"^-?([0-9.]+)E", 1), r"[.]", "")
+        plain = F.concat(
+            F.regexp_extract(text, r"^(-?)", 1),
+            F.lit("0."),
+            F.call_function("repeat", F.lit("0"), exponent - 1),
+            digits,
+        )
+        text = F.when(text.contains("E"), plain).otherwise(text)
+        text = F.regexp_replace(text, r"(\.[0-9]*?)0+$", "$1")
         return F.regexp_replace(text, r"\.$", "")
     if kind == "timestamp_utc":
         return F.unix_micros(column)
     if kind == "timestamp_ntz":
-        return F.expr(f"timestampdiff(MICROSECOND, {_EPOCH_NTZ}, {_quoted(column)})")
+        return F.expr(f"timestampdiff(MICROSECOND, {_EPOCH_NTZ}, {quoted_name})")
     if kind == "date":
         return F.unix_date(column).cast("bigint")
     return column
 
 
-def _quoted(column: Any) -> str:
-    return str(column._jc.toString())
+def _quoted(name: str) -> str:
+    """The column name as SQL reads it literally: ``a.b`` is a column, not field b of a."""
+    return "`" + name.replace("`", "``") + "`"
 
 
-def fingerprint_spark(df: Any) -> LogicalFingerprint:
-    """The logical fingerprint of a Spark DataFrame; one job, one scan of the data."""
-    from pyspark.sql import functions as F
+Method = Literal["auto", "jvm", "sql"]
+
+
+def fingerprint_spark(df: Any, method: Method = "auto") -> LogicalFingerprint:
+    """The logical fingerprint of a Spark DataFrame; one job, one scan of the data.
+
+    ``method``: ``"jvm"`` atlas-ml's JVM pass (needs the jar on ``spark.jars``), ``"sql"`` Spark
+    built-ins, ``"auto"`` the JVM pass when the session has it.
+    """
+    from atlas_ml.fingerprints import logical_spark_jvm
 
     fields = df.schema.fields
     names = [field.name for field in fields]
     check_unique_names(names)
     types = [logical_type_of(field.name, field.dataType) for field in fields]
+    if method not in ("auto", "jvm", "sql"):
+        raise ValueError(f"method must be 'auto', 'jvm' or 'sql', not {method!r}")
+    jvm_class = logical_spark_jvm.fingerprinter(df) if method != "sql" else None
+    if jvm_class is not None:
+        return logical_spark_jvm.jvm_sums(jvm_class, df, names, types).finish("spark")
+    if method == "jvm":
+        raise FingerprintError(
+            f"this Spark session cannot run {logical_spark_jvm.JVM_CLASS}: start it with "
+            "atlas-ml's jar on spark.jars (see `atlas-ml spark conf`), or use method='sql'"
+        )
+    return _sql_sums(df, names, types).finish("spark")
+
+
+def _sql_sums(df: Any, names: list[str], types: list[str]) -> HashSums:
+    """The sums with Spark built-ins only, for sessions without atlas-ml's jar."""
+    from pyspark.sql import functions as F
+
     cells = []
     for i, kind in enumerate(types):
-        column = df[names[i]]
+        column = df[_quoted(names[i])]
         base = kind.split("(", 1)[0]
         if base == "null":
             cell = _bigint(NULL_HASH["null"])
         else:
             cell = F.when(column.isNull(), _bigint(NULL_HASH[base])).otherwise(
-                F.xxhash64(_bigint(TYPE_SEED[base]), _canonical(column, kind))
+                F.xxhash64(_bigint(TYPE_SEED[base]), _canonical(column, kind, _quoted(names[i])))
             )
         cells.append(cell.alias(f"c{i}"))
     hashed = df.select(*cells)
@@ -132,7 +173,7 @@ def fingerprint_spark(df: Any) -> LogicalFingerprint:
     sums = HashSums(names=names, types=types, row_count=row_count)
     sums.row_sum = (total["hi"] << 64) + total["lo"]
     sums.column_sums = [total[f"c{i}"] for i in range(len(types))]
-    return sums.finish("spark")
+    return sums
 
 
 def _lane_sums(

@@ -1,4 +1,8 @@
-"""Spark computes the same logical fingerprints as pandas (the goldens) with built-ins only."""
+"""Spark computes the same logical fingerprints as pandas (the goldens), on both paths.
+
+``method="jvm"`` is atlas-ml's JVM class (the test session has the jar on ``spark.jars``),
+``method="sql"`` the Spark built-ins used by sessions without it.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from atlas_ml.fingerprints.logical import LogicalFingerprint
+from atlas_ml.fingerprints.logical import FingerprintError, LogicalFingerprint
 from atlas_ml.fingerprints.logical_spark import fingerprint_spark
 
 pytestmark = pytest.mark.spark
@@ -64,23 +68,29 @@ def golden(name: str) -> LogicalFingerprint:
     return LogicalFingerprint.from_dict(json.loads((GOLDEN / f"{name}.json").read_text()))
 
 
+METHODS = pytest.mark.parametrize("method", ["jvm", "sql"])
+
+
+@METHODS
 @pytest.mark.parametrize("name", ["titanic", "housing"])
-def test_spark_fingerprint_of_example_csv_equals_pandas_golden(spark, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_spark_fingerprint_of_example_csv_equals_pandas_golden(spark, name: str, method) -> None:  # type: ignore[no-untyped-def]
     df = spark.read.csv(
         str(EXAMPLES / f"{name}.csv"), header=True, schema=CSV_SCHEMAS[name], escape='"'
     )
-    assert fingerprint_spark(df) == golden(name)
+    assert fingerprint_spark(df, method) == golden(name)
 
 
-def test_spark_fingerprint_of_edge_cases_equals_pandas_golden(spark) -> None:  # type: ignore[no-untyped-def]
+@METHODS
+def test_spark_fingerprint_of_edge_cases_equals_pandas_golden(spark, method) -> None:  # type: ignore[no-untyped-def]
     df = spark.createDataFrame(EDGE_ROWS, EDGE_DDL)
-    assert fingerprint_spark(df) == golden("edge_cases")
+    assert fingerprint_spark(df, method) == golden("edge_cases")
 
 
-def test_spark_fingerprint_ignores_partitioning_and_empty_frames_keep_schema(spark) -> None:  # type: ignore[no-untyped-def]
+@METHODS
+def test_spark_fingerprint_ignores_partitioning_and_empty_frames_keep_schema(spark, method) -> None:  # type: ignore[no-untyped-def]
     df = spark.createDataFrame(EDGE_ROWS, EDGE_DDL)
-    assert fingerprint_spark(df.repartition(3)) == golden("edge_cases")
-    empty = fingerprint_spark(df.limit(0))
+    assert fingerprint_spark(df.repartition(3), method) == golden("edge_cases")
+    empty = fingerprint_spark(df.limit(0), method)
     assert (empty.row_count, empty.content_hash) == (0, "0" * 32)
     assert empty.schema_fingerprint == golden("edge_cases").schema_fingerprint
 
@@ -103,5 +113,102 @@ def test_spark_fingerprint_reruns_with_narrow_limbs_when_a_limb_sum_overflows(
     df = spark.read.csv(
         str(EXAMPLES / "titanic.csv"), header=True, schema=CSV_SCHEMAS["titanic"], escape='"'
     )
-    assert fingerprint_spark(df) == golden("titanic")
+    assert fingerprint_spark(df, "sql") == golden("titanic")
     assert plans == [((0, -1),), logical_spark._NARROW_LIMBS]
+
+
+def test_spark_fingerprint_auto_takes_the_jvm_pass_when_the_session_has_the_jar(
+    spark: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from atlas_ml.fingerprints import logical_spark, logical_spark_jvm
+
+    df = spark.createDataFrame(EDGE_ROWS, EDGE_DDL)
+    assert logical_spark_jvm.fingerprinter(df) is not None
+
+    def no_sql(*args: Any) -> Any:
+        raise AssertionError("the SQL built-ins ran although the JVM class is loaded")
+
+    monkeypatch.setattr(logical_spark, "_sql_sums", no_sql)
+    assert fingerprint_spark(df) == golden("edge_cases")
+
+
+def test_spark_fingerprint_falls_back_to_built_ins_without_the_jvm_class(
+    spark: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from atlas_ml.fingerprints import logical_spark_jvm
+
+    # what a session started without atlas-ml's jar (or with an older one) looks like
+    monkeypatch.setattr(logical_spark_jvm, "JVM_CLASS", "io.atlasml.spark.NoSuchFingerprint")
+    df = spark.createDataFrame(EDGE_ROWS, EDGE_DDL)
+    assert logical_spark_jvm.fingerprinter(df) is None
+    assert fingerprint_spark(df) == golden("edge_cases")
+    with pytest.raises(FingerprintError, match=r"spark\.jars.*method='sql'"):
+        fingerprint_spark(df, "jvm")
+
+
+# Types the goldens do not cover, each with a null: both paths must agree with Arrow's.
+OTHER_DDL = "tiny tinyint, small smallint, single float, wall timestamp_ntz, nothing void"
+OTHER_ROWS = [
+    (-128, -32768, -0.0, datetime(1969, 7, 20, 20, 17, 40), None),
+    (127, 32767, float("nan"), datetime(2024, 2, 29, 23, 59, 59, 999999), None),
+    (None, None, None, None, None),
+    (0, 1, 1.25, datetime(1970, 1, 1), None),
+]
+
+
+@METHODS
+def test_spark_fingerprint_of_narrow_ints_float_ntz_and_void_equals_arrow(
+    spark: Any, method: str
+) -> None:
+    import pyarrow as pa
+
+    from atlas_ml.fingerprints.logical_pandas import fingerprint_arrow
+
+    df = spark.createDataFrame(OTHER_ROWS, OTHER_DDL)
+    columns = list(zip(*OTHER_ROWS, strict=True))
+    table = pa.table(
+        {
+            "tiny": pa.array(columns[0], pa.int8()),
+            "small": pa.array(columns[1], pa.int16()),
+            "single": pa.array(columns[2], pa.float32()),
+            "wall": pa.array(columns[3], pa.timestamp("us")),
+            "nothing": pa.array(columns[4], pa.null()),
+        }
+    )
+    expected = fingerprint_arrow(table)
+    assert fingerprint_spark(df, method) == expected
+    assert expected.columns["single"] != expected.columns["tiny"]
+
+
+# Decimal text must never switch to scientific notation (1E-10) on either side.
+DECIMALS = ["0.0000000001", "0E-10", "100.0000000000", "-12345678.9000000000", "1.5"]
+
+
+@METHODS
+def test_spark_fingerprint_of_tiny_zero_and_large_decimals_equals_arrow(
+    spark: Any, method: str
+) -> None:
+    import pyarrow as pa
+
+    from atlas_ml.fingerprints.logical_pandas import fingerprint_arrow
+
+    values = [Decimal(text) for text in DECIMALS]
+    df = spark.createDataFrame([(value,) for value in values], "amount decimal(20,10)")
+    table = pa.table({"amount": pa.array(values, pa.decimal128(20, 10))})
+    assert fingerprint_spark(df, method) == fingerprint_arrow(table)
+
+
+@METHODS
+def test_spark_fingerprint_reads_column_names_with_dots_spaces_and_backticks(
+    spark: Any, method: str
+) -> None:
+    import pandas as pd
+
+    from atlas_ml.fingerprints.logical_pandas import fingerprint_pandas
+
+    names = ["a.b", "wall clock", "tick`s"]
+    rows = [(1, datetime(2024, 1, 1), "x"), (2, datetime(1960, 2, 29, 12), None)]
+    df = spark.createDataFrame(rows, "`a.b` bigint, `wall clock` timestamp_ntz, `tick``s` string")
+    expected = fingerprint_pandas(pd.DataFrame(rows, columns=names).astype({"tick`s": "string"}))
+    assert df.columns == names
+    assert fingerprint_spark(df, method) == expected

@@ -143,6 +143,53 @@ def test_integer_widths_and_equal_decimals_share_one_logical_value() -> None:
     assert fingerprint_arrow(scale2).schema != fingerprint_arrow(scale4).schema
 
 
+def test_repeated_text_hashed_through_a_dictionary_gives_the_same_fingerprint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from atlas_ml.fingerprints import logical_pandas
+
+    rng = np.random.default_rng(7)
+    rows = 5000
+    categories = np.array(["NEAR BAY", "<1H OCEAN", "日本", "", None], dtype=object)
+    df = pd.DataFrame(
+        {
+            "category": pd.Series(categories[rng.integers(0, 5, rows)], dtype="string"),
+            "unique": pd.Series([f"row-{i}" for i in range(rows)], dtype="string"),
+            "all_null": pd.Series([None] * rows, dtype="string"),
+            "price": pa.array(
+                [Decimal("1.50"), Decimal("0E-10"), None][i % 3] for i in range(rows)
+            ).to_pandas(types_mapper=pd.ArrowDtype),
+        }
+    )
+    decisions: list[tuple[int, bool]] = []
+    decide = logical_pandas._repeats_values
+
+    def spy(array: pa.Array, logical_type: str) -> bool:
+        decisions.append((len(array), decide(array, logical_type)))
+        return decisions[-1][1]
+
+    monkeypatch.setattr(logical_pandas, "_repeats_values", spy)
+    through_dictionary = fingerprint_pandas(df, chunk_rows=2048)
+    assert decisions == [(2048, True), (2048, False), (2048, True), (2048, True)]
+    monkeypatch.setattr(logical_pandas, "_repeats_values", lambda array, logical_type: False)
+    assert fingerprint_pandas(df, chunk_rows=2048) == through_dictionary
+    assert fingerprint_pandas(df) == through_dictionary
+
+
+def test_tiny_decimals_are_hashed_as_plain_text_not_scientific_notation() -> None:
+    from atlas_ml.fingerprints.logical import cell_seed
+    from atlas_ml.fingerprints.xxh64_reference import xxh64
+
+    # Arrow prints these as 1E-10 and 0E-10; Spark and the encoding use plain text
+    values = [Decimal("0.0000000001"), Decimal("0E-10"), None, Decimal("2.5000000000")]
+    table = pa.table({"d": pa.array(values, pa.decimal128(20, 10))})
+    seed = cell_seed("decimal(20,10)")
+    expected = [xxh64(text.encode(), seed) for text in ("0.0000000001", "0", "2.5")]
+    null = fingerprint_arrow(pa.table({"d": pa.array([None], pa.decimal128(20, 10))}))
+    column_sum = (sum(expected) + int(null.columns["d"], 16)) % (1 << 64)
+    assert fingerprint_arrow(table).columns["d"] == f"{column_sum:016x}"
+
+
 def test_timestamps_are_instants_whatever_their_time_zone() -> None:
     instant = datetime(2024, 3, 1, 12, tzinfo=timezone.utc)
     utc = pd.DataFrame({"t": pd.Series([instant]).dt.tz_convert("UTC")})
