@@ -69,7 +69,7 @@ def _could_not_run(message: str, as_json: bool) -> NoReturn:
     "--rehash",
     is_flag=True,
     help="Re-read every byte instead of trusting cached digests of files whose size and "
-    "modification time are unchanged.",
+    "modification and change times are unchanged.",
 )
 @click.option(
     "--depth",
@@ -104,8 +104,9 @@ def command(
       DERIVED        in-memory data (never stored, so not checkable on its own) whose
                      recorded sources all VERIFIED; it does not affect the exit code
 
-    File digests come from a cache keyed on path, size and modification time (as make
-    and rsync trust them); --rehash re-reads every byte. Tables (csv, parquet, json) are
+    File digests come from a cache keyed on path, size, modification and change time (as
+    git trusts them: a file restored with cp -a or touch -d is read again); --rehash
+    re-reads every byte. Tables (csv, parquet, json) are
     also re-read row by row for the logical fingerprint. Data on HDFS, S3 and other Hadoop
     file systems is read through a local Spark driver's Hadoop client (the spark extra and
     the cluster's HADOOP_CONF_DIR); its file manifest is compared.

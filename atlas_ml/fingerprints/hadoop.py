@@ -91,7 +91,7 @@ def build_hadoop_manifest(
         except Exception as exc:  # a file vanished or became unreadable while being read
             raise ManifestError(f"{location}: reading its files failed ({_reason(exc)})") from exc
         if digests is not None:
-            digests.put_many([(f.key, f.size, f.mtime_ns, fresh[f.key]) for f in todo])
+            digests.put_many([(f.key, f.size, f.mtime_ns, 0, fresh[f.key]) for f in todo])
     finally:
         if cache is True and digests is not None:
             digests.close()

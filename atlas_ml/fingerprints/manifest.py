@@ -187,7 +187,7 @@ def build_manifest(
         if digests is not None:
             for rel, full in files:
                 st = stats[rel]
-                hit = digests.get(str(full.resolve()), st.st_size, st.st_mtime_ns)
+                hit = digests.get(str(full.resolve()), st.st_size, st.st_mtime_ns, st.st_ctime_ns)
                 if hit is not None:
                     known[rel] = hit
         todo = [(rel, full) for rel, full in files if rel not in known]
@@ -202,17 +202,14 @@ def build_manifest(
         for rel, full in todo:
             after = full.stat()
             before = stats[rel]
-            if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+            if _identity(after) != _identity(before):
                 raise ManifestError(
                     f"{full} changed while it was being hashed; fingerprint the dataset "
                     "once writers have finished"
                 )
         if digests is not None:
             digests.put_many(
-                [
-                    (str(full.resolve()), stats[rel].st_size, stats[rel].st_mtime_ns, fresh[rel])
-                    for rel, full in todo
-                ]
+                [(str(full.resolve()), *_identity(stats[rel]), fresh[rel]) for rel, full in todo]
             )
     finally:
         if own_cache and digests is not None:
@@ -221,6 +218,11 @@ def build_manifest(
         ManifestEntry(rel, stats[rel].st_size, known.get(rel) or fresh[rel]) for rel, _ in files
     )
     return FileManifest(root=root.resolve().as_uri(), entries=entries, root_hash=root_hash(entries))
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int]:
+    """What must stay equal for a file's cached digest to stand (see ``fingerprints.cache``)."""
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
 def open_default_cache() -> DigestCache | None:

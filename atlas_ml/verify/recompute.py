@@ -2,9 +2,9 @@
 
 The tracker's own ``describe_path`` does the work, so a recomputed fingerprint can only
 differ from the recorded one because the data did. File digests come from the shared
-digest cache, keyed on (path, size, mtime_ns) as ``make`` and rsync trust them;
-``rehash=True`` re-reads every byte first and refreshes the cache, for when modification
-times cannot be trusted.
+digest cache, keyed on (path, size, mtime_ns, ctime_ns) as git trusts them;
+``rehash=True`` re-reads every byte first and refreshes the cache, for when even that cannot be
+trusted (a file system that does not keep times).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class Recomputed:
 class _RefreshingCache(DigestCache):
     """A digest cache that never answers from memory but stores what it is told."""
 
-    def get(self, path: str, size: int, mtime_ns: int) -> str | None:
+    def get(self, path: str, size: int, mtime_ns: int, ctime_ns: int = 0) -> str | None:
         return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,29 @@ def test_cache_hit_avoids_rereading_unchanged_files(tmp_path: Path) -> None:
         third = build_manifest(table, cache=cache, hasher=counting_hasher)
     assert reads[3:] == ["part-00001.parquet"]
     assert third.root_hash != first.root_hash
+
+
+def test_bytes_restored_with_their_old_size_and_mtime_are_read_again(tmp_path: Path) -> None:
+    """cp -a or touch -d can give new bytes the old (size, mtime); the ctime gives them away."""
+    table = make_table(tmp_path / "t")
+    part = table / "part-00001.parquet"
+    reads: list[str] = []
+
+    def counting_hasher(path: Path) -> str:
+        reads.append(path.name)
+        return sha256_file(path)
+
+    with DigestCache(tmp_path / "cache.sqlite3") as cache:
+        first = build_manifest(table, cache=cache, hasher=counting_hasher)
+        old = part.stat()
+        tampered = bytes(b ^ 1 for b in part.read_bytes())
+        time.sleep(0.05)  # a later ctime even where file times tick every 10 ms (HZ=100)
+        part.write_bytes(tampered)
+        os.utime(part, ns=(old.st_atime_ns, old.st_mtime_ns))
+        assert (part.stat().st_size, part.stat().st_mtime_ns) == (old.st_size, old.st_mtime_ns)
+        second = build_manifest(table, cache=cache, hasher=counting_hasher)
+    assert reads[3:] == ["part-00001.parquet"]
+    assert second.root_hash != first.root_hash
 
 
 def test_default_cache_lives_under_the_atlas_ml_cache_dir(
