@@ -63,7 +63,12 @@ def conf(
     namespace: str | None,
     output: str,
 ) -> None:
-    """Print the --jars/--conf flags that attach the listener to a spark-submit job."""
+    """Print the --jars/--conf flags that attach the listener to a spark-submit job.
+
+    \b
+    spark-submit $(atlas-ml spark conf) job.py
+    eval "spark-submit $(atlas-ml spark conf) job.py"   # when a path contains spaces
+    """
     if transport == "http" and not http_url:
         raise click.UsageError("--transport http needs --http-url (the OpenLineage endpoint)")
     try:
@@ -78,5 +83,14 @@ def conf(
     if output == "properties":
         for key, value in entries.items():
             click.echo(f"{key} {value}")
-    else:
-        click.echo(shlex.join(submit_args(entries)))
+        return
+    flags = submit_args(entries)
+    click.echo(shlex.join(flags))
+    if any(any(c.isspace() for c in flag) for flag in flags):
+        click.echo(
+            "warning: a path above contains spaces, which spark-submit $(atlas-ml spark conf) "
+            "would split. The flags are shell-quoted: run "
+            'eval "spark-submit $(atlas-ml spark conf) job.py", or write '
+            "--format properties into a file for spark-submit --properties-file.",
+            err=True,
+        )

@@ -78,3 +78,19 @@ def test_cli_conf_prints_spark_submit_flags(
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"--jars {jar} --conf spark.extraListeners={LISTENER_CLASS}")
     assert f"spark.atlasml.spool.dir={tmp_path / 's'}" in result.output
+
+
+def test_cli_conf_quotes_a_spool_path_with_spaces_and_says_how_to_keep_it_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shlex
+
+    jar = tmp_path / "listener.jar"
+    monkeypatch.setattr("atlas_ml.spark.jar.listener_jar", lambda *a, **k: jar)
+    spool = tmp_path / "my lineage"
+
+    result = CliRunner().invoke(command, ["conf", "--spool-dir", str(spool)])
+
+    assert result.exit_code == 0, result.output
+    assert f"spark.atlasml.spool.dir={spool}" in shlex.split(result.stdout)
+    assert 'eval "spark-submit $(atlas-ml spark conf) job.py"' in result.stderr
