@@ -31,7 +31,8 @@ def command(target: str, depth: int, downstream: bool, client: AtlasClient) -> N
     TARGET is the guid, qualifiedName or name (as the tree prints it, e.g.
     titanic-survival@b42e7c4dc44f) of a model version, dataset version, training run,
     path, ..., or the location of data: a local path, a file: URI or a URI such as
-    hdfs://nn:8020/data/x, named as Atlas's hooks name it in the configured namespace.
+    hdfs://nn:8020/data/x, named as Atlas's hooks name it in the configured namespace. The
+    path a model was saved to gives the model version whose bytes are there.
     """
     try:
         show_lineage(client, target, depth=depth, downstream=downstream)

@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from atlas_ml import naming
@@ -22,6 +23,7 @@ DEFAULT_TYPES = (
 )
 
 PROJECT_TYPE_PREFIX = "atlasml_"
+MODEL_VERSION_TYPE = "atlasml_model_version"
 TYPES_NOT_INSTALLED = "the atlas-ml types are not installed in Atlas: run atlas-ml typedefs install"
 
 # Atlas 2.1 answers a lookup by a type it does not define with HTTP 400 ATLAS-400-00-014
@@ -142,6 +144,8 @@ def resolve_target(
     location = _as_location(client, target)
     if location is not None:
         entity = search.find(location.type_name, location.qualified_name)
+        if entity is None and MODEL_VERSION_TYPE in types:
+            entity = _by_artifact_location(client, target)
         if entity is not None:
             return entity
     entity = search.first(types, target)
@@ -151,6 +155,58 @@ def resolve_target(
     if entity is not None:
         return entity
     raise _not_found(search, target)
+
+
+def _by_artifact_location(client: AtlasClient, target: str) -> dict[str, Any] | None:
+    """The model version whose artifact is stored at ``target``: a saved model is no
+    ``hdfs_path`` (atlas-ml pauses capture while Spark ML saves), but its model version
+    records ``artifactUri``. Several versions saved to one place over time are told apart by
+    the digest of the bytes there now; if that does not settle it, they are listed."""
+    normal = naming.normalise_location(target)
+    local = normal.startswith("file:")
+    uri = Path(normal.removeprefix("file:")).as_uri() if local else normal
+    uri_is = {"attributeName": "artifactUri", "operator": "eq", "attributeValue": uri}
+    try:
+        hits = [
+            header
+            for header in client.search.basic(
+                MODEL_VERSION_TYPE,
+                entity_filters=uri_is,
+                attributes=["artifactUri", "artifactSha256"],
+                include_subtypes=False,
+                sort_by=None,
+                limit=50,
+            )
+            if (header.get("attributes") or {}).get("artifactUri") == uri
+        ]
+    except AtlasBadRequest as exc:
+        if _is_unknown_type(exc, MODEL_VERSION_TYPE):
+            return None
+        raise
+    if len(hits) > 1 and local:
+        current = _artifact_digest(Path(normal.removeprefix("file:")))
+        matching = [h for h in hits if h["attributes"].get("artifactSha256") == current]
+        hits = matching or hits
+    if not hits:
+        return None
+    if len(hits) > 1:
+        names = ", ".join(str(h["attributes"].get("qualifiedName")) for h in hits)
+        raise TargetNotFound(
+            f"{len(hits)} model versions were saved to {uri} ({names}) and none matches the "
+            "bytes there now; give the qualifiedName or guid"
+        )
+    entity: dict[str, Any] = client.entities.get(hits[0]["guid"])["entity"]
+    return entity
+
+
+def _artifact_digest(path: Path) -> str | None:
+    from atlas_ml.fingerprints import ManifestError
+    from atlas_ml.tracking.models import artifact_digest
+
+    try:
+        return artifact_digest(path)
+    except (OSError, ManifestError):  # gone or unreadable: the digest cannot decide
+        return None
 
 
 def _by_display_name(client: AtlasClient, types: Sequence[str], name: str) -> dict[str, Any] | None:

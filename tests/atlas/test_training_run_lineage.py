@@ -119,6 +119,39 @@ def test_lineage_downstream_of_the_raw_csv_names_the_model_version_it_trained(
     assert f"detailPage/{_model_version_guid(run)}" in again.output
 
 
+def test_lineage_of_a_saved_model_file_is_that_of_the_version_its_bytes_are(
+    atlas_client: AtlasClient, project_types: None, titanic_csv: Path, tmp_path: Path
+) -> None:
+    import pandas as pd
+
+    config = atlas_client.config
+    connection = ["--url", config.url, "--user", str(config.username)]
+
+    def lineage_of(target: str) -> str:
+        outcome = CliRunner(env={"COLUMNS": "400"}).invoke(
+            lineage_command,
+            [target, *connection, "--password", str(config.password)],
+            catch_exceptions=False,
+        )
+        assert outcome.exit_code == 0, outcome.output
+        return outcome.output
+
+    first = _run_pipeline(atlas_client, titanic_csv, Spool(tmp_path / "spool"))
+    artifact = first.models[0].artifact.path
+    assert f"detailPage/{_model_version_guid(first)}" in lineage_of(str(artifact))
+
+    # A later run saves other bytes to the same file: the path now means the new version.
+    frame = pd.read_csv(titanic_csv)
+    features = frame[["Pclass", "SibSp", "Parch"]]
+    with training_run("titanic-test", client=atlas_client, spool=Spool(tmp_path / "s2")) as run:
+        run.use(titanic_csv, role="train")
+        model = LogisticRegression(C=0.01).fit(features, frame["Survived"])
+        run.log_model(model, name="titanic-test", directory=artifact.parent)
+    assert run.models[0].artifact.path == artifact
+    assert run.models[0].artifact.sha256 != first.models[0].artifact.sha256
+    assert f"detailPage/{_model_version_guid(run)}" in lineage_of(artifact.as_uri())
+
+
 def test_pii_on_the_raw_csv_propagates_to_the_model_version(
     atlas_client: AtlasClient, project_types: None, titanic_csv: Path, tmp_path: Path
 ) -> None:

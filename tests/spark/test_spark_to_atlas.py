@@ -25,6 +25,7 @@ from ml_support import pipeline, write_training_parquet
 
 from atlas_ml.client import AtlasClient
 from atlas_ml.delivery import Spool, push
+from atlas_ml.lineage import resolve_target
 from atlas_ml.naming import model_version_name, physical_dataset
 from atlas_ml.spark import capture_ml, release_ml
 from atlas_ml.tracking.models import artifact_digest
@@ -235,6 +236,8 @@ def test_listener_spark_ml_model_version_lineage_reaches_the_raw_csv_through_the
         graph.qualified_name(path[2])
         == physical_dataset(str(out), atlas_client.config.namespace).qualified_name
     )
+    # the folder the model was saved to finds its model version (it is no hdfs_path)
+    assert resolve_target(atlas_client, str(tmp_path / "model"))["guid"] == model_version
 
 
 def test_listener_spark_ml_fit_on_a_filtered_frame_verifies_through_the_files_it_was_read_from(
