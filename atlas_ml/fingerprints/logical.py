@@ -15,8 +15,9 @@ The construction (algorithm ``atlas-logical-v1``):
                              ``0x7ff8000000000000`` (float32 widened first)
    ``bool``                  ``0`` / ``1`` as a 64-bit word
    ``string`` / ``binary``   the UTF-8 bytes / the raw bytes
-   ``decimal(p,s)``          the plain decimal string with trailing fractional zeros
-                             removed (``1.50`` and ``1.5`` are equal)
+   ``decimal``               the plain decimal string with trailing fractional zeros
+                             removed (``1.50`` and ``1.5`` are equal; every precision and
+                             scale, since pandas infers them from the values)
    ``timestamp_utc``         microseconds since the Unix epoch, UTC (instants)
    ``timestamp_ntz``         microseconds of the wall-clock time read as UTC
    ``date``                  days since 1970-01-01
@@ -78,7 +79,8 @@ MASK128 = (1 << 128) - 1
 
 
 def _kind(logical_type: str) -> str:
-    """``decimal(10,2)`` -> ``decimal``: the cell encoding does not depend on precision/scale."""
+    """``decimal(10,2)`` (as fingerprints recorded before decimals lost their precision and
+    scale name it) -> ``decimal``: the cell encoding never depended on them."""
     return logical_type.split("(", 1)[0]
 
 
@@ -108,10 +110,6 @@ def cell_seed(logical_type: str) -> int:
 
 def null_hash(logical_type: str) -> int:
     return NULL_HASH[_kind(logical_type)]
-
-
-def decimal_type(precision: int, scale: int) -> str:
-    return f"decimal({precision},{scale})"
 
 
 def schema_fingerprint(columns: list[tuple[str, str]]) -> str:

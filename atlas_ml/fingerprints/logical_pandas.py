@@ -24,7 +24,6 @@ from atlas_ml.fingerprints.logical import (
     LogicalFingerprint,
     cell_seed,
     check_unique_names,
-    decimal_type,
     null_hash,
 )
 from atlas_ml.fingerprints.xxh64 import U64, hash_bytes, hash_long, padded
@@ -89,7 +88,7 @@ def logical_type_of(name: str, arrow_type: pa.DataType) -> str:
     ):
         return "binary"
     if t.is_decimal(arrow_type):
-        return decimal_type(arrow_type.precision, arrow_type.scale)
+        return "decimal"  # precision and scale are physical: see logical.py
     if t.is_timestamp(arrow_type):
         return "timestamp_utc" if arrow_type.tz else "timestamp_ntz"
     if t.is_date(arrow_type):

@@ -29,7 +29,6 @@ from atlas_ml.fingerprints.logical import (
     HashSums,
     LogicalFingerprint,
     check_unique_names,
-    decimal_type,
 )
 from atlas_ml.fingerprints.xxh64_reference import M
 
@@ -55,7 +54,7 @@ def logical_type_of(name: str, data_type: Any) -> str:
     if isinstance(data_type, T.BinaryType):
         return "binary"
     if isinstance(data_type, T.DecimalType):
-        return decimal_type(data_type.precision, data_type.scale)
+        return "decimal"  # precision and scale are physical: see logical.py
     if isinstance(data_type, T.TimestampNTZType):
         return "timestamp_ntz"
     if isinstance(data_type, T.TimestampType):
@@ -76,7 +75,7 @@ def _bigint(value: int) -> Any:
     return F.lit(signed).cast("bigint")
 
 
-def _canonical(column: Any, logical_type: str, quoted_name: str) -> Any:
+def _canonical(column: Any, logical_type: str, sql_name: str) -> Any:
     """The Spark expression whose ``xxhash64`` equals the numpy cell hash."""
     from pyspark.sql import functions as F
 
@@ -104,15 +103,10 @@ def _canonical(column: Any, logical_type: str, quoted_name: str) -> Any:
     if kind == "timestamp_utc":
         return F.unix_micros(column)
     if kind == "timestamp_ntz":
-        return F.expr(f"timestampdiff(MICROSECOND, {_EPOCH_NTZ}, {quoted_name})")
+        return F.expr(f"timestampdiff(MICROSECOND, {_EPOCH_NTZ}, {sql_name})")
     if kind == "date":
         return F.unix_date(column).cast("bigint")
     return column
-
-
-def _quoted(name: str) -> str:
-    """The column name as SQL reads it literally: ``a.b`` is a column, not field b of a."""
-    return "`" + name.replace("`", "``") + "`"
 
 
 Method = Literal["auto", "jvm", "sql"]
@@ -147,18 +141,21 @@ def _sql_sums(df: Any, names: list[str], types: list[str]) -> HashSums:
     """The sums with Spark built-ins only, for sessions without atlas-ml's jar."""
     from pyspark.sql import functions as F
 
+    # Columns renamed by position: names that differ only in case, or hold dots and
+    # backticks, are distinct columns to the fingerprint but ambiguous or paths to Spark SQL.
+    positional = df.toDF(*(f"v{i}" for i in range(len(types))))
     cells = []
     for i, kind in enumerate(types):
-        column = df[_quoted(names[i])]
+        column = F.col(f"v{i}")
         base = kind.split("(", 1)[0]
         if base == "null":
             cell = _bigint(NULL_HASH["null"])
         else:
             cell = F.when(column.isNull(), _bigint(NULL_HASH[base])).otherwise(
-                F.xxhash64(_bigint(TYPE_SEED[base]), _canonical(column, kind, _quoted(names[i])))
+                F.xxhash64(_bigint(TYPE_SEED[base]), _canonical(column, kind, f"v{i}"))
             )
         cells.append(cell.alias(f"c{i}"))
-    hashed = df.select(*cells)
+    hashed = positional.select(*cells)
     cell_cols = [F.col(f"c{i}") for i in range(len(types))]
     lanes = hashed.select(
         F.xxhash64(_bigint(ROW_SEED_HI), *cell_cols).alias("hi"),

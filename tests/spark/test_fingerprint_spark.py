@@ -190,25 +190,29 @@ def test_spark_fingerprint_of_tiny_zero_and_large_decimals_equals_arrow(
 ) -> None:
     import pyarrow as pa
 
-    from atlas_ml.fingerprints.logical_pandas import fingerprint_arrow
+    from atlas_ml.fingerprints.logical_pandas import fingerprint_arrow, fingerprint_pandas
 
     values = [Decimal(text) for text in DECIMALS]
     df = spark.createDataFrame([(value,) for value in values], "amount decimal(20,10)")
     table = pa.table({"amount": pa.array(values, pa.decimal128(20, 10))})
     assert fingerprint_spark(df, method) == fingerprint_arrow(table)
+    # toPandas gives Decimal objects, whose precision pyarrow infers (not 20): same schema
+    assert fingerprint_spark(df, method) == fingerprint_pandas(df.toPandas())
 
 
 @METHODS
-def test_spark_fingerprint_reads_column_names_with_dots_spaces_and_backticks(
+def test_spark_fingerprint_reads_column_names_with_dots_spaces_backticks_and_case(
     spark: Any, method: str
 ) -> None:
     import pandas as pd
 
     from atlas_ml.fingerprints.logical_pandas import fingerprint_pandas
 
-    names = ["a.b", "wall clock", "tick`s"]
-    rows = [(1, datetime(2024, 1, 1), "x"), (2, datetime(1960, 2, 29, 12), None)]
-    df = spark.createDataFrame(rows, "`a.b` bigint, `wall clock` timestamp_ntz, `tick``s` string")
+    names = ["a.b", "wall clock", "tick`s", "A.B"]
+    rows = [(1, datetime(2024, 1, 1), "x", 7), (2, datetime(1960, 2, 29, 12), None, 8)]
+    df = spark.createDataFrame(
+        rows, "`a.b` bigint, `wall clock` timestamp_ntz, `tick``s` string, `A.B` bigint"
+    )
     expected = fingerprint_pandas(pd.DataFrame(rows, columns=names).astype({"tick`s": "string"}))
     assert df.columns == names
     assert fingerprint_spark(df, method) == expected
