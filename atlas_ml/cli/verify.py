@@ -89,8 +89,9 @@ def command(
 ) -> None:
     """Recompute the fingerprints of the data behind TARGET and compare them with Atlas.
 
-    TARGET is the qualifiedName or guid of a model version, a training run or a dataset
-    version. For a model version or training run, every dataset version upstream of it in
+    TARGET is the qualifiedName, guid or name (as 'atlas-ml lineage' prints it) of a model
+    version, a training run or a dataset version, or the path a model was saved to (its
+    model version is the one whose bytes are there). For a model version or training run, every dataset version upstream of it in
     Atlas's lineage is checked; for a model version, also the model artifact at its
     artifactUri against its recorded digest.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Sequence
@@ -11,6 +12,8 @@ from typing import Any
 
 from atlas_ml import naming
 from atlas_ml.client import AtlasBadRequest, AtlasClient, AtlasError, AtlasNotFound
+
+_log = logging.getLogger(__name__)
 
 # Types a user most often asks about, in the order a bare qualifiedName is tried.
 DEFAULT_TYPES = (
@@ -33,6 +36,10 @@ _UNKNOWN_TYPE_CODE = "ATLAS-400-00-014"
 
 class TargetNotFound(LookupError):
     """No entity matches the guid or qualifiedName given."""
+
+
+class AmbiguousTarget(TargetNotFound):
+    """Several entities match a name or location; the message lists them."""
 
 
 class TypesNotInstalled(AtlasError):
@@ -158,44 +165,67 @@ def resolve_target(
 
 
 def _by_artifact_location(client: AtlasClient, target: str) -> dict[str, Any] | None:
-    """The model version whose artifact is stored at ``target``: a saved model is no
-    ``hdfs_path`` (atlas-ml pauses capture while Spark ML saves), but its model version
-    records ``artifactUri``. Several versions saved to one place over time are told apart by
-    the digest of the bytes there now; if that does not settle it, they are listed."""
+    """The model version of the model saved at ``target``.
+
+    A saved model is no ``hdfs_path`` (atlas-ml pauses capture while Spark ML saves). A model
+    version is named by its artifact's digest, so the bytes there now find it even when a later
+    run saved the same bytes elsewhere and moved its ``artifactUri``; bytes that match no
+    version fall back to the version recorded at that location, with a warning.
+    """
     normal = naming.normalise_location(target)
-    local = normal.startswith("file:")
-    uri = Path(normal.removeprefix("file:")).as_uri() if local else normal
-    uri_is = {"attributeName": "artifactUri", "operator": "eq", "attributeValue": uri}
+    local_file = Path(normal.removeprefix("file:")) if normal.startswith("file:") else None
+    uri = local_file.as_uri() if local_file is not None else normal
+    digest = _artifact_digest(local_file) if local_file is not None else None
+    if digest is not None:
+        hits = _model_versions(client, "artifactSha256", digest)
+        here = [h for h in hits if h["attributes"].get("artifactUri") == uri]
+        chosen = _one(client, here or hits, f"have the bytes now at {uri}")
+        if chosen is not None:
+            return chosen
+    chosen = _one(client, _model_versions(client, "artifactUri", uri), f"were saved to {uri}")
+    if chosen is not None and digest is not None:
+        _log.warning(
+            "the bytes at %s match no recorded model version; showing %s, the last one saved "
+            "there (atlas-ml verify %s says what changed)",
+            uri,
+            chosen["attributes"].get("qualifiedName"),
+            target,
+        )
+    return chosen
+
+
+def _model_versions(client: AtlasClient, attribute: str, value: str) -> list[dict[str, Any]]:
+    """Headers of the model versions whose ``attribute`` equals ``value``."""
+    equals = {"attributeName": attribute, "operator": "eq", "attributeValue": value}
     try:
-        hits = [
+        return [
             header
             for header in client.search.basic(
                 MODEL_VERSION_TYPE,
-                entity_filters=uri_is,
+                entity_filters=equals,
                 attributes=["artifactUri", "artifactSha256"],
                 include_subtypes=False,
                 sort_by=None,
                 limit=50,
             )
-            if (header.get("attributes") or {}).get("artifactUri") == uri
+            if (header.get("attributes") or {}).get(attribute) == value
         ]
     except AtlasBadRequest as exc:
         if _is_unknown_type(exc, MODEL_VERSION_TYPE):
-            return None
+            return []
         raise
-    if len(hits) > 1 and local:
-        current = _artifact_digest(Path(normal.removeprefix("file:")))
-        matching = [h for h in hits if h["attributes"].get("artifactSha256") == current]
-        hits = matching or hits
-    if not hits:
+
+
+def _one(client: AtlasClient, headers: list[dict[str, Any]], what: str) -> dict[str, Any] | None:
+    """The full entity of the only header; several are an :class:`AmbiguousTarget`."""
+    if not headers:
         return None
-    if len(hits) > 1:
-        names = ", ".join(str(h["attributes"].get("qualifiedName")) for h in hits)
-        raise TargetNotFound(
-            f"{len(hits)} model versions were saved to {uri} ({names}) and none matches the "
-            "bytes there now; give the qualifiedName or guid"
+    if len(headers) > 1:
+        names = ", ".join(str(h["attributes"].get("qualifiedName")) for h in headers)
+        raise AmbiguousTarget(
+            f"{len(headers)} model versions {what} ({names}); give the qualifiedName or guid"
         )
-    entity: dict[str, Any] = client.entities.get(hits[0]["guid"])["entity"]
+    entity: dict[str, Any] = client.entities.get(headers[0]["guid"])["entity"]
     return entity
 
 
@@ -226,7 +256,7 @@ def _by_display_name(client: AtlasClient, types: Sequence[str], name: str) -> di
         return None
     if len(hits) > 1:
         names = ", ".join(str(h["attributes"].get("qualifiedName")) for h in hits)
-        raise TargetNotFound(
+        raise AmbiguousTarget(
             f"{name!r} is the name of {len(hits)} entities ({names}); give the qualifiedName "
             "or guid"
         )

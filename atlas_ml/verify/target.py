@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from atlas_ml.client import AtlasClient
-from atlas_ml.lineage.resolve import TargetNotFound
+from atlas_ml.lineage.resolve import AmbiguousTarget, TargetNotFound
 from atlas_ml.lineage.resolve import resolve_target as resolve_entity
 
 MODEL_VERSION_TYPE = "atlasml_model_version"
@@ -46,16 +46,20 @@ class Target:
 
 
 def resolve_target(client: AtlasClient, text: str) -> Target:
-    """The model version, dataset version or training run with guid or qualifiedName ``text``."""
+    """The model version, dataset version or training run with guid, qualifiedName or name
+    ``text``, or the model version of the model saved at path ``text``."""
     text = text.strip()
     try:
         entity = resolve_entity(client, text, TARGET_TYPES)
+    except AmbiguousTarget:
+        raise  # its message lists the candidates
     except TargetNotFound as exc:
         raise TargetNotFound(
             f"no model version, dataset version or training run named {text!r} in Atlas at "
             f"{client.config.url}. Give its guid or exact qualifiedName (e.g. "
             "'titanic-survival#d534624c718b3473@primary', as the entity's page in the Atlas "
-            "UI shows it), or its name as 'atlas-ml lineage' prints it"
+            "UI shows it), its name as 'atlas-ml lineage' prints it, or the path a model was "
+            "saved to"
         ) from exc
     attributes = entity.get("attributes") or {}
     if entity.get("typeName") not in TARGET_TYPES:

@@ -119,26 +119,43 @@ def test_lineage_downstream_of_the_raw_csv_names_the_model_version_it_trained(
     assert f"detailPage/{_model_version_guid(run)}" in again.output
 
 
-def test_lineage_of_a_saved_model_file_is_that_of_the_version_its_bytes_are(
-    atlas_client: AtlasClient, project_types: None, titanic_csv: Path, tmp_path: Path
+def test_a_saved_model_path_finds_the_model_version_of_the_bytes_there_now(
+    atlas_client: AtlasClient,
+    project_types: None,
+    titanic_csv: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     import pandas as pd
+
+    from atlas_ml.cli.verify import command as verify_command
 
     config = atlas_client.config
     connection = ["--url", config.url, "--user", str(config.username)]
 
-    def lineage_of(target: str) -> str:
-        outcome = CliRunner(env={"COLUMNS": "400"}).invoke(
-            lineage_command,
-            [target, *connection, "--password", str(config.password)],
+    def cli(command: Any, target: Path) -> Any:
+        return CliRunner(env={"COLUMNS": "400"}).invoke(
+            command,
+            [str(target), *connection, "--password", str(config.password)],
             catch_exceptions=False,
         )
+
+    def shown(target: Path) -> str:
+        outcome = cli(lineage_command, target)
         assert outcome.exit_code == 0, outcome.output
         return outcome.output
 
+    def log(path: Path, spool: str) -> TrainingRun:
+        with training_run("titanic-test", client=atlas_client, spool=Spool(tmp_path / spool)) as r:
+            r.use(titanic_csv, role="train")
+            r.log_model(path, name="titanic-test")
+        return r
+
     first = _run_pipeline(atlas_client, titanic_csv, Spool(tmp_path / "spool"))
     artifact = first.models[0].artifact.path
-    assert f"detailPage/{_model_version_guid(first)}" in lineage_of(str(artifact))
+    assert f"detailPage/{_model_version_guid(first)}" in shown(artifact)
+    kept = tmp_path / "kept.joblib"
+    shutil.copy(artifact, kept)
 
     # A later run saves other bytes to the same file: the path now means the new version.
     frame = pd.read_csv(titanic_csv)
@@ -147,9 +164,32 @@ def test_lineage_of_a_saved_model_file_is_that_of_the_version_its_bytes_are(
         run.use(titanic_csv, role="train")
         model = LogisticRegression(C=0.01).fit(features, frame["Survived"])
         run.log_model(model, name="titanic-test", directory=artifact.parent)
+    second = _model_version_guid(run)
     assert run.models[0].artifact.path == artifact
-    assert run.models[0].artifact.sha256 != first.models[0].artifact.sha256
-    assert f"detailPage/{_model_version_guid(run)}" in lineage_of(artifact.as_uri())
+    assert f"detailPage/{second}" in shown(artifact)
+
+    # The first version's bytes logged again from elsewhere move its artifactUri there; put
+    # back where the second version was saved, they still name the first version.
+    assert _model_version_guid(log(kept, "s3")) == _model_version_guid(first)
+    shutil.copy(kept, artifact)
+    assert f"detailPage/{_model_version_guid(first)}" in shown(artifact)
+
+    # Bytes that match no version: the one last saved there, and a warning.
+    with artifact.open("ab") as handle:
+        handle.write(b"tampered")
+    with caplog.at_level("WARNING", logger="atlas_ml.lineage.resolve"):
+        outcome = cli(lineage_command, artifact)
+    assert f"detailPage/{second}" in outcome.output
+    assert "match no recorded model version" in caplog.text
+
+    # Two versions saved there and neither matches: both commands list them.
+    log(artifact, "s4")
+    with artifact.open("ab") as handle:
+        handle.write(b"again")
+    for command in (lineage_command, verify_command):
+        outcome = cli(command, artifact)
+        assert outcome.exit_code != 0
+        assert f"2 model versions were saved to {artifact.as_uri()}" in outcome.output
 
 
 def test_pii_on_the_raw_csv_propagates_to_the_model_version(
