@@ -44,9 +44,12 @@ def build_jar(spark_jars: Path | None, rebuild: bool) -> None:
 )
 @click.option("--http-url", help="OpenLineage endpoint for --transport http.")
 @click.option(
+    "--spool",
     "--spool-dir",
+    "spool_dir",
     type=click.Path(path_type=Path),
-    help="Spool directory (made absolute: the job may run in another working directory).",
+    help="Spool directory, as 'atlas-ml push --spool' takes it (made absolute: the job may "
+    "run in another working directory).",
 )
 @click.option("--namespace", help="OpenLineage job namespace (default: spark).")
 @click.option(
@@ -74,7 +77,7 @@ def conf(
     try:
         entries = listener_conf(
             transport=transport,
-            spool=spool_dir.resolve() if spool_dir else None,
+            spool=spool_dir.expanduser().resolve() if spool_dir else None,
             http_url=http_url,
             namespace=namespace,
         )

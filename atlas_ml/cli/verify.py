@@ -91,9 +91,9 @@ def command(
 
     TARGET is the qualifiedName, guid or name (as 'atlas-ml lineage' prints it) of a model
     version, a training run or a dataset version, or the path a model was saved to (its
-    model version is the one whose bytes are there). For a model version or training run, every dataset version upstream of it in
-    Atlas's lineage is checked; for a model version, also the model artifact at its
-    artifactUri against its recorded digest.
+    model version is the one whose bytes are there). For a model version or training run,
+    every dataset version upstream of it in Atlas's lineage is checked; for a model
+    version, also the model artifact at its artifactUri against its recorded digest.
 
     \b
     Each dataset version gets one status:

@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS file_digest_v2 (
     sha256 TEXT NOT NULL
 )
 """
-_OBSOLETE = "DROP TABLE IF EXISTS file_digest"  # keyed without ctime_ns (atlas-ml < 0.2)
+_OBSOLETE = "DROP TABLE IF EXISTS file_digest"  # keyed without ctime_ns by earlier builds
 
 
 def default_cache_path() -> Path:

@@ -53,7 +53,8 @@ def _version_lines(result: VersionResult, colour: bool) -> list[str]:
     status = result.status.value.ljust(_WIDTH)
     if colour:
         status = click.style(status, fg=_COLOURS[result.status], bold=True)
-    where = version.uri or "in memory"
+    # In-memory versions of equal content share a name; the qualifiedName tells them apart.
+    where = version.uri or f"in memory, {version.qualified_name}"
     lines = [f"{status}  {version.name}  {where}"]
     indent = " " * (_WIDTH + 2)
     if result.status is Status.CHANGED and result.findings:

@@ -94,3 +94,15 @@ def test_cli_conf_quotes_a_spool_path_with_spaces_and_says_how_to_keep_it_whole(
     assert result.exit_code == 0, result.output
     assert f"spark.atlasml.spool.dir={spool}" in shlex.split(result.stdout)
     assert 'eval "spark-submit $(atlas-ml spark conf) job.py"' in result.stderr
+
+
+def test_cli_conf_takes_spool_like_push_and_expands_the_home_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("atlas_ml.spark.jar.listener_jar", lambda *a, **k: tmp_path / "l.jar")
+    monkeypatch.setenv("HOME", str(tmp_path))
+
+    result = CliRunner().invoke(command, ["conf", "--spool", "~/lineage"])
+
+    assert result.exit_code == 0, result.output
+    assert f"spark.atlasml.spool.dir={tmp_path / 'lineage'}" in result.output

@@ -27,9 +27,8 @@ pytestmark = pytest.mark.unit
 
 
 def _version(name: str, uri: str | None = "file:/data/x.csv") -> RecordedVersion:
-    return RecordedVersion(
-        guid=f"guid-{name}", qualified_name=f"{uri}#{name}@primary", name=name, uri=uri
-    )
+    qualified_name = f"{uri or 'memory:' + name}#{name}@primary"
+    return RecordedVersion(guid=f"guid-{name}", qualified_name=qualified_name, name=name, uri=uri)
 
 
 def _report(*statuses: Status) -> VerifyReport:
@@ -94,7 +93,10 @@ def test_text_shows_in_memory_versions_as_such_and_reports_write_back_failures()
 
     text = render_text(report)
 
-    assert "DERIVED        clean  in memory\n               derived from v0 (VERIFIED)" in text
+    assert (
+        "DERIVED        clean  in memory, memory:clean#clean@primary\n"
+        "               derived from v0 (VERIFIED)"
+    ) in text
     assert "write-back failed: HTTP 400" in text
     assert "could not write the status of 1 version(s)" in text
 
