@@ -175,8 +175,8 @@ def test_a_saved_model_path_finds_the_model_version_of_the_bytes_there_now(
     assert f"detailPage/{_model_version_guid(first)}" in shown(artifact)
 
     # Bytes that match no version: the one last saved there, and a warning.
-    with artifact.open("ab") as handle:
-        handle.write(b"tampered")
+    with artifact.open("ab") as handle:  # bytes of this test only: no earlier run has them
+        handle.write(f"tampered {tmp_path}".encode())
     with caplog.at_level("WARNING", logger="atlas_ml.lineage.resolve"):
         outcome = cli(lineage_command, artifact)
     assert f"detailPage/{second}" in outcome.output
@@ -185,7 +185,7 @@ def test_a_saved_model_path_finds_the_model_version_of_the_bytes_there_now(
     # Two versions saved there and neither matches: both commands list them.
     log(artifact, "s4")
     with artifact.open("ab") as handle:
-        handle.write(b"again")
+        handle.write(b" again")
     for command in (lineage_command, verify_command):
         outcome = cli(command, artifact)
         assert outcome.exit_code != 0
