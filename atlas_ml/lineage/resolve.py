@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -179,10 +179,11 @@ def _by_artifact_location(client: AtlasClient, target: str) -> dict[str, Any] | 
     if digest is not None:
         hits = _model_versions(client, "artifactSha256", digest)
         here = [h for h in hits if h["attributes"].get("artifactUri") == uri]
-        chosen = _one(client, here or hits, f"have the bytes now at {uri}")
+        chosen = _one(client, here or hits, lambda n: f"{n} model versions have the bytes at {uri}")
         if chosen is not None:
             return chosen
-    chosen = _one(client, _model_versions(client, "artifactUri", uri), f"were saved to {uri}")
+    saved_here = _model_versions(client, "artifactUri", uri)
+    chosen = _one(client, saved_here, lambda n: f"{n} model versions were saved to {uri}")
     if chosen is not None and digest is not None:
         _log.warning(
             "the bytes at %s match no recorded model version; showing %s, the last one saved "
@@ -216,15 +217,16 @@ def _model_versions(client: AtlasClient, attribute: str, value: str) -> list[dic
         raise
 
 
-def _one(client: AtlasClient, headers: list[dict[str, Any]], what: str) -> dict[str, Any] | None:
-    """The full entity of the only header; several are an :class:`AmbiguousTarget`."""
+def _one(
+    client: AtlasClient, headers: list[dict[str, Any]], several: Callable[[int], str]
+) -> dict[str, Any] | None:
+    """The full entity of the only header; several are an :class:`AmbiguousTarget` whose
+    message starts with ``several(how many)`` and lists them."""
     if not headers:
         return None
     if len(headers) > 1:
         names = ", ".join(str(h["attributes"].get("qualifiedName")) for h in headers)
-        raise AmbiguousTarget(
-            f"{len(headers)} model versions {what} ({names}); give the qualifiedName or guid"
-        )
+        raise AmbiguousTarget(f"{several(len(headers))} ({names}); give the qualifiedName or guid")
     entity: dict[str, Any] = client.entities.get(headers[0]["guid"])["entity"]
     return entity
 
@@ -252,16 +254,7 @@ def _by_display_name(client: AtlasClient, types: Sequence[str], name: str) -> di
         )
         if (header.get("attributes") or {}).get("name") == name
     ]
-    if not hits:
-        return None
-    if len(hits) > 1:
-        names = ", ".join(str(h["attributes"].get("qualifiedName")) for h in hits)
-        raise AmbiguousTarget(
-            f"{name!r} is the name of {len(hits)} entities ({names}); give the qualifiedName "
-            "or guid"
-        )
-    entity: dict[str, Any] = client.entities.get(hits[0]["guid"])["entity"]
-    return entity
+    return _one(client, hits, lambda n: f"{name!r} is the name of {n} entities")
 
 
 def ui_url(client: AtlasClient, guid: str) -> str:

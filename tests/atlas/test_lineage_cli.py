@@ -126,3 +126,21 @@ def test_a_classification_propagated_from_two_sources_is_shown_once(
     lines = outcome.output.splitlines()
     assert lines[0] == f"{unique}-joined DataSet PII"
     assert lines[1].endswith(f"{unique}-join Process PII")
+
+
+def test_a_name_two_entities_share_lists_both_instead_of_guessing(
+    atlas_client: AtlasClient, project_types: None, unique: str
+) -> None:
+    def named(cluster: str) -> dict:
+        location = f"hdfs://nn-{unique}:8020/{cluster}/shared"
+        entity = naming.physical_dataset(location, cluster).entity()
+        entity["attributes"]["name"] = f"{unique}-shared"
+        return entity
+
+    atlas_client.entities.upsert([named("east"), named("west")])
+
+    outcome = _cli(atlas_client, f"{unique}-shared")
+
+    assert outcome.exit_code == 1
+    assert f"'{unique}-shared' is the name of 2 entities" in outcome.output
+    assert "@east" in outcome.output and "@west" in outcome.output

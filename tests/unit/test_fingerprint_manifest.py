@@ -92,24 +92,31 @@ def test_diff_reports_added_and_removed_files(tmp_path: Path) -> None:
     assert diff_manifests(before, before).unchanged
 
 
-def test_cache_hit_avoids_rereading_unchanged_files(tmp_path: Path) -> None:
-    table = make_table(tmp_path / "t")
-    reads: list[str] = []
+class CountingHasher:
+    """``sha256_file`` that remembers which files it read."""
 
-    def counting_hasher(path: Path) -> str:
-        reads.append(path.name)
+    def __init__(self) -> None:
+        self.reads: list[str] = []
+
+    def __call__(self, path: Path) -> str:
+        self.reads.append(path.name)
         return sha256_file(path)
 
+
+def test_cache_hit_avoids_rereading_unchanged_files(tmp_path: Path) -> None:
+    table = make_table(tmp_path / "t")
+    hasher = CountingHasher()
+
     with DigestCache(tmp_path / "cache.sqlite3") as cache:
-        first = build_manifest(table, cache=cache, hasher=counting_hasher)
-        assert len(reads) == 3
-        second = build_manifest(table, cache=cache, hasher=counting_hasher)
-        assert len(reads) == 3
+        first = build_manifest(table, cache=cache, hasher=hasher)
+        assert len(hasher.reads) == 3
+        second = build_manifest(table, cache=cache, hasher=hasher)
+        assert len(hasher.reads) == 3
         assert second == first
         changed = table / "part-00001.parquet"
         changed.write_bytes(b"second part, rewritten")
-        third = build_manifest(table, cache=cache, hasher=counting_hasher)
-    assert reads[3:] == ["part-00001.parquet"]
+        third = build_manifest(table, cache=cache, hasher=hasher)
+    assert hasher.reads[3:] == ["part-00001.parquet"]
     assert third.root_hash != first.root_hash
 
 
@@ -117,22 +124,18 @@ def test_bytes_restored_with_their_old_size_and_mtime_are_read_again(tmp_path: P
     """cp -a or touch -d can give new bytes the old (size, mtime); the ctime gives them away."""
     table = make_table(tmp_path / "t")
     part = table / "part-00001.parquet"
-    reads: list[str] = []
-
-    def counting_hasher(path: Path) -> str:
-        reads.append(path.name)
-        return sha256_file(path)
+    hasher = CountingHasher()
 
     with DigestCache(tmp_path / "cache.sqlite3") as cache:
-        first = build_manifest(table, cache=cache, hasher=counting_hasher)
+        first = build_manifest(table, cache=cache, hasher=hasher)
         old = part.stat()
         tampered = bytes(b ^ 1 for b in part.read_bytes())
         time.sleep(0.05)  # a later ctime even where file times tick every 10 ms (HZ=100)
         part.write_bytes(tampered)
         os.utime(part, ns=(old.st_atime_ns, old.st_mtime_ns))
         assert (part.stat().st_size, part.stat().st_mtime_ns) == (old.st_size, old.st_mtime_ns)
-        second = build_manifest(table, cache=cache, hasher=counting_hasher)
-    assert reads[3:] == ["part-00001.parquet"]
+        second = build_manifest(table, cache=cache, hasher=hasher)
+    assert hasher.reads[3:] == ["part-00001.parquet"]
     assert second.root_hash != first.root_hash
 
 
