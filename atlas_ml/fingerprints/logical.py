@@ -78,6 +78,13 @@ MASK64 = (1 << 64) - 1
 MASK128 = (1 << 128) - 1
 
 
+def as_signed64(word: int) -> int:
+    """A 64-bit hash (read as unsigned) as the signed ``bigint``/``long`` with the same bits,
+    which is how Spark and the JVM hold it."""
+    word &= MASK64
+    return word - (1 << 64) if word >> 63 else word
+
+
 def _kind(logical_type: str) -> str:
     """``decimal(10,2)`` (as fingerprints recorded before decimals lost their precision and
     scale name it) -> ``decimal``: the cell encoding never depended on them."""

@@ -28,9 +28,9 @@ from atlas_ml.fingerprints.logical import (
     FingerprintError,
     HashSums,
     LogicalFingerprint,
+    as_signed64,
     check_unique_names,
 )
-from atlas_ml.fingerprints.xxh64_reference import M
 
 _LIMBS = ((0, 0xFFFFFFFF), (32, 0xFFFFFFFF))
 _NARROW_LIMBS = ((0, 0xFFFFFF), (24, 0xFFFFFF), (48, 0xFFFF))
@@ -71,13 +71,14 @@ def logical_type_of(name: str, data_type: Any) -> str:
 def _bigint(value: int) -> Any:
     from pyspark.sql import functions as F
 
-    signed = value - (M + 1) if value > M >> 1 else value
-    return F.lit(signed).cast("bigint")
+    return F.lit(as_signed64(value)).cast("bigint")
 
 
-def _canonical(column: Any, logical_type: str, sql_name: str) -> Any:
-    """The Spark expression whose ``xxhash64`` equals the numpy cell hash."""
+def _canonical(name: str, logical_type: str) -> Any:
+    """The Spark expression over column ``name`` whose ``xxhash64`` equals the numpy cell hash."""
     from pyspark.sql import functions as F
+
+    column = F.col(name)
 
     kind = logical_type.split("(", 1)[0]
     if kind in ("int64", "bool"):
@@ -103,7 +104,7 @@ def _canonical(column: Any, logical_type: str, sql_name: str) -> Any:
     if kind == "timestamp_utc":
         return F.unix_micros(column)
     if kind == "timestamp_ntz":
-        return F.expr(f"timestampdiff(MICROSECOND, {_EPOCH_NTZ}, {sql_name})")
+        return F.expr(f"timestampdiff(MICROSECOND, {_EPOCH_NTZ}, {name})")
     if kind == "date":
         return F.unix_date(column).cast("bigint")
     return column
@@ -152,7 +153,7 @@ def _sql_sums(df: Any, names: list[str], types: list[str]) -> HashSums:
             cell = _bigint(NULL_HASH["null"])
         else:
             cell = F.when(column.isNull(), _bigint(NULL_HASH[base])).otherwise(
-                F.xxhash64(_bigint(TYPE_SEED[base]), _canonical(column, kind, f"v{i}"))
+                F.xxhash64(_bigint(TYPE_SEED[base]), _canonical(f"v{i}", kind))
             )
         cells.append(cell.alias(f"c{i}"))
     hashed = positional.select(*cells)

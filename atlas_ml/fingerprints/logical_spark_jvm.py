@@ -20,15 +20,16 @@ from typing import Any
 
 from atlas_ml.fingerprints.logical import (
     ALGORITHM,
+    MASK64,
     ROW_SEED_HI_EFFECTIVE,
     ROW_SEED_LO_EFFECTIVE,
     HashSums,
+    as_signed64,
     cell_seed,
     null_hash,
 )
 
 JVM_CLASS = "io.atlasml.spark.LogicalFingerprint"
-_MASK64 = (1 << 64) - 1
 
 
 def fingerprinter(df: Any) -> Any | None:
@@ -65,24 +66,18 @@ def jvm_sums(fingerprinter_class: Any, df: Any, names: list[str], types: list[st
         query,
         _long_array(gateway, [cell_seed(kind) for kind in types]),
         _long_array(gateway, [null_hash(kind) for kind in types]),
-        _signed(ROW_SEED_HI_EFFECTIVE),
-        _signed(ROW_SEED_LO_EFFECTIVE),
+        as_signed64(ROW_SEED_HI_EFFECTIVE),
+        as_signed64(ROW_SEED_LO_EFFECTIVE),
     )
-    unsigned = [int(word) & _MASK64 for word in words]
+    unsigned = [int(word) & MASK64 for word in words]
     sums = HashSums(names=names, types=types, row_count=unsigned[0])
     sums.row_sum = (unsigned[1] << 64) | unsigned[2]
     sums.column_sums = unsigned[3:]
     return sums
 
 
-def _signed(value: int) -> int:
-    """A 64-bit word as the Java ``long`` with the same bits."""
-    value &= _MASK64
-    return value - (1 << 64) if value >> 63 else value
-
-
 def _long_array(gateway: Any, values: list[int]) -> Any:
     array = gateway.new_array(gateway.jvm.long, len(values))
     for index, value in enumerate(values):
-        array[index] = _signed(value)
+        array[index] = as_signed64(value)
     return array
