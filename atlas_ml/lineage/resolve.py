@@ -27,6 +27,8 @@ DEFAULT_TYPES = (
 
 PROJECT_TYPE_PREFIX = "atlasml_"
 MODEL_VERSION_TYPE = "atlasml_model_version"
+# Above this, a saved model's path is matched by the location recorded for it, not its bytes.
+ARTIFACT_DIGEST_MAX_BYTES = 4 << 30
 TYPES_NOT_INSTALLED = "the atlas-ml types are not installed in Atlas: run atlas-ml typedefs install"
 
 # Atlas 2.1 answers a lookup by a type it does not define with HTTP 400 ATLAS-400-00-014
@@ -232,13 +234,32 @@ def _one(
 
 
 def _artifact_digest(path: Path) -> str | None:
+    """The model digest of the bytes at ``path``; None when they are gone, unreadable or
+    larger than ``ARTIFACT_DIGEST_MAX_BYTES`` (a mistyped data folder must not be read whole
+    just to say it is no model)."""
     from atlas_ml.fingerprints import ManifestError
     from atlas_ml.tracking.models import artifact_digest
 
     try:
+        if not _at_most(path, ARTIFACT_DIGEST_MAX_BYTES):
+            return None
         return artifact_digest(path)
-    except (OSError, ManifestError):  # gone or unreadable: the digest cannot decide
+    except (OSError, ManifestError):
         return None
+
+
+def _at_most(path: Path, limit: int) -> bool:
+    """Whether the files under ``path`` (or the file) hold at most ``limit`` bytes; stops
+    listing as soon as they do not."""
+    if path.is_file():
+        return path.stat().st_size <= limit
+    total = 0
+    for folder, _, files in os.walk(path):
+        for name in files:
+            total += os.stat(os.path.join(folder, name)).st_size
+            if total > limit:
+                return False
+    return True
 
 
 def _by_display_name(client: AtlasClient, types: Sequence[str], name: str) -> dict[str, Any] | None:

@@ -139,3 +139,27 @@ def test_missing_project_types_are_named_when_nothing_else_matches() -> None:
     message = str(caught.value)
     assert message.startswith("no hdfs_path / spark_process with qualifiedName")
     assert message.endswith("run atlas-ml typedefs install")
+
+
+def test_a_large_unrecorded_folder_is_not_read_to_look_for_a_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from atlas_ml.lineage import resolve
+
+    data = tmp_path / "warehouse"
+    data.mkdir()
+    (data / "part-0.parquet").write_bytes(b"x" * 2048)
+    read: list[Path] = []
+    monkeypatch.setattr(resolve, "ARTIFACT_DIGEST_MAX_BYTES", 1024)
+    monkeypatch.setattr(
+        "atlas_ml.tracking.models.artifact_digest", lambda path: read.append(path) or "0" * 64
+    )
+
+    with pytest.raises(TargetNotFound):
+        resolve_target(client(ALL), str(data))
+    assert read == []
+
+    monkeypatch.setattr(resolve, "ARTIFACT_DIGEST_MAX_BYTES", 4096)
+    with pytest.raises(TargetNotFound):
+        resolve_target(client(ALL), str(data))
+    assert read == [data.resolve()]
