@@ -17,9 +17,11 @@ log = logging.getLogger("atlas_ml.delivery")
 
 # Atlas's answer when a classification is already on the entity: not an error for a replay.
 _ALREADY_CLASSIFIED = {"ATLAS-400-00-01A", "ATLAS-409-00-00B"}
-# Atlas's answer when a type is unknown: the typedefs are not installed, not a bad event.
 MODEL_VERSION_TYPE = "atlasml_model_version"
+# Atlas's answer when a type is unknown: the typedefs are not installed, not a bad event.
 _UNKNOWN_TYPE = {"ATLAS-404-00-001", "ATLAS-400-00-014", "ATLAS-400-00-01D"}
+# "Given classification X was invalid": Atlas has no classification type X.
+_UNKNOWN_CLASSIFICATION = "ATLAS-404-00-008"
 
 
 @dataclass
@@ -31,7 +33,13 @@ class DeliveryReport:
     remaining: int = 0
     entities: int = 0
     stopped_by: str | None = None
+    first_rejection: str | None = None
     guids: dict[str, str] = field(default_factory=dict)
+
+    def reject(self, spool: Spool, path: Path, reason: str) -> None:
+        spool.reject(path, reason)
+        self.rejected += 1
+        self.first_rejection = self.first_rejection or reason
 
 
 def deliver_changes(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
@@ -142,8 +150,7 @@ def push(
                 event = parse_event(path.read_bytes())
                 changes = map_event(event, namespace)
             except (EventError, KeyError, TypeError, ValueError) as exc:
-                spool.reject(path, f"{type(exc).__name__}: {exc}")
-                report.rejected += 1
+                report.reject(spool, path, f"{type(exc).__name__}: {exc}")
                 continue
             try:
                 result = deliver_changes(client, changes)
@@ -157,14 +164,13 @@ def push(
                 report.remaining = len(pending) - index
                 break
             except AtlasError as exc:
-                if exc.error_code in _UNKNOWN_TYPE:
+                if _lacks_project_types(exc, changes):
                     report.stopped_by = (
                         f"{exc}. Install the typedefs first: atlas-ml typedefs install"
                     )
                     report.remaining = len(pending) - index
                     break
-                spool.reject(path, str(exc))
-                report.rejected += 1
+                report.reject(spool, path, str(exc))
                 continue
             spool.mark_delivered(path)
             report.delivered += 1
@@ -172,3 +178,22 @@ def push(
             report.guids.update(result.guids)
         spool.prune_delivered()
     return report
+
+
+def _lacks_project_types(exc: AtlasError, changes: AtlasChanges) -> bool:
+    """Whether Atlas refused the event for want of a type atlas-ml's typedefs define.
+
+    Such an event is fine and waits for ``typedefs install``. A classification name of the
+    user's own that Atlas lacks (a typo, a type never created) is the event's problem: it is
+    set aside, so that it does not hold back every later event.
+    """
+    if exc.error_code in _UNKNOWN_TYPE:
+        return True
+    if exc.error_code != _UNKNOWN_CLASSIFICATION:
+        return False
+    from atlas_ml.typedefs.model import load_typeset
+
+    project = set(load_typeset().names("CLASSIFICATION"))
+    # The error names the classification ("Given classification X was invalid").
+    refused = {r.name for r in changes.classifications if f" {r.name} " in f" {exc.message} "}
+    return bool(refused) and refused <= project

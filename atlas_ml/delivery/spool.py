@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shlex
 import tempfile
 import time
 from collections.abc import Iterator
@@ -34,6 +35,13 @@ class Spool:
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = Path(root) if root else default_spool_dir()
+
+    def push_command(self, *flags: str) -> str:
+        """The ``atlas-ml push`` line that delivers this spool, for messages to the user."""
+        words = ["atlas-ml", "push"]
+        if self.root != default_spool_dir():
+            words += ["--spool", str(self.root)]
+        return shlex.join([*words, *flags])
 
     @property
     def delivered_dir(self) -> Path:

@@ -293,13 +293,19 @@ def deliver_spool(spool: Spool, client: Any = None) -> DeliveryReport | None:
     except Exception as exc:
         _warn_once(
             f"could not deliver lineage to Atlas ({exc}); the events are kept in "
-            f"{spool.root} - deliver them later with: atlas-ml push"
+            f"{spool.root} - deliver them later with: {spool.push_command()}"
         )
         return None
+    if report.rejected:
+        _warn_once(
+            f"Atlas refused {report.rejected} event(s) ({report.first_rejection}); they are "
+            f"kept in {spool.rejected_dir} with the reasons - after fixing the cause, deliver "
+            f"them with: {spool.push_command('--retry-rejected')}"
+        )
     if report.stopped_by:
         _warn_once(
             f"{report.stopped_by}; {report.remaining} event(s) kept in "
-            f"{spool.root} - deliver them later with: atlas-ml push"
+            f"{spool.root} - deliver them later with: {spool.push_command()}"
         )
     return report
 

@@ -331,3 +331,28 @@ def test_atlas_down_keeps_events_and_a_later_push_delivers_them_once(
         )
     )
     assert len(found) == 1
+
+
+def test_a_classification_atlas_lacks_sets_the_event_aside_and_says_how_to_retry(
+    atlas_client: AtlasClient,
+    project_types: None,
+    titanic_csv: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import pandas as pd
+
+    spool = Spool(tmp_path / "spool")
+    with training_run("titanic-test", client=atlas_client, spool=spool) as run:
+        raw = run.dataset(titanic_csv).classify("AtlasMlTestNoSuchClassification")
+        frame = pd.read_csv(titanic_csv)
+        run.step("load", inputs=[raw], outputs=[frame], reason="read the CSV")
+        run.use(frame, role="train")
+    assert run.status == "SUCCEEDED", "a refused event must not fail the training run"
+    assert run.delivery is not None
+    assert (run.delivery.rejected, run.delivery.remaining) == (1, 0)
+    err = capsys.readouterr().err
+    assert "Given classification AtlasMlTestNoSuchClassification was invalid" in err
+    assert f"--spool {spool.root} --retry-rejected" in err
+    [error_file] = spool.rejected_dir.glob("*.error")
+    assert "AtlasMlTestNoSuchClassification" in error_file.read_text()

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from atlas_ml.cli.push import command as push_command
-from atlas_ml.client.errors import AtlasAuthError, AtlasBadRequest
+from atlas_ml.client.errors import AtlasAuthError, AtlasBadRequest, AtlasNotFound
 from atlas_ml.delivery import Spool, push
 
 pytestmark = pytest.mark.unit
@@ -97,6 +97,54 @@ def test_events_for_types_atlas_lacks_stay_pending_with_the_install_hint(tmp_pat
     assert (report.delivered, report.rejected, report.remaining) == (0, 0, 1)
     assert "atlas-ml typedefs install" in str(report.stopped_by)
     assert len(spool.pending()) == 1 and spool.rejected() == []
+
+
+def _spool_with_one_classified_write(tmp_path: Path, classification: str) -> Spool:
+    spool = Spool(tmp_path)
+    facet = {"atlasml_classifications": {"classifications": [{"name": classification}]}}
+    output = {"namespace": "file", "name": "/data/out.csv", "facets": facet}
+    spool.write({**_event(), "outputs": [output]})
+    return spool
+
+
+def _classification_refused(name: str) -> AtlasNotFound:
+    # What Atlas 2.1 answers when a classification type is missing (seen live).
+    return AtlasNotFound(
+        f"Given classification {name} was invalid", status=404, error_code="ATLAS-404-00-008"
+    )
+
+
+def test_an_event_waits_for_a_classification_type_the_typedefs_install(tmp_path: Path) -> None:
+    spool = _spool_with_one_classified_write(tmp_path, "UserBehavior")
+    report = push(_failing_atlas(_classification_refused("UserBehavior")), spool)  # type: ignore[arg-type]
+    assert (report.delivered, report.rejected, report.remaining) == (0, 0, 1)
+    assert "atlas-ml typedefs install" in str(report.stopped_by)
+    assert len(spool.pending()) == 1 and spool.rejected() == []
+
+
+def test_an_event_with_a_classification_of_the_users_own_atlas_lacks_is_set_aside(
+    tmp_path: Path,
+) -> None:
+    spool = _spool_with_one_classified_write(tmp_path, "Confidentail")
+    report = push(_failing_atlas(_classification_refused("Confidentail")), spool)  # type: ignore[arg-type]
+    assert (report.delivered, report.rejected, report.remaining) == (0, 1, 0)
+    assert report.stopped_by is None
+    assert "Given classification Confidentail was invalid" in str(report.first_rejection)
+    assert len(spool.rejected()) == 1
+
+
+def test_end_of_run_delivery_says_what_atlas_refused_and_how_to_retry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from atlas_ml.tracking.run import deliver_spool
+
+    spool = _spool_with_one_classified_write(tmp_path / "my spool", "Confidentail")
+    report = deliver_spool(spool, _failing_atlas(_classification_refused("Confidentail")))
+    assert report is not None and report.rejected == 1
+    err = capsys.readouterr().err
+    assert "Atlas refused 1 event(s) (Given classification Confidentail was invalid" in err
+    assert str(spool.rejected_dir) in err
+    assert f"atlas-ml push --spool '{spool.root}' --retry-rejected" in err
 
 
 @pytest.mark.parametrize("status", [401, 403])
