@@ -157,7 +157,10 @@ def _run_maven(version: str, work: Path) -> None:
         f"-Datlas.out={work}",
         "package",
     ]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+    finally:
+        shutil.rmtree(project, ignore_errors=True)
     if result.returncode != 0:
         output = (result.stdout + result.stderr).strip().splitlines()
         missing = [line for line in output if "Could not find artifact" in line]
@@ -196,11 +199,14 @@ def build(
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
-    _run_maven(version, staging)
-    (staging / "war-lib" / "WEB-INF" / "lib").rename(staging / "lib")
-    shutil.rmtree(staging / "war-lib")
-    shutil.rmtree(staging.parent / "maven-project", ignore_errors=True)
-    _install_models(models_dir, staging)
+    try:
+        _run_maven(version, staging)
+        (staging / "war-lib" / "WEB-INF" / "lib").rename(staging / "lib")
+        shutil.rmtree(staging / "war-lib")
+        _install_models(models_dir, staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # a failed build leaves nothing behind
+        raise
 
     # Keep the data and logs of an earlier build of the same version: a rebuild is not a wipe.
     for keep in ("data", "logs", "conf"):

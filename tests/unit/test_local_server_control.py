@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -185,3 +186,26 @@ def test_start_on_another_port_than_the_running_server_is_refused_at_once(tmp_pa
     finally:
         stand_in.kill()
         stand_in.wait()
+
+
+def test_a_failed_build_leaves_nothing_in_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from atlas_ml.server.build import build
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ATLAS_ML_CACHE", str(cache))
+    models = tmp_path / "models"
+    (models / "0000-Area0").mkdir(parents=True)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake_mvn = bin_dir / "mvn"  # Maven as it fails for a release Central does not have
+    fake_mvn.write_text(
+        "#!/bin/sh\necho '[ERROR] Could not find artifact org.apache.atlas:atlas-webapp:war:2.2.0'"
+        "\nexit 1\n"
+    )
+    fake_mvn.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    with pytest.raises(ServerBuildError, match="not on Maven Central"):
+        build("2.2.0", models=models)
+    assert sorted(p.name for p in (cache / "atlas").iterdir()) == []
