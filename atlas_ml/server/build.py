@@ -26,6 +26,10 @@ from atlas_ml.paths import cache_dir
 
 DEFAULT_ATLAS_VERSION = "2.1.0"
 MODELS_ENV = "ATLAS_ML_MODELS"
+# The release whose stock type models every server atlas-ml assembles loads, whatever the
+# server's own version: the ones in ../shared/atlas-models that the tests run against. The
+# 2.1.0 server loads them, and the newer models carry cloud path types atlas-ml maps to.
+MODELS_VERSION = "2.4.0"
 # Where the stock models come from when no local copy is found. Atlas keeps them in
 # ``addons/models`` of the source release; no Maven artifact carries them.
 MODELS_SOURCE_RELEASE = (
@@ -185,7 +189,7 @@ def build(
     home = atlas_home(version)
     models_dir = find_models(models)
     if models_dir is None:
-        models_dir = _fetch_models(version, cache_dir() / "atlas-models" / version)
+        models_dir = _fetch_models(MODELS_VERSION, cache_dir() / "atlas-models" / MODELS_VERSION)
     inputs = {
         "version": version,
         "pom": _tree_digest([_pom_dir()]),
