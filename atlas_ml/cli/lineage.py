@@ -32,7 +32,12 @@ def command(target: str, depth: int, downstream: bool, client: AtlasClient) -> N
     titanic-survival@b42e7c4dc44f) of a model version, dataset version, training run,
     path, ..., or the location of data: a local path, a file: URI or a URI such as
     hdfs://nn:8020/data/x, named as Atlas's hooks name it in the configured namespace. The
-    path a model was saved to gives the model version whose bytes are there.
+    path a model was saved to gives the model version whose bytes are there. Where several
+    nodes share a name (a Spark job's daily runs), the tree adds each one's qualifiedName in
+    parentheses: that is the target for one of them.
+
+    --downstream also lists the training runs and steps that read TARGET but wrote nothing
+    (failed runs, runs that logged no model), which Atlas's lineage API leaves out.
     """
     try:
         show_lineage(client, target, depth=depth, downstream=downstream)

@@ -130,6 +130,17 @@ class EntitiesAPI:
             entities.extend((response or {}).get("entities") or [])
         return entities
 
+    def get_bulk(self, guids: Iterable[str]) -> list[dict[str, Any]]:
+        """Entities by guid, with their relationship attributes; unknown guids are absent."""
+        wanted = list(guids)
+        entities: list[dict[str, Any]] = []
+        for start in range(0, len(wanted), _MAX_NAMES_PER_GET):
+            params = [("guid", guid) for guid in wanted[start : start + _MAX_NAMES_PER_GET]]
+            params.append(("minExtInfo", "true"))
+            response = self._t.request("GET", "/v2/entity/bulk", params=params)
+            entities.extend((response or {}).get("entities") or [])
+        return entities
+
     def delete(self, guids: Iterable[str]) -> dict[str, Any]:
         """Soft-delete entities by guid (Atlas keeps them with status DELETED)."""
         params = [("guid", guid) for guid in guids]

@@ -41,6 +41,14 @@ class LineageGraph:
             edges=edges,
         )
 
+    def add_edge(self, source: str, target: str, header: dict[str, Any]) -> None:
+        """Add a data-flow edge to ``target`` (described by ``header``) from a known node."""
+        self.entities.setdefault(target, header)
+        if (source, target) not in self.edges:
+            self.edges.append((source, target))
+            self._out.setdefault(source, []).append(target)
+            self._in.setdefault(target, []).append(source)
+
     def entity(self, guid: str) -> dict[str, Any]:
         return self.entities[guid]
 

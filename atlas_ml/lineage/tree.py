@@ -3,9 +3,12 @@ a raw file forward to every model version made from it (downstream)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
+from rich.markup import escape
 from rich.tree import Tree
 
 from atlas_ml.client import LineageGraph
@@ -30,15 +33,31 @@ def _classification_names(entity: dict[str, Any]) -> list[str]:
     return sorted(set(names))
 
 
-def _label(graph: LineageGraph, guid: str) -> str:
-    entity = graph.entity(guid)
-    attributes = entity.get("attributes") or {}
-    name = attributes.get("name") or attributes.get("qualifiedName") or guid
-    type_name = entity.get("typeName", "?")
-    style = _STYLE.get(type_name, "white")
-    tags = _classification_names(entity)
-    suffix = f" [red]{', '.join(tags)}[/red]" if tags else ""
-    return f"[{style}]{name}[/{style}] [dim]{type_name}[/dim]{suffix}"
+def _name(graph: LineageGraph, guid: str) -> str:
+    attributes = graph.entity(guid).get("attributes") or {}
+    return str(attributes.get("name") or attributes.get("qualifiedName") or guid)
+
+
+def _labeller(graph: LineageGraph) -> Callable[[str], str]:
+    """Labels by display name; a name several nodes share (the same Spark job run daily)
+    also shows the qualifiedName, which tells them apart and is a valid lineage target."""
+    shared = {
+        n for n, count in Counter(map(partial(_name, graph), graph.entities)).items() if count > 1
+    }
+
+    def label(guid: str) -> str:
+        entity = graph.entity(guid)
+        name = _name(graph, guid)
+        qualified_name = graph.qualified_name(guid)
+        if name in shared and qualified_name and qualified_name != name:
+            name = f"{name} ({qualified_name})"
+        type_name = entity.get("typeName", "?")
+        style = _STYLE.get(type_name, "white")
+        tags = _classification_names(entity)
+        suffix = f" [red]{', '.join(tags)}[/red]" if tags else ""
+        return f"[{style}]{escape(name)}[/{style}] [dim]{type_name}[/dim]{suffix}"
+
+    return label
 
 
 def upstream_tree(graph: LineageGraph, root: str) -> Tree:
@@ -52,16 +71,17 @@ def downstream_tree(graph: LineageGraph, root: str) -> Tree:
 
 
 def _tree(graph: LineageGraph, root: str, next_nodes: Callable[[str], list[str]]) -> Tree:
-    tree = Tree(_label(graph, root))
+    label = _labeller(graph)
+    tree = Tree(label(root))
     seen = {root}
 
     def grow(node: Tree, guid: str) -> None:
-        for neighbour in sorted(next_nodes(guid), key=lambda g: _label(graph, g)):
+        for neighbour in sorted(next_nodes(guid), key=label):
             if neighbour in seen:
-                node.add(_label(graph, neighbour) + " [dim](shown above)[/dim]")
+                node.add(label(neighbour) + " [dim](shown above)[/dim]")
                 continue
             seen.add(neighbour)
-            grow(node.add(_label(graph, neighbour)), neighbour)
+            grow(node.add(label(neighbour)), neighbour)
 
     grow(tree, root)
     return tree

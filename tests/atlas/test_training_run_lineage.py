@@ -65,6 +65,19 @@ def titanic_csv(tmp_path: Path) -> Path:
     return target
 
 
+def _lineage_cli(client: AtlasClient, *args: str) -> str:
+    """``atlas-ml lineage ARGS`` against ``client``'s Atlas: its output, after exit code 0."""
+    config = client.config
+    connection = ["--url", config.url, "--user", str(config.username)]
+    outcome = CliRunner(env={"COLUMNS": "400"}).invoke(
+        lineage_command,
+        [*args, *connection, "--password", str(config.password)],
+        catch_exceptions=False,
+    )
+    assert outcome.exit_code == 0, outcome.output
+    return outcome.output
+
+
 def _model_version_guid(run: TrainingRun) -> str:
     assert run.delivery is not None
     sha = run.models[0].artifact.sha256
@@ -95,28 +108,16 @@ def test_lineage_downstream_of_the_raw_csv_names_the_model_version_it_trained(
     atlas_client: AtlasClient, project_types: None, titanic_csv: Path, tmp_path: Path
 ) -> None:
     run = _run_pipeline(atlas_client, titanic_csv, Spool(tmp_path / "spool"))
-    config = atlas_client.config
-    connection = ["--url", config.url, "--user", str(config.username)]
-    outcome = CliRunner(env={"COLUMNS": "400"}).invoke(
-        lineage_command,
-        ["--downstream", str(titanic_csv), *connection, "--password", str(config.password)],
-        catch_exceptions=False,
-    )
-    assert outcome.exit_code == 0, outcome.output
-    lines = outcome.output.splitlines()
+    output = _lineage_cli(atlas_client, "--downstream", str(titanic_csv))
+    lines = output.splitlines()
     assert lines[0].startswith(f"{titanic_csv} hdfs_path")
     model_version = f"titanic-test@{run.models[0].artifact.sha256[:12]} atlasml_model_version"
-    assert any(model_version in line for line in lines), outcome.output
+    assert any(model_version in line for line in lines), output
 
     # The name the tree prints can be pasted back as the target.
     printed = f"titanic-test@{run.models[0].artifact.sha256[:12]}"
-    again = CliRunner(env={"COLUMNS": "400"}).invoke(
-        lineage_command,
-        [printed, *connection, "--password", str(config.password)],
-        catch_exceptions=False,
-    )
-    assert again.exit_code == 0, again.output
-    assert f"detailPage/{_model_version_guid(run)}" in again.output
+    again = _lineage_cli(atlas_client, printed)
+    assert f"detailPage/{_model_version_guid(run)}" in again
 
 
 def test_a_saved_model_path_finds_the_model_version_of_the_bytes_there_now(
@@ -270,7 +271,7 @@ def test_equal_data_made_from_another_source_stays_out_of_a_runs_lineage(
     assert sources == {f"file:{titanic_csv}".lower() + "@primary"}
 
 
-def test_a_failing_training_run_is_recorded_as_failed_and_the_error_reaches_the_user(
+def test_a_failing_training_run_is_recorded_as_failed_listed_downstream_of_its_data_and_reraised(
     atlas_client: AtlasClient, project_types: None, titanic_csv: Path, tmp_path: Path
 ) -> None:
     spool = Spool(tmp_path / "spool")
@@ -288,6 +289,11 @@ def test_a_failing_training_run_is_recorded_as_failed_and_the_error_reaches_the_
     assert recorded["attributes"]["status"] == "FAILED"
     assert recorded["attributes"]["parameters"] == {"learning_rate": "0.1"}
     assert [i["typeName"] for i in recorded["attributes"]["inputs"]] == ["atlasml_dataset_version"]
+
+    # Atlas's lineage API leaves out a process without outputs; `--downstream` adds it back,
+    # so "which runs read this file" includes the failed one.
+    downstream = _lineage_cli(atlas_client, "--downstream", str(titanic_csv))
+    assert f"{recorded['attributes']['name']} atlasml_training_run" in downstream, downstream
 
 
 def test_atlas_down_keeps_events_and_a_later_push_delivers_them_once(

@@ -55,3 +55,36 @@ def test_a_tree_printed_into_a_pipe_keeps_deep_lines_whole(
 
     lines = capsys.readouterr().out.splitlines()
     assert any(line.endswith(f"{name} hdfs_path PII") for line in lines), lines
+
+
+def test_runs_of_the_same_job_are_told_apart_by_their_qualified_names(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def run(guid: str, qualified_name: str) -> dict[str, Any]:
+        attributes = {"name": "etl.insert_into.city_stats", "qualifiedName": qualified_name}
+        return node(guid, "spark_process", attributes=attributes)
+
+    out = node("out", "hdfs_path")
+    monday, tuesday = run("p1", "local-1700000000001-3"), run("p2", "local-1700086400002-3")
+    graph = LineageGraph(
+        base_guid="out",
+        entities={"out": out, "p1": monday, "p2": tuesday},
+        edges=[("p1", "out"), ("p2", "out")],
+    )
+
+    print_tree(upstream_tree(graph, "out"))
+
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "out hdfs_path", "a name no other node has stays as it was"
+    for qualified_name in ("local-1700000000001-3", "local-1700086400002-3"):
+        expected = f"etl.insert_into.city_stats ({qualified_name}) spark_process"
+        assert any(line.endswith(expected) for line in lines), lines
+
+
+def test_a_name_with_brackets_is_printed_as_written(capsys: pytest.CaptureFixture[str]) -> None:
+    raw = node("raw", "hdfs_path", attributes={"name": "/data/[b]/rows.csv"})
+    graph = LineageGraph(base_guid="raw", entities={"raw": raw}, edges=[])
+
+    print_tree(upstream_tree(graph, "raw"))
+
+    assert capsys.readouterr().out.splitlines() == ["/data/[b]/rows.csv hdfs_path"]
