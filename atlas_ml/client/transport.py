@@ -40,7 +40,6 @@ class Transport:
         self.base_url = config.url.rstrip("/") + API_ROOT
         self.session = session or requests.Session()
         self.session.auth = build_auth(config)
-        self.session.verify = config.verify
         self.session.headers.update(
             {"Accept": "application/json", "User-Agent": f"atlas-ml/{__version__}"}
         )
@@ -91,6 +90,10 @@ class Transport:
                     json=json,
                     timeout=self.config.timeout,
                     auth=None if auth_required else _NO_AUTH,
+                    # Per request, not on the session: requests lets REQUESTS_CA_BUNDLE and
+                    # CURL_CA_BUNDLE replace a session's verify, but not a request's. With no
+                    # TLS setting of atlas-ml's own (True), those variables still apply.
+                    verify=self.config.verify,
                 )
             except requests.ReadTimeout as exc:
                 if retryable and attempt <= self.config.retries:
