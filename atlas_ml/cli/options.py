@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import click
 
@@ -18,6 +18,17 @@ from atlas_ml.client import AtlasClient
 from atlas_ml.config import ConfigError, load_config
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class SettingsError(click.UsageError):
+    """A connection setting is wrong: exit 2 like a usage error, but one ``Error:`` line.
+
+    The mistake is usually in the environment or a config file, so click's usage banner would
+    point at the command line for nothing.
+    """
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"Error: {self.format_message()}", file=file, err=file is None)
 
 
 def atlas_options(func: F) -> F:
@@ -76,7 +87,7 @@ def atlas_options(func: F) -> F:
             )
             client = AtlasClient(config)
         except ConfigError as exc:
-            raise click.UsageError(str(exc)) from exc
+            raise SettingsError(str(exc)) from exc
         with client:
             return func(*args, client=client, **kwargs)
 

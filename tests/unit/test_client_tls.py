@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import json
 import ssl
 import threading
 from collections.abc import Iterator
@@ -18,9 +19,11 @@ from pathlib import Path
 import certifi
 import pytest
 import requests
+from click.testing import CliRunner
 from requests.adapters import HTTPAdapter
 
-from atlas_ml.client import AtlasClient
+from atlas_ml.cli.main import cli
+from atlas_ml.client import AtlasClient, AtlasUnavailable
 from atlas_ml.config import AtlasConfig
 
 pytestmark = pytest.mark.unit
@@ -155,3 +158,53 @@ def test_the_configured_verify_is_what_reaches_the_adapter(tmp_path, monkeypatch
     monkeypatch.setattr(HTTPAdapter, "send", send)
     client_for("https://atlas.example.com:21443", **settings.get(setting, {})).admin.version()
     assert seen == [expected[setting]]
+
+
+def test_unverifiable_certificate_is_reported_as_a_tls_problem_naming_the_settings(
+    https_server, monkeypatch
+):
+    url, _ = https_server
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", certifi.where())
+    with pytest.raises(AtlasUnavailable) as caught:
+        client_for(url).admin.version()
+    message = str(caught.value)
+    assert "TLS certificate" in message and "self-signed certificate" in message
+    assert f"{certifi.where()} (from REQUESTS_CA_BUNDLE)" in message
+    assert "ATLAS_CA_BUNDLE" in message and "verify_tls" in message
+    assert "Is the server running" not in message
+
+
+def test_https_url_for_a_plain_http_server_is_reported_as_a_tls_problem():
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        with pytest.raises(AtlasUnavailable) as caught:
+            client_for(f"https://127.0.0.1:{server.server_address[1]}").admin.version()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "TLS connection" in str(caught.value)
+    assert "http:// or https://" in str(caught.value)
+
+
+def test_unverifiable_certificate_ends_verify_with_exit_3_and_other_commands_with_one_error(
+    https_server, monkeypatch, tmp_path
+):
+    url, _ = https_server
+    (tmp_path / "config.toml").write_text("[atlas]\n")
+    monkeypatch.setenv("ATLAS_ML_CONFIG", str(tmp_path / "config.toml"))
+    for name in ("ATLAS_CA_BUNDLE", "ATLAS_VERIFY_TLS", "ATLAS_USER", "ATLAS_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ATLAS_URL", url)
+    monkeypatch.setenv("ATLAS_AUTH", "none")
+    verify = CliRunner().invoke(cli, ["verify", "x", "--json"])
+    assert verify.exit_code == 3, verify.output
+    assert "TLS certificate" in json.loads(verify.output.splitlines()[0])["error"]
+    listed = CliRunner().invoke(cli, ["typedefs", "list"])
+    assert listed.exc_info is not None and listed.exc_info[0] is SystemExit
+    assert listed.output.startswith("Error: the TLS certificate of Atlas at ")
+    assert len(listed.output.strip().splitlines()) == 1
