@@ -39,6 +39,7 @@ Credentials are kept out of ``repr`` and are never logged.
 
 from __future__ import annotations
 
+import logging
 import netrc
 import os
 import re
@@ -55,6 +56,8 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
+
+log = logging.getLogger("atlas_ml.config")
 
 DEFAULT_URL = "http://127.0.0.1:21000"
 DEFAULT_NAMESPACE = "primary"
@@ -333,12 +336,26 @@ def _env_settings(env: Mapping[str, str]) -> dict[str, Any]:
 
 
 def _netrc_credentials(url: str) -> tuple[str, str] | None:
+    """The netrc login for ``url``'s host; a file that cannot be used is skipped with a warning.
+
+    Skipping silently would leave the user puzzling over a 401 (or the local default user)
+    while the credentials they wrote sit in the file. The warning gives the line and the kind
+    of mistake but never the offending token: it may be a password.
+    """
     path = os.environ.get("NETRC") or str(Path.home() / ".netrc")
     if not Path(path).is_file():
         return None
     try:
         entry = netrc.netrc(path).authenticators(urlsplit(url).hostname or "")
-    except (netrc.NetrcParseError, OSError):
+    except netrc.NetrcParseError as exc:
+        mistake = re.sub(r" token .*", " token", exc.msg)
+        log.warning("ignoring %s: cannot parse line %s (%s)", path, exc.lineno, mistake)
+        return None
+    except UnicodeDecodeError:
+        log.warning("ignoring %s: it is not UTF-8 text", path)
+        return None
+    except OSError as exc:
+        log.warning("ignoring %s: cannot read it (%s)", path, exc.strerror)
         return None
     if entry is None or not entry[0]:
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from pathlib import Path
 
@@ -117,6 +118,27 @@ def test_netrc_supplies_credentials_for_the_host(tmp_path, monkeypatch):
     use_netrc(tmp_path, monkeypatch, "machine atlas.example.com login n-user password n-pw\n")
     config = load_config(env={"ATLAS_URL": "https://atlas.example.com:21443"})
     assert (config.username, config.password) == ("n-user", "n-pw")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "s3cret-Netrc machine 127.0.0.1 login n-user password n-pw\n",
+        "machine 127.0.0.1 login n-user passwd s3cret-Netrc\n",
+    ],
+)
+def test_malformed_netrc_is_skipped_with_a_warning_naming_the_file_not_its_content(
+    tmp_path, monkeypatch, caplog, text
+):
+    use_netrc(tmp_path, monkeypatch, text)
+    with caplog.at_level(logging.WARNING, logger="atlas_ml.config"):
+        config = load_config(env={})
+    assert (config.username, config.password) == LOCAL_DEV_CREDENTIALS
+    [record] = caplog.records
+    assert record.levelno == logging.WARNING
+    assert str(tmp_path / "netrc") in record.getMessage() and "line 1" in record.getMessage()
+    assert "s3cret" not in caplog.text and "n-pw" not in caplog.text
+    assert "\n" not in record.getMessage()
 
 
 def test_token_switches_to_bearer_auth():
