@@ -22,6 +22,9 @@ and an atlas-ml config file. For every setting the first source that provides it
 A config file named by ``--config`` or ``$ATLAS_ML_CONFIG`` must exist and be UTF-8 TOML;
 only the default file is optional.
 
+TLS: ``ca_bundle`` (a PEM file that must exist) and ``verify_tls`` win over requests' own
+``REQUESTS_CA_BUNDLE`` and ``CURL_CA_BUNDLE``, which apply only when atlas-ml has neither.
+
 A URL with user info (``http://user:password@host:21000``, percent-encoded) is split: the user
 and password go where ``username``/``password`` go, with the URL's precedence, and the URL
 keeps only scheme, host, port and path. When a user or password is named on its own by the

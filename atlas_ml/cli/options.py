@@ -2,6 +2,7 @@
 
 ``@atlas_options`` adds ``--url``, ``--user``, ``--password``, ``--token``, ``--config`` and
 ``--atlas-conf`` to a click command and passes it a ready :class:`AtlasClient` as ``client``.
+TLS has no option of its own (it is set once per machine): ``--url``'s help names its variables.
 Nothing prompts: a missing option falls back to the environment and config files (see
 :mod:`atlas_ml.config`), so the same command works in CI and on a laptop.
 """
@@ -35,7 +36,11 @@ def atlas_options(func: F) -> F:
     """Add the Atlas connection options; the command receives ``client: AtlasClient``."""
 
     @click.option(
-        "--url", metavar="URL", help="Atlas base URL, e.g. http://host:21000 [env: ATLAS_URL]."
+        "--url",
+        metavar="URL",
+        help="Atlas base URL, e.g. http://host:21000 [env: ATLAS_URL]. For https: the CA "
+        "bundle to trust [env: ATLAS_CA_BUNDLE], or no verification [env: ATLAS_VERIFY_TLS=false]"
+        "; both win over REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE.",
     )
     @click.option("--user", metavar="NAME", help="Basic-auth user [env: ATLAS_USER].")
     @click.option(
