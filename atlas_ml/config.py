@@ -71,6 +71,7 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 _USERINFO = re.compile(r"^([^/?#]*://)?[^/?#]*@")
 _URL_USERINFO = "user info in the URL"
+_LOCAL_DEFAULT = "default (local dev server)"
 _ENV_NAMES = {
     "ATLAS_URL": "url",
     "ATLAS_USER": "username",
@@ -183,8 +184,12 @@ def setting_origin(name: str, sources: Mapping[str, str]) -> str:
         return f"{_FILE_KEYS.get(name, name)} in the atlas-ml config file"
     if source == "netrc":
         return os.environ.get("NETRC") or "~/.netrc"
-    if source == "arguments" or source is None:
+    if source == "arguments":
         return _CLI_OPTIONS.get(name, f"the {name} argument")
+    if source is None:
+        return f"the {name} given to AtlasConfig"
+    if source == _LOCAL_DEFAULT:
+        return "the local dev server's default"
     return source
 
 
@@ -496,7 +501,7 @@ def _with_credentials(
             sources["username"] = sources["password"] = "netrc"
         elif config.is_local:
             changes["username"], changes["password"] = LOCAL_DEV_CREDENTIALS
-            sources["username"] = sources["password"] = "default (local dev server)"
+            sources["username"] = sources["password"] = _LOCAL_DEFAULT
     if not changes:
         return config
     return replace(config, **changes, sources=sources)

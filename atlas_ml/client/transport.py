@@ -22,7 +22,12 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from atlas_ml import __version__
-from atlas_ml.client.auth import KERBEROS_HINT, build_auth
+from atlas_ml.client.auth import (
+    KERBEROS_HINT,
+    build_auth,
+    credentials_sent,
+    no_credentials_reason,
+)
 from atlas_ml.client.errors import AtlasAuthError, AtlasError, AtlasUnavailable, error_for_status
 from atlas_ml.config import AtlasConfig, setting_origin
 
@@ -139,6 +144,8 @@ class Transport:
             except AtlasAuthError as exc:
                 if exc.status == 401 and self.config.auth == "kerberos":
                     self._explain_kerberos_refusal(exc)
+                elif exc.status == 401:
+                    self._explain_credentials_refusal(exc, auth_required)
                 raise
 
     def _tls_failure(self, exc: Exception, method: str, path: str) -> AtlasUnavailable:
@@ -183,6 +190,20 @@ class Transport:
                     return f"{os.environ[name]} (from {name})"
         return "the default CA bundle of requests (certifi)"
 
+    def _explain_credentials_refusal(self, exc: AtlasAuthError, auth_sent: bool) -> None:
+        """Say who was refused and where that came from, or that nothing was sent.
+
+        With settings from five places (and none at all for a remote server) the user cannot
+        otherwise tell a wrong password from a missing one. Never the password itself.
+        """
+        sent = credentials_sent(self.config) if auth_sent else None
+        if sent:
+            exc.message = f"Atlas refused {sent}: {exc.message}"
+        else:
+            why = no_credentials_reason(self.config) if auth_sent else "a request sent without"
+            exc.message = f"Atlas wants credentials but none were sent ({why}): {exc.message}"
+        exc.args = (exc.message,)
+
     def _explain_kerberos_refusal(self, exc: AtlasAuthError) -> None:
         """Put the GSSAPI reason (it names what is missing and holds no secret) in the error."""
         failure = getattr(self.session.auth, "last_failure", None)
@@ -208,7 +229,9 @@ class Transport:
             except ValueError:
                 body = None
         if response.status_code >= 400:
-            raise error_for_status(response.status_code, body, method, path, response.text)
+            raise error_for_status(
+                response.status_code, body, method, path, response.text, response.reason or ""
+            )
         if body is None and response.content:
             raise AtlasError(
                 "Atlas answered with a body that is not JSON",
