@@ -22,6 +22,9 @@ and an atlas-ml config file. For every setting the first source that provides it
 A config file named by ``--config`` or ``$ATLAS_ML_CONFIG`` must exist and be UTF-8 TOML;
 only the default file is optional.
 
+TLS: ``ca_bundle`` (a PEM file that must exist) and ``verify_tls`` win over requests' own
+``REQUESTS_CA_BUNDLE`` and ``CURL_CA_BUNDLE``, which apply only when atlas-ml has neither.
+
 A URL with user info (``http://user:password@host:21000``, percent-encoded) is split: the user
 and password go where ``username``/``password`` go, with the URL's precedence, and the URL
 keeps only scheme, host, port and path. When a user or password is named on its own by the
@@ -39,6 +42,7 @@ Credentials are kept out of ``repr`` and are never logged.
 
 from __future__ import annotations
 
+import logging
 import netrc
 import os
 import re
@@ -56,6 +60,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
+log = logging.getLogger("atlas_ml.config")
+
 DEFAULT_URL = "http://127.0.0.1:21000"
 DEFAULT_NAMESPACE = "primary"
 LOCAL_DEV_CREDENTIALS = ("admin", "admin")
@@ -65,11 +71,29 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 _USERINFO = re.compile(r"^([^/?#]*://)?[^/?#]*@")
 _URL_USERINFO = "user info in the URL"
-_PASSWORD_ORIGINS = {
-    "arguments": "--password",
-    "environment": "ATLAS_PASSWORD",
-    "config file": "password in the config file",
+_LOCAL_DEFAULT = "default (local dev server)"
+_ENV_NAMES = {
+    "ATLAS_URL": "url",
+    "ATLAS_USER": "username",
+    "ATLAS_PASSWORD": "password",
+    "ATLAS_TOKEN": "token",
+    "ATLAS_AUTH": "auth",
+    "ATLAS_CA_BUNDLE": "ca_bundle",
+    "ATLAS_VERIFY_TLS": "verify_tls",
+    "ATLAS_NAMESPACE": "namespace",
 }
+_FILE_KEYS = {"username": "user"}
+_CLI_OPTIONS = {
+    "url": "--url",
+    "username": "--user",
+    "password": "--password",
+    "token": "--token",
+    "auth": "--auth",
+}
+_TEXT_SETTINGS = ("url", "username", "password", "token", "auth", "ca_bundle", "namespace")
+_SECRET_SETTINGS = ("password", "token")
+_FLOAT_SETTINGS = ("connect_timeout", "read_timeout", "backoff_factor")
+_INT_SETTINGS = ("retries", "batch_size", "upsert_workers")
 
 
 class ConfigError(ValueError):
@@ -105,6 +129,8 @@ class AtlasConfig:
             raise ConfigError(
                 f"unknown auth method {self.auth!r}: use one of {', '.join(AUTH_METHODS)}"
             )
+        if not isinstance(self.url, str):
+            raise ConfigError(f"Atlas URL must be text, got {self.url!r}")
         if not self.url.startswith(("http://", "https://")):
             raise ConfigError(
                 f"Atlas URL {_redact_userinfo(self.url)!r} must start with http:// or https:// "
@@ -117,6 +143,11 @@ class AtlasConfig:
             if self.username is None and self.password is None:
                 object.__setattr__(self, "username", user)
                 object.__setattr__(self, "password", password)
+        if self.ca_bundle and not os.path.exists(self.ca_bundle):
+            raise ConfigError(
+                f"CA bundle {self.ca_bundle} (from {setting_origin('ca_bundle', self.sources)}) "
+                "does not exist: name the PEM file of the CA that signed Atlas's certificate"
+            )
         if self.batch_size < 1:
             raise ConfigError(f"batch_size must be at least 1, got {self.batch_size}")
         if self.upsert_workers < 1:
@@ -139,6 +170,27 @@ class AtlasConfig:
     @property
     def is_local(self) -> bool:
         return (urlsplit(self.url).hostname or "") in _LOOPBACK_HOSTS
+
+
+def setting_origin(name: str, sources: Mapping[str, str]) -> str:
+    """Where setting ``name`` came from, as the user wrote it (``ATLAS_USER``, ``--user``, ...).
+
+    Error messages name it so that the user knows which of the many sources to fix.
+    """
+    source = sources.get(name)
+    if source == "environment":
+        return next(env for env, key in _ENV_NAMES.items() if key == name)
+    if source == "config file":
+        return f"{_FILE_KEYS.get(name, name)} in the atlas-ml config file"
+    if source == "netrc":
+        return os.environ.get("NETRC") or "~/.netrc"
+    if source == "arguments":
+        return _CLI_OPTIONS.get(name, f"the {name} argument")
+    if source is None:
+        return f"the {name} given to AtlasConfig"
+    if source == _LOCAL_DEFAULT:
+        return "the local dev server's default"
+    return source
 
 
 def _split_userinfo(url: str) -> tuple[str, str | None, str | None]:
@@ -253,35 +305,65 @@ def _file_settings(path: Path | None, env: Mapping[str, str]) -> dict[str, Any]:
     table = data.get("atlas", {})
     if not isinstance(table, dict):
         raise ConfigError(f"config file {path}: [atlas] must be a table")
-    renamed: dict[str, str] = {"user": "username"}
-    known = {f.name for f in fields(AtlasConfig)} | set(renamed)
+    renamed = {key: name for name, key in _FILE_KEYS.items()}
+    known = {f.name for f in fields(AtlasConfig)} - {"sources"} | set(renamed)
     unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(f"config file {path}: unknown key(s) in [atlas]: {', '.join(unknown)}")
-    return {renamed.get(str(key), str(key)): value for key, value in table.items()}
+    settings = {renamed.get(str(key), str(key)): value for key, value in table.items()}
+    for name, value in settings.items():
+        problem = _wrong_toml_type(name, value)
+        if problem:
+            shown = "" if name in _SECRET_SETTINGS else f", got {value!r}"
+            raise ConfigError(
+                f"config file {path}: {_FILE_KEYS.get(name, name)} must be {problem}{shown}"
+            )
+    return settings
+
+
+def _wrong_toml_type(name: str, value: Any) -> str | None:
+    """What ``value`` should have been, when TOML gave a type the setting cannot take.
+
+    Numbers in quotes are accepted (``_coerce`` parses them, as it does for the environment);
+    ``url = 21000`` or ``retries = true`` are mistakes that would otherwise surface as a
+    traceback or a silently wrong value far from the file.
+    """
+    if name in _TEXT_SETTINGS and not isinstance(value, str):
+        return "text in quotes"
+    if name == "verify_tls" and not isinstance(value, (bool, str)):
+        return "true or false"
+    if name in _FLOAT_SETTINGS + _INT_SETTINGS and (
+        isinstance(value, bool) or not isinstance(value, (int, float, str))
+    ):
+        return "an integer" if name in _INT_SETTINGS else "a number"
+    return None
 
 
 def _env_settings(env: Mapping[str, str]) -> dict[str, Any]:
-    names = {
-        "ATLAS_URL": "url",
-        "ATLAS_USER": "username",
-        "ATLAS_PASSWORD": "password",
-        "ATLAS_TOKEN": "token",
-        "ATLAS_AUTH": "auth",
-        "ATLAS_CA_BUNDLE": "ca_bundle",
-        "ATLAS_VERIFY_TLS": "verify_tls",
-        "ATLAS_NAMESPACE": "namespace",
-    }
-    return {key: env[name] for name, key in names.items() if env.get(name)}
+    return {key: env[name] for name, key in _ENV_NAMES.items() if env.get(name)}
 
 
 def _netrc_credentials(url: str) -> tuple[str, str] | None:
+    """The netrc login for ``url``'s host; a file that cannot be used is skipped with a warning.
+
+    Skipping silently would leave the user puzzling over a 401 (or the local default user)
+    while the credentials they wrote sit in the file. The warning gives the line and the kind
+    of mistake but never the offending token: it may be a password.
+    """
     path = os.environ.get("NETRC") or str(Path.home() / ".netrc")
     if not Path(path).is_file():
         return None
     try:
         entry = netrc.netrc(path).authenticators(urlsplit(url).hostname or "")
-    except (netrc.NetrcParseError, OSError):
+    except netrc.NetrcParseError as exc:
+        mistake = re.sub(r" token .*", " token", exc.msg)
+        log.warning("ignoring %s: cannot parse line %s (%s)", path, exc.lineno, mistake)
+        return None
+    except UnicodeDecodeError:
+        log.warning("ignoring %s: it is not UTF-8 text", path)
+        return None
+    except OSError as exc:
+        log.warning("ignoring %s: cannot read it (%s)", path, exc.strerror)
         return None
     if entry is None or not entry[0]:
         return None
@@ -296,12 +378,14 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         if lowered in _FALSE:
             return False
         raise ConfigError(f"{source}: verify_tls must be true or false, got {value!r}")
-    if name in ("connect_timeout", "read_timeout", "backoff_factor"):
+    if name in _FLOAT_SETTINGS:
         try:
             return float(value)
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{source}: {name} must be a number, got {value!r}") from exc
-    if name in ("retries", "batch_size", "upsert_workers"):
+    if name in _INT_SETTINGS:
+        if isinstance(value, float) and not value.is_integer():
+            raise ConfigError(f"{source}: {name} must be an integer, got {value!r}")
         try:
             return int(value)
         except (TypeError, ValueError) as exc:
@@ -406,9 +490,8 @@ def _with_credentials(
             # A password on its own is never swapped for other credentials: it takes the netrc
             # user only when netrc names a full login for the host, else the user must say who.
             if not (found and found[1]):
-                origin = sources.get("password", "arguments")
                 raise ConfigError(
-                    f"a password was given (from {_PASSWORD_ORIGINS.get(origin, origin)}) "
+                    f"a password was given (from {setting_origin('password', sources)}) "
                     "but no user: set --user or ATLAS_USER (or user in the config file)"
                 )
             changes["username"] = found[0]
@@ -418,7 +501,7 @@ def _with_credentials(
             sources["username"] = sources["password"] = "netrc"
         elif config.is_local:
             changes["username"], changes["password"] = LOCAL_DEV_CREDENTIALS
-            sources["username"] = sources["password"] = "default (local dev server)"
+            sources["username"] = sources["password"] = _LOCAL_DEFAULT
     if not changes:
         return config
     return replace(config, **changes, sources=sources)

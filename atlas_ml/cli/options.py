@@ -2,6 +2,7 @@
 
 ``@atlas_options`` adds ``--url``, ``--user``, ``--password``, ``--token``, ``--config`` and
 ``--atlas-conf`` to a click command and passes it a ready :class:`AtlasClient` as ``client``.
+TLS has no option of its own (it is set once per machine): ``--url``'s help names its variables.
 Nothing prompts: a missing option falls back to the environment and config files (see
 :mod:`atlas_ml.config`), so the same command works in CI and on a laptop.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import click
 
@@ -20,11 +21,26 @@ from atlas_ml.config import ConfigError, load_config
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class SettingsError(click.UsageError):
+    """A connection setting is wrong: exit 2 like a usage error, but one ``Error:`` line.
+
+    The mistake is usually in the environment or a config file, so click's usage banner would
+    point at the command line for nothing.
+    """
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"Error: {self.format_message()}", file=file, err=file is None)
+
+
 def atlas_options(func: F) -> F:
     """Add the Atlas connection options; the command receives ``client: AtlasClient``."""
 
     @click.option(
-        "--url", metavar="URL", help="Atlas base URL, e.g. http://host:21000 [env: ATLAS_URL]."
+        "--url",
+        metavar="URL",
+        help="Atlas base URL, e.g. http://host:21000 [env: ATLAS_URL]. For https: the CA "
+        "bundle to trust [env: ATLAS_CA_BUNDLE], or no verification [env: ATLAS_VERIFY_TLS=false]"
+        "; both win over REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE.",
     )
     @click.option("--user", metavar="NAME", help="Basic-auth user [env: ATLAS_USER].")
     @click.option(
@@ -76,7 +92,7 @@ def atlas_options(func: F) -> F:
             )
             client = AtlasClient(config)
         except ConfigError as exc:
-            raise click.UsageError(str(exc)) from exc
+            raise SettingsError(str(exc)) from exc
         with client:
             return func(*args, client=client, **kwargs)
 

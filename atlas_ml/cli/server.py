@@ -44,13 +44,15 @@ def console_status(message: str) -> Any:
     return Console(stderr=True).status(message)
 
 
-version_option = click.option(
-    "--atlas-version",
-    "version",
-    default=DEFAULT_ATLAS_VERSION,
-    show_default=True,
-    help="Apache Atlas release to assemble and run.",
-)
+def version_option(purpose: str) -> Any:
+    """``--atlas-version``: each release has its own home, so every command takes it."""
+    return click.option(
+        "--atlas-version",
+        "version",
+        default=DEFAULT_ATLAS_VERSION,
+        show_default=True,
+        help=f"Apache Atlas release {purpose}.",
+    )
 
 
 @click.group("server")
@@ -62,7 +64,7 @@ def command() -> None:
 
 
 @command.command("build")
-@version_option
+@version_option("to assemble")
 @click.option(
     "--models",
     type=click.Path(file_okay=False, path_type=Path),
@@ -82,7 +84,7 @@ def build_command(version: str, models: Path | None, force: bool) -> None:
 
 
 @command.command("start")
-@version_option
+@version_option("to run (as assembled by 'server build')")
 @click.option("--port", type=int, help="HTTP port of the UI and REST API. [default: 21000]")
 @click.option("--kafka-port", type=int, help="Port of the embedded Kafka. [default: 29027]")
 @click.option("--zookeeper-port", type=int, help="Port of the embedded ZooKeeper. [default: 29026]")
@@ -173,7 +175,7 @@ def start_command(
 
 
 @command.command("stop")
-@version_option
+@version_option("whose local server to stop")
 @click.option(
     "--no-snapshot",
     is_flag=True,
@@ -203,7 +205,7 @@ def stop_command(version: str, no_snapshot: bool) -> None:
 
 
 @command.command("status")
-@version_option
+@version_option("whose local server to report on")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 def status_command(version: str, as_json: bool) -> None:
     """URL, state, version, pid and memory of the local Atlas."""
@@ -218,7 +220,7 @@ def status_command(version: str, as_json: bool) -> None:
 
 
 @command.command("logs")
-@version_option
+@version_option("whose local server's log to show")
 @click.option(
     "-n",
     "--lines",

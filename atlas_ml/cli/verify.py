@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
-from atlas_ml.cli.options import atlas_options
+from atlas_ml.cli.options import SettingsError, atlas_options
 from atlas_ml.client import AtlasClient, AtlasError
 from atlas_ml.verify import (
     RecordedVersion,
@@ -35,6 +35,10 @@ class _VerifyUsageError(click.UsageError):
     exit_code = VerifyCouldNotRun.exit_code
 
 
+class _VerifySettingsError(SettingsError):
+    exit_code = VerifyCouldNotRun.exit_code
+
+
 class _VerifyCommand(click.Command):
     """Bad options and settings exit 3 as well: click's usual 2 means UNRECOVERABLE here."""
 
@@ -48,6 +52,10 @@ class _VerifyCommand(click.Command):
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:  # a setting the connection options refused
+            if ctx.params.get("as_json"):
+                click.echo(json.dumps({"status": "ERROR", "error": exc.format_message()}))
+            if isinstance(exc, SettingsError):
+                raise _VerifySettingsError(exc.format_message()) from exc
             raise _VerifyUsageError(exc.format_message(), exc.ctx) from exc
 
 

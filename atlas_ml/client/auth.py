@@ -7,7 +7,7 @@ from typing import Any
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth
 
-from atlas_ml.config import AtlasConfig, ConfigError
+from atlas_ml.config import AtlasConfig, ConfigError, setting_origin
 
 KERBEROS_HINT = (
     "Get a Kerberos ticket first (kinit <principal>, or point KRB5_CLIENT_KTNAME at a keytab), "
@@ -48,6 +48,33 @@ def build_auth(config: AtlasConfig) -> AuthBase | None:
     if config.username is None:
         return None
     return _BasicAuth(config.username, config.password or "")
+
+
+def credentials_sent(config: AtlasConfig) -> str | None:
+    """Who the requests authenticate as and where that came from; ``None`` when nobody.
+
+    For error messages: names a user and the setting that gave it, never a password or token.
+    """
+    if config.auth == "bearer" and config.token:
+        return f"the bearer token from {setting_origin('token', config.sources)}"
+    if config.auth != "basic" or config.username is None:
+        return None
+    origin = setting_origin("username", config.sources)
+    if config.password is None:
+        return f"user {config.username!r} (from {origin}, no password)"
+    if config.sources.get("password") == config.sources.get("username"):
+        return f"user {config.username!r} (from {origin})"
+    password_origin = setting_origin("password", config.sources)
+    return f"user {config.username!r} (from {origin}, password from {password_origin})"
+
+
+def no_credentials_reason(config: AtlasConfig) -> str:
+    """Why :func:`credentials_sent` found nobody, naming the setting to change."""
+    if config.auth == "none":
+        return f"auth is 'none', from {setting_origin('auth', config.sources)}"
+    if config.is_local:
+        return "no user is set"
+    return "no user is set, and only a loopback URL gets the local dev server's default user"
 
 
 def kerberos_auth() -> AuthBase:

@@ -94,16 +94,23 @@ _HINTS = {
 
 
 def error_for_status(
-    status: int, body: Any, method: str, path: str, fallback_text: str = ""
+    status: int, body: Any, method: str, path: str, fallback_text: str = "", reason: str = ""
 ) -> AtlasError:
-    """Build the right :class:`AtlasError` subclass from an HTTP error response."""
+    """Build the right :class:`AtlasError` subclass from an HTTP error response.
+
+    Without a JSON message, a plain-text body or else the status line's reason is the message
+    (Atlas puts "Wrong password" there); an HTML error page is not, it would only be noise.
+    """
     error_code = None
     message = ""
     if isinstance(body, dict):
         error_code = body.get("errorCode")
         message = str(body.get("errorMessage") or body.get("error") or body.get("message") or "")
     if not message:
-        message = fallback_text.strip()[:300] or f"Atlas answered HTTP {status}"
+        text = fallback_text.strip()
+        if text.startswith("<"):
+            text = ""
+        message = text[:300] or reason.strip() or "Atlas gave no reason"
     cls = _BY_STATUS.get(status, AtlasError)
     return cls(
         message,

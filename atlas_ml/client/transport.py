@@ -11,6 +11,8 @@ or a relationship is not, the second attempt would fail with 409).
 from __future__ import annotations
 
 import logging
+import os
+import ssl
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -20,9 +22,14 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from atlas_ml import __version__
-from atlas_ml.client.auth import KERBEROS_HINT, build_auth
+from atlas_ml.client.auth import (
+    KERBEROS_HINT,
+    build_auth,
+    credentials_sent,
+    no_credentials_reason,
+)
 from atlas_ml.client.errors import AtlasAuthError, AtlasError, AtlasUnavailable, error_for_status
-from atlas_ml.config import AtlasConfig
+from atlas_ml.config import AtlasConfig, setting_origin
 
 log = logging.getLogger("atlas_ml.client")
 
@@ -40,7 +47,6 @@ class Transport:
         self.base_url = config.url.rstrip("/") + API_ROOT
         self.session = session or requests.Session()
         self.session.auth = build_auth(config)
-        self.session.verify = config.verify
         self.session.headers.update(
             {"Accept": "application/json", "User-Agent": f"atlas-ml/{__version__}"}
         )
@@ -91,6 +97,10 @@ class Transport:
                     json=json,
                     timeout=self.config.timeout,
                     auth=None if auth_required else _NO_AUTH,
+                    # Per request, not on the session: requests lets REQUESTS_CA_BUNDLE and
+                    # CURL_CA_BUNDLE replace a session's verify, but not a request's. With no
+                    # TLS setting of atlas-ml's own (True), those variables still apply.
+                    verify=self.config.verify,
                 )
             except requests.ReadTimeout as exc:
                 if retryable and attempt <= self.config.retries:
@@ -102,6 +112,8 @@ class Transport:
                     path=API_ROOT + path,
                     hint="Raise read_timeout in the atlas-ml config or check the server's load",
                 ) from exc
+            except requests.exceptions.SSLError as exc:  # a ConnectionError: catch it first
+                raise self._tls_failure(exc, method, API_ROOT + path) from exc
             except requests.ConnectionError as exc:
                 raise AtlasUnavailable(
                     f"cannot connect to Atlas at {self.config.url}",
@@ -132,7 +144,65 @@ class Transport:
             except AtlasAuthError as exc:
                 if exc.status == 401 and self.config.auth == "kerberos":
                     self._explain_kerberos_refusal(exc)
+                elif exc.status == 401:
+                    self._explain_credentials_refusal(exc, auth_required)
                 raise
+
+    def _tls_failure(self, exc: Exception, method: str, path: str) -> AtlasUnavailable:
+        """Name the TLS problem and the settings that fix it, not "is the server running?".
+
+        Unavailable rather than a plain error: delivery then keeps events waiting, because the
+        cure is a setting, not a change to the events.
+        """
+        cause = _ssl_cause(exc)
+        settings = (
+            "ATLAS_CA_BUNDLE or ca_bundle in the atlas-ml config file (or, for a test server "
+            "only, turn verification off: ATLAS_VERIFY_TLS=false or verify_tls = false)"
+        )
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return AtlasUnavailable(
+                f"the TLS certificate of Atlas at {self.config.url} cannot be verified: "
+                f"{cause.verify_message or cause.reason}",
+                method=method,
+                path=path,
+                hint=f"It was checked against {self._trusted_cas()}. Name the CA that signed "
+                f"it with {settings}",
+            )
+        reason = (cause.strerror or cause.reason) if cause is not None else None
+        return AtlasUnavailable(
+            f"TLS connection to Atlas at {self.config.url} failed: {reason or type(exc).__name__}",
+            method=method,
+            path=path,
+            hint="Does the server speak HTTPS on that port (http:// or https:// in --url / "
+            f"ATLAS_URL)? The CAs trusted are {self._trusted_cas()}; set them with {settings}",
+        )
+
+    def _trusted_cas(self) -> str:
+        """Which CA bundle verified the server, as requests chose it (for error messages)."""
+        verify = self.config.verify
+        if verify is False:
+            return "none (verification is off)"
+        if isinstance(verify, str):
+            return f"{verify} (from {setting_origin('ca_bundle', self.config.sources)})"
+        if self.session.trust_env:
+            for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+                if os.environ.get(name):
+                    return f"{os.environ[name]} (from {name})"
+        return "the default CA bundle of requests (certifi)"
+
+    def _explain_credentials_refusal(self, exc: AtlasAuthError, auth_sent: bool) -> None:
+        """Say who was refused and where that came from, or that nothing was sent.
+
+        With settings from five places (and none at all for a remote server) the user cannot
+        otherwise tell a wrong password from a missing one. Never the password itself.
+        """
+        sent = credentials_sent(self.config) if auth_sent else None
+        if sent:
+            exc.message = f"Atlas refused {sent}: {exc.message}"
+        else:
+            why = no_credentials_reason(self.config) if auth_sent else "a request sent without"
+            exc.message = f"Atlas wants credentials but none were sent ({why}): {exc.message}"
+        exc.args = (exc.message,)
 
     def _explain_kerberos_refusal(self, exc: AtlasAuthError) -> None:
         """Put the GSSAPI reason (it names what is missing and holds no secret) in the error."""
@@ -159,7 +229,9 @@ class Transport:
             except ValueError:
                 body = None
         if response.status_code >= 400:
-            raise error_for_status(response.status_code, body, method, path, response.text)
+            raise error_for_status(
+                response.status_code, body, method, path, response.text, response.reason or ""
+            )
         if body is None and response.content:
             raise AtlasError(
                 "Atlas answered with a body that is not JSON",
@@ -169,6 +241,21 @@ class Transport:
                 hint="Is the URL an Atlas server (and not a login page of a gateway)?",
             )
         return body
+
+
+def _ssl_cause(exc: BaseException) -> ssl.SSLError | None:
+    """The ``ssl`` module's error inside the layers requests and urllib3 wrap around it."""
+    pending: list[object] = [exc]
+    seen: set[int] = set()
+    while pending:
+        item = pending.pop(0)
+        if isinstance(item, ssl.SSLError):
+            return item
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        pending += [*item.args, getattr(item, "reason", None), item.__cause__, item.__context__]
+    return None
 
 
 class _NoAuth(requests.auth.AuthBase):

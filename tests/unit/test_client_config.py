@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from pathlib import Path
 
@@ -119,14 +120,90 @@ def test_netrc_supplies_credentials_for_the_host(tmp_path, monkeypatch):
     assert (config.username, config.password) == ("n-user", "n-pw")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "s3cret-Netrc machine 127.0.0.1 login n-user password n-pw\n",
+        "machine 127.0.0.1 login n-user passwd s3cret-Netrc\n",
+    ],
+)
+def test_malformed_netrc_is_skipped_with_a_warning_naming_the_file_not_its_content(
+    tmp_path, monkeypatch, caplog, text
+):
+    use_netrc(tmp_path, monkeypatch, text)
+    with caplog.at_level(logging.WARNING, logger="atlas_ml.config"):
+        config = load_config(env={})
+    assert (config.username, config.password) == LOCAL_DEV_CREDENTIALS
+    [record] = caplog.records
+    assert record.levelno == logging.WARNING
+    assert str(tmp_path / "netrc") in record.getMessage() and "line 1" in record.getMessage()
+    assert "s3cret" not in caplog.text and "n-pw" not in caplog.text
+    assert "\n" not in record.getMessage()
+
+
 def test_token_switches_to_bearer_auth():
     config = load_config(env={"ATLAS_TOKEN": "t"})
     assert config.auth == "bearer"
 
 
-def test_ca_bundle_is_used_for_verification():
-    config = load_config(env={"ATLAS_CA_BUNDLE": "/etc/ssl/corp.pem"})
-    assert config.verify == "/etc/ssl/corp.pem"
+def test_ca_bundle_is_used_for_verification(tmp_path):
+    bundle = write(tmp_path / "corp.pem", "")
+    config = load_config(env={"ATLAS_CA_BUNDLE": str(bundle)})
+    assert config.verify == str(bundle)
+
+
+@pytest.mark.parametrize(
+    ("layer", "origin"),
+    [("environment", "ATLAS_CA_BUNDLE"), ("config file", "ca_bundle in the atlas-ml config file")],
+)
+def test_missing_ca_bundle_is_a_config_error_naming_the_setting_and_the_path(
+    tmp_path, layer, origin
+):
+    missing = tmp_path / "nope.pem"
+    if layer == "environment":
+        settings: dict[str, object] = {"env": {"ATLAS_CA_BUNDLE": str(missing)}}
+    else:
+        settings = {
+            "env": {},
+            "config_file": write(tmp_path / "c.toml", f'[atlas]\nca_bundle = "{missing}"\n'),
+        }
+    with pytest.raises(ConfigError) as caught:
+        load_config(**settings)  # type: ignore[arg-type]
+    assert f"CA bundle {missing} (from {origin}) does not exist" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("url = 21000", "url must be text in quotes, got 21000"),
+        ("user = 7", "user must be text in quotes, got 7"),
+        ("ca_bundle = ['a.pem']", "ca_bundle must be text in quotes"),
+        ("verify_tls = 0", "verify_tls must be true or false, got 0"),
+        ("retries = true", "retries must be an integer, got True"),
+        ("retries = 2.5", "retries must be an integer, got 2.5"),
+        ("read_timeout = [1]", "read_timeout must be a number"),
+        ("sources = {}", "unknown key(s) in [atlas]: sources"),
+    ],
+)
+def test_config_file_value_of_the_wrong_type_is_a_config_error_naming_the_key(
+    tmp_path, line, message
+):
+    path = write(tmp_path / "c.toml", f"[atlas]\n{line}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(env={}, config_file=path)
+    assert message in str(caught.value)
+
+
+def test_config_file_password_of_the_wrong_type_is_refused_without_showing_it(tmp_path):
+    path = write(tmp_path / "c.toml", '[atlas]\nuser = "u"\npassword = 987654\n')
+    with pytest.raises(ConfigError, match="password must be text in quotes") as caught:
+        load_config(env={}, config_file=path)
+    assert "987654" not in str(caught.value)
+
+
+def test_config_built_directly_with_a_url_that_is_not_text_is_a_config_error():
+    with pytest.raises(ConfigError, match="Atlas URL must be text, got 21000"):
+        AtlasConfig(url=21000)  # type: ignore[arg-type]
 
 
 def test_secrets_are_not_in_repr():

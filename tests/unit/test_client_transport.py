@@ -25,7 +25,8 @@ from atlas_ml.client import (
     AtlasNotFound,
     AtlasUnavailable,
 )
-from atlas_ml.config import AtlasConfig
+from atlas_ml.client.auth import credentials_sent, no_credentials_reason
+from atlas_ml.config import AtlasConfig, load_config
 
 pytestmark = pytest.mark.unit
 
@@ -229,3 +230,51 @@ def test_connect_retry_warnings_are_shown_only_with_verbose(closed_port_url, cap
         client.admin.version()
     assert ("Retrying (Retry(" in caplog.text) is shown
     assert "urllib3.connectionpool" in caplog.text
+
+
+def test_refused_user_is_named_with_the_settings_it_came_from_never_the_password(
+    fake_atlas, tmp_path
+):
+    url, script = fake_atlas
+    script.responses = [(401, b"")]
+    (tmp_path / "config.toml").write_text('[atlas]\nuser = "alice"\n')
+    env = {"ATLAS_ML_CONFIG": str(tmp_path / "config.toml"), "ATLAS_PASSWORD": SECRET}
+    with pytest.raises(AtlasAuthError) as caught:
+        AtlasClient(load_config(url=url, env=env)).admin.version()
+    message = str(caught.value)
+    assert message.startswith(
+        "Atlas refused user 'alice' (from user in the atlas-ml config file, "
+        "password from ATLAS_PASSWORD): Unauthorized ("
+    )
+    assert message.count("HTTP 401") == 1
+    assert SECRET not in message
+
+
+def test_refused_bearer_token_is_named_by_its_setting_not_its_value(fake_atlas):
+    url, script = fake_atlas
+    script.responses = [(401, {})]
+    with pytest.raises(AtlasAuthError) as caught:
+        AtlasClient(load_config(url=url, env={"ATLAS_TOKEN": TOKEN})).admin.version()
+    assert "refused the bearer token from ATLAS_TOKEN" in str(caught.value)
+    assert TOKEN not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("settings", "reason"),
+    [({"auth": "none"}, "auth is 'none'"), ({"username": None}, "no user is set")],
+)
+def test_401_after_sending_no_credentials_says_that_none_were_sent(fake_atlas, settings, reason):
+    url, script = fake_atlas
+    script.responses = [(401, b"")]
+    with pytest.raises(AtlasAuthError) as caught:
+        make_client(url, password=None, **settings).admin.version()
+    assert f"Atlas wants credentials but none were sent ({reason}" in str(caught.value)
+    assert script.requests[0]["auth"] is None
+
+
+def test_remote_server_without_a_user_is_told_why_it_got_no_default():
+    config = AtlasConfig(url="https://atlas.example.com:21443")
+    assert credentials_sent(config) is None
+    assert "only a loopback URL gets the local dev server's default" in no_credentials_reason(
+        config
+    )

@@ -1,0 +1,34 @@
+"""``--help`` says what each option does on that command and where its setting can come from."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from atlas_ml.cli.main import cli
+
+pytestmark = pytest.mark.unit
+
+
+def help_of(*command: str) -> str:
+    outcome = CliRunner().invoke(cli, [*command, "--help"], terminal_width=200)
+    assert outcome.exit_code == 0, outcome.output
+    return " ".join(outcome.output.split())
+
+
+@pytest.mark.parametrize("command", ["stop", "status", "logs"])
+def test_atlas_version_on_server_commands_that_only_find_a_server_does_not_promise_a_build(
+    command: str,
+) -> None:
+    text = help_of("server", command)
+    assert "--atlas-version" in text
+    assert "assemble" not in text and "whose local server" in text
+
+
+@pytest.mark.parametrize("command", [("typedefs", "list"), ("push",), ("lineage",), ("verify",)])
+def test_tls_variables_are_named_where_the_other_atlas_variables_are(
+    command: tuple[str, ...],
+) -> None:
+    text = help_of(*command)
+    assert "ATLAS_URL" in text
+    assert "ATLAS_CA_BUNDLE" in text and "ATLAS_VERIFY_TLS=false" in text
