@@ -99,7 +99,8 @@ def install_types(client: AtlasClient, typedefs_dir: Path | None, dry_run: bool)
     """Create missing types and update changed ones (idempotent).
 
     Changes Atlas cannot apply (an attribute's type, a new mandatory attribute, a removed
-    supertype, relationship ends or category) are refused before anything is sent.
+    supertype, relationship ends or category) are refused before anything is sent, and so is
+    making an optional attribute mandatory, which existing entities could not satisfy.
     """
     types = _load(typedefs_dir)
     try:

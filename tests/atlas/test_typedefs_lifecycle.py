@@ -147,6 +147,37 @@ def test_broken_typedefs_are_refused_before_anything_is_sent(
     assert_absent(atlas_client, f"{unique}_ok")
 
 
+def test_changes_that_leave_existing_entities_without_a_mandatory_value_are_refused(
+    atlas_client, unique, tmp_path
+):
+    name = f"{unique}_thing"
+    first = thing_type(name)
+    first["attributeDefs"].append({"name": "flagless", "typeName": "string"})
+    types = load_typeset(write_types(tmp_path / "v1", entityDefs=[first]))
+    install(atlas_client, types)
+    try:
+        served = atlas_client.typedefs.get(name)["attributeDefs"]
+        # What the local refusal relies on: Atlas reads a missing isOptional as mandatory.
+        assert {a["name"]: a["isOptional"] for a in served} == {"colour": True, "flagless": False}
+        added = thing_type(name)
+        added["attributeDefs"].append({"name": "region", "typeName": "string"})
+        tightened = thing_type(name)
+        tightened["attributeDefs"][0]["isOptional"] = False
+        for version, changed, words in (
+            ("v2", added, "new attribute 'region' is mandatory"),
+            ("v3", tightened, "optional attribute 'colour' cannot become mandatory"),
+        ):
+            with pytest.raises(TypedefValidationError) as caught:
+                install(
+                    atlas_client,
+                    load_typeset(write_types(tmp_path / version, entityDefs=[changed])),
+                )
+            assert caught.value.type_name == name and words in str(caught.value)
+            assert atlas_client.typedefs.get(name)["attributeDefs"] == served
+    finally:
+        uninstall(atlas_client, types, force=True)
+
+
 def test_server_side_rejection_leaves_nothing_behind(atlas_client, unique, tmp_path):
     """Without local validation Atlas rejects the one create request whole."""
     sections = {
