@@ -63,3 +63,17 @@ def test_malformed_file_is_reported_with_its_name(atlas_server, tmp_path):
     )
     assert result.exit_code == 1
     assert "0100-broken.json" in result.output and "not valid JSON" in result.output
+
+
+def test_wrongly_shaped_file_is_an_error_naming_the_path_not_a_traceback(atlas_server, tmp_path):
+    typedef = {"name": "x_shape", "superTypes": "DataSet"}
+    (tmp_path / "0100-shape.json").write_text(json.dumps({"entityDefs": [typedef]}))
+    result = CliRunner().invoke(
+        command, ["diff", "--typedefs-dir", str(tmp_path), "--url", atlas_server.url]
+    )
+    assert result.exit_code == 1 and result.exception is not None
+    assert not isinstance(result.exception, AttributeError)
+    assert result.output == (
+        f"Error: type 'x_shape', in {tmp_path / '0100-shape.json'}: "
+        'entityDefs[0].superTypes must be a list of strings, got the string "DataSet"\n'
+    )
