@@ -135,14 +135,24 @@ def uninstall_types(
         raise click.ClickException(str(exc)) from exc
     for name, reason in report.skipped.items():
         click.echo(f"skipped {name}: {reason}")
-    verb = "would be" if dry_run else "were"
     for name, count in report.instances.items():
-        tagged = types.categories.get(name) == "CLASSIFICATION"
-        what, action = ("tagged entities", "untagged") if tagged else ("entities", "purged")
-        click.echo(f"{name}: {count} {what} {verb} {action}")
+        verb = "would be" if dry_run else "was" if count == 1 else "were"
+        if types.categories.get(name) != "CLASSIFICATION":
+            click.echo(f"{name}: {_entities(count)} {verb} purged")
+            continue
+        line = f"{name}: {_entities(count)} tagged with it directly {verb} untagged"
+        propagated = report.propagated.get(name)
+        if propagated:
+            lose = "would lose" if dry_run else "lost"
+            line += f"; {_entities(propagated)} that only inherited it by propagation {lose} it too"
+        click.echo(line)
     if dry_run:
         click.echo("dry run: nothing deleted")
         return
     for name in report.deleted:
         click.echo(f"- {name}")
-    click.echo(f"{len(report.deleted)} deleted, {report.entities_purged} entities purged")
+    click.echo(f"{len(report.deleted)} deleted, {_entities(report.entities_purged)} purged")
+
+
+def _entities(count: int) -> str:
+    return f"{count} {'entity' if count == 1 else 'entities'}"
