@@ -15,6 +15,7 @@ from atlas_ml.typedefs import (
     install,
     load_typeset,
     plan,
+    plan_install,
     server_typeset,
     uninstall,
 )
@@ -50,17 +51,30 @@ def command() -> None:
 @_typedefs_dir
 @atlas_options
 def list_types(client: AtlasClient, typedefs_dir: Path | None) -> None:
-    """List the project's types and whether each is installed (and at which version)."""
+    """List the project's types: installed or not, versions, and whether the content differs.
+
+    A type can differ from its local definition at the same typeVersion (an edited base file);
+    `diff` shows how.
+    """
     types = _load(typedefs_dir)
     try:
         server = server_typeset(client)
     except AtlasError as exc:
         raise click.ClickException(str(exc)) from exc
+    result = plan_install(types, server)
+    refused = {problem.type_name for problem in result.refused}
     for name, category, typedef in types.items():
         remote = server.defs.get(name)
         state = "missing" if remote is None else f"installed v{remote.get('typeVersion', '?')}"
-        local_version = typedef.get("typeVersion", "1.0")
-        click.echo(f"{category.lower():<18} {name:<40} {state:<16} local v{local_version}")
+        local_version = f"local v{typedef.get('typeVersion', '1.0')}"
+        if name in refused:
+            content = "differs in a way install refuses (see typedefs diff)"
+        elif name in result.update:
+            content = "differs, update pending (see typedefs diff)"
+        else:
+            content = ""
+        line = f"{category.lower():<18} {name:<40} {state:<16} {local_version:<12} {content}"
+        click.echo(line.rstrip())
 
 
 def _print_plan(result: TypedefPlan, verb: str) -> None:
