@@ -15,6 +15,7 @@ from atlas_ml.typedefs import (
     install,
     load_typeset,
     plan,
+    plan_install,
     server_typeset,
     uninstall,
 )
@@ -50,17 +51,30 @@ def command() -> None:
 @_typedefs_dir
 @atlas_options
 def list_types(client: AtlasClient, typedefs_dir: Path | None) -> None:
-    """List the project's types and whether each is installed (and at which version)."""
+    """List the project's types: installed or not, versions, and whether the content differs.
+
+    A type can differ from its local definition at the same typeVersion (an edited base file);
+    `diff` shows how.
+    """
     types = _load(typedefs_dir)
     try:
         server = server_typeset(client)
     except AtlasError as exc:
         raise click.ClickException(str(exc)) from exc
+    result = plan_install(types, server)
+    refused = {problem.type_name for problem in result.refused}
     for name, category, typedef in types.items():
         remote = server.defs.get(name)
         state = "missing" if remote is None else f"installed v{remote.get('typeVersion', '?')}"
-        local_version = typedef.get("typeVersion", "1.0")
-        click.echo(f"{category.lower():<18} {name:<40} {state:<16} local v{local_version}")
+        local_version = f"local v{typedef.get('typeVersion', '1.0')}"
+        if name in refused:
+            content = "differs in a way install refuses (see typedefs diff)"
+        elif name in result.update:
+            content = "differs, update pending (see typedefs diff)"
+        else:
+            content = ""
+        line = f"{category.lower():<18} {name:<40} {state:<16} {local_version:<12} {content}"
+        click.echo(line.rstrip())
 
 
 def _print_plan(result: TypedefPlan, verb: str) -> None:
@@ -99,7 +113,8 @@ def install_types(client: AtlasClient, typedefs_dir: Path | None, dry_run: bool)
     """Create missing types and update changed ones (idempotent).
 
     Changes Atlas cannot apply (an attribute's type, a new mandatory attribute, a removed
-    supertype, relationship ends or category) are refused before anything is sent.
+    supertype, relationship ends or category) are refused before anything is sent, and so is
+    making an optional attribute mandatory, which existing entities could not satisfy.
     """
     types = _load(typedefs_dir)
     try:
@@ -134,14 +149,24 @@ def uninstall_types(
         raise click.ClickException(str(exc)) from exc
     for name, reason in report.skipped.items():
         click.echo(f"skipped {name}: {reason}")
-    verb = "would be" if dry_run else "were"
     for name, count in report.instances.items():
-        tagged = types.categories.get(name) == "CLASSIFICATION"
-        what, action = ("tagged entities", "untagged") if tagged else ("entities", "purged")
-        click.echo(f"{name}: {count} {what} {verb} {action}")
+        verb = "would be" if dry_run else "was" if count == 1 else "were"
+        if types.categories.get(name) != "CLASSIFICATION":
+            click.echo(f"{name}: {_entities(count)} {verb} purged")
+            continue
+        line = f"{name}: {_entities(count)} tagged with it directly {verb} untagged"
+        propagated = report.propagated.get(name)
+        if propagated:
+            lose = "would lose" if dry_run else "lost"
+            line += f"; {_entities(propagated)} that only inherited it by propagation {lose} it too"
+        click.echo(line)
     if dry_run:
         click.echo("dry run: nothing deleted")
         return
     for name in report.deleted:
         click.echo(f"- {name}")
-    click.echo(f"{len(report.deleted)} deleted, {report.entities_purged} entities purged")
+    click.echo(f"{len(report.deleted)} deleted, {_entities(report.entities_purged)} purged")
+
+
+def _entities(count: int) -> str:
+    return f"{count} {'entity' if count == 1 else 'entities'}"

@@ -149,33 +149,59 @@ def _compare(
     for attribute in local.get("attributeDefs") or []:
         attr = attribute.get("name")
         existing = remote_attrs.get(attr)
-        if existing is None:
-            if attribute.get("isOptional") is False:
-                refuse(
-                    f"new attribute {attr!r} is mandatory; Atlas can only add optional "
-                    'attributes to an existing type (set "isOptional": true)',
-                    "ATLAS-400-00-00C",
-                )
+        refusal = _attribute_refusal(attribute, existing)
+        if refusal:
+            refuse(*refusal)
+        elif existing is None:
             changes.append(f"attribute {attr}: added")
-            continue
-        if attribute.get("typeName") != existing.get("typeName"):
-            refuse(
-                f"attribute {attr!r} cannot change type ({existing.get('typeName')} -> "
-                f"{attribute.get('typeName')}); add a new attribute instead",
-                "ATLAS-400-00-027",
-            )
-            continue
-        if attribute.get("cardinality", existing.get("cardinality")) != existing.get("cardinality"):
-            refuse(
-                f"attribute {attr!r} cannot change cardinality "
-                f"({existing.get('cardinality')} -> {attribute.get('cardinality')})",
-                "ATLAS-400-00-027",
-            )
-            continue
-        differing = [k for k, v in attribute.items() if _differs(v, existing.get(k))]
-        if differing:
-            changes.append(f"attribute {attr}: {', '.join(sorted(differing))}")
+        else:
+            differing = [k for k, v in attribute.items() if _differs(v, existing.get(k))]
+            if differing:
+                changes.append(f"attribute {attr}: {', '.join(sorted(differing))}")
     return changes
+
+
+def _attribute_refusal(local: TypeDef, remote: TypeDef | None) -> tuple[str, str | None] | None:
+    """Why an attribute change cannot or should not reach a type that may have entities.
+
+    Entities created before the change lack a new or newly mandatory attribute: Atlas refuses
+    to add a mandatory one, and accepts making an existing one mandatory but then rejects every
+    entity written without it, so both are refused here.
+    """
+    attr = local.get("name")
+    if remote is None:
+        if local.get("isOptional") is True:
+            return None
+        flag = (
+            '"isOptional": false'
+            if "isOptional" in local
+            else 'no "isOptional", which Atlas reads as false'
+        )
+        return (
+            f"new attribute {attr!r} is mandatory ({flag}); Atlas can only add optional "
+            'attributes to an existing type (set "isOptional": true)',
+            "ATLAS-400-00-00C",
+        )
+    if local.get("typeName") != remote.get("typeName"):
+        return (
+            f"attribute {attr!r} cannot change type ({remote.get('typeName')} -> "
+            f"{local.get('typeName')}); add a new attribute instead",
+            "ATLAS-400-00-027",
+        )
+    if local.get("cardinality", remote.get("cardinality")) != remote.get("cardinality"):
+        return (
+            f"attribute {attr!r} cannot change cardinality "
+            f"({remote.get('cardinality')} -> {local.get('cardinality')})",
+            "ATLAS-400-00-027",
+        )
+    if local.get("isOptional") is False and remote.get("isOptional") is True:
+        return (
+            f'optional attribute {attr!r} cannot become mandatory ("isOptional": false): '
+            "existing entities lack it, and Atlas would reject every entity written without "
+            'it; keep "isOptional": true',
+            None,
+        )
+    return None
 
 
 def _version(text: str) -> tuple[tuple[int, str], ...]:

@@ -51,9 +51,17 @@ class InstallReport:
 
 @dataclass
 class UninstallReport:
+    """What an uninstall removed (or, in a dry run, would remove).
+
+    ``instances`` counts, per entity type, its entities and, per classification, the entities
+    it was attached to: those are what ``force`` purges or untags. ``propagated`` counts the
+    entities that carry a classification only by propagation; they lose it with its source.
+    """
+
     deleted: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
     instances: dict[str, int] = field(default_factory=dict)
+    propagated: dict[str, int] = field(default_factory=dict)
     entities_purged: int = 0
     dry_run: bool = False
 
@@ -162,10 +170,16 @@ def uninstall(
             + "; ".join(f"{d} uses {', '.join(sorted(u))}" for d, u in sorted(dependents.items()))
             + ". Remove those types first"
         )
+    tagged: dict[str, list[str]] = {}
     for name in targets:
         # Existence is enough to refuse; a forced run reports exactly what it destroys.
-        limit = None if force else 1
-        count = _instance_count(client, name, server.categories[name], limit)
+        if force and server.categories[name] == "CLASSIFICATION":
+            tagged[name], propagated = _tagged_directly(client, name)
+            count = len(tagged[name])
+            if propagated:
+                report.propagated[name] = propagated
+        else:
+            count = _instance_count(client, name, server.categories[name], None if force else 1)
         if count:
             report.instances[name] = count
     if report.instances and not force:
@@ -178,7 +192,7 @@ def uninstall(
         report.deleted = [] if dry_run else targets
         return report
     if report.instances:
-        report.entities_purged = _clear_instances(client, server, list(report.instances))
+        report.entities_purged = _clear_instances(client, server, list(report.instances), tagged)
     ordered = _subtypes_first(targets, server)
     body: dict[str, list[dict[str, str]]] = {key: [] for key in KEY_OF_CATEGORY.values()}
     for name in ordered:
@@ -217,23 +231,38 @@ def _instance_count(client: AtlasClient, name: str, category: str, limit: int | 
 
 
 def _classified(client: AtlasClient, name: str, limit: int | None = None) -> Iterator[str]:
-    """Guids of entities tagged with exactly ``name`` (not with one of its subtypes)."""
+    """Guids of entities carrying exactly ``name`` (not one of its subtypes), propagated or not."""
     hits = client.search.basic(
         classification=name, include_subclassifications=False, sort_by=None, limit=limit
     )
     return (header["guid"] for header in hits)
 
 
-def _clear_instances(client: AtlasClient, server: TypeSet, names: list[str]) -> int:
+def _tagged_directly(client: AtlasClient, name: str) -> tuple[list[str], int]:
+    """Guids of the entities ``name`` was attached to, and how many more carry it propagated.
+
+    Only an attached classification can be removed; a propagated copy goes away with its
+    source. Basic search finds both kinds, so each entity's own classifications tell them apart.
+    """
+    direct: list[str] = []
+    propagated = 0
+    for guid in list(_classified(client, name)):
+        tags = client.entities.get(guid)["entity"].get("classifications") or []
+        if any(t["typeName"] == name and t.get("entityGuid", guid) == guid for t in tags):
+            direct.append(guid)
+        else:
+            propagated += 1
+    return direct, propagated
+
+
+def _clear_instances(
+    client: AtlasClient, server: TypeSet, names: list[str], tagged: dict[str, list[str]]
+) -> int:
     purged = 0
     for name in names:
         if server.categories[name] == "CLASSIFICATION":
-            for guid in list(_classified(client, name)):
-                # Only where the tag was attached: a propagated copy cannot be removed, and
-                # goes away with its source.
-                tags = client.entities.get(guid)["entity"].get("classifications") or []
-                if any(t["typeName"] == name and t.get("entityGuid", guid) == guid for t in tags):
-                    client.entities.remove_classification(guid, name)
+            for guid in tagged[name]:
+                client.entities.remove_classification(guid, name)
             continue
         guids = [
             h["guid"]

@@ -100,8 +100,10 @@ class TypeSet:
         return types
 
     def extend(self, body: Any, source: str) -> None:
-        if not isinstance(body, dict):
-            raise TypedefError("top level must be a JSON object of *Defs lists", source=source)
+        """Add the defs of an ``AtlasTypesDef`` body, once its JSON shape is checked."""
+        from atlas_ml.typedefs.shape import TYPES_FILE, check_shape  # shape imports this module
+
+        check_shape(body, TYPES_FILE, source)
         unknown = sorted(set(body) - set(CATEGORIES))
         if unknown:
             raise TypedefError(
@@ -109,12 +111,7 @@ class TypeSet:
                 source=source,
             )
         for key, category in CATEGORIES.items():
-            entries = body.get(key) or []
-            if not isinstance(entries, list):
-                raise TypedefError(f"'{key}' must be a list", source=source)
-            for typedef in entries:
-                if not isinstance(typedef, dict):
-                    raise TypedefError(f"every entry of '{key}' must be an object", source=source)
+            for typedef in body.get(key) or []:
                 self.add(category, typedef, source)
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from atlas_ml.typedefs.model import TypeDef, TypedefError, TypeSet, read_json
+from atlas_ml.typedefs.shape import PATCH_FILE, check_shape
 
 Patch = dict[str, Any]
 
@@ -33,10 +34,8 @@ def apply_patch_files(types: TypeSet, files: Iterable[Path]) -> None:
     """Apply every patch of ``files`` (in order) to ``types`` in place."""
     for path in files:
         body = read_json(path)
-        patches = body.get("patches") if isinstance(body, dict) else None
-        if not isinstance(patches, list):
-            raise TypedefError('a patch file must hold {"patches": [...]}', source=str(path))
-        for patch in patches:
+        check_shape(body, PATCH_FILE, str(path))
+        for patch in body["patches"]:
             apply_patch(types, patch, str(path))
 
 

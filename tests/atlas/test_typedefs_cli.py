@@ -63,3 +63,50 @@ def test_malformed_file_is_reported_with_its_name(atlas_server, tmp_path):
     )
     assert result.exit_code == 1
     assert "0100-broken.json" in result.output and "not valid JSON" in result.output
+
+
+def test_wrongly_shaped_file_is_an_error_naming_the_path_not_a_traceback(atlas_server, tmp_path):
+    typedef = {"name": "x_shape", "superTypes": "DataSet"}
+    (tmp_path / "0100-shape.json").write_text(json.dumps({"entityDefs": [typedef]}))
+    result = CliRunner().invoke(
+        command, ["diff", "--typedefs-dir", str(tmp_path), "--url", atlas_server.url]
+    )
+    assert result.exit_code == 1 and result.exception is not None
+    assert not isinstance(result.exception, AttributeError)
+    assert result.output == (
+        f"Error: type 'x_shape', in {tmp_path / '0100-shape.json'}: "
+        'entityDefs[0].superTypes must be a list of strings, got the string "DataSet"\n'
+    )
+
+
+def test_list_marks_a_type_whose_content_differs_at_the_same_type_version(
+    atlas_server, unique, tmp_path
+):
+    name = f"{unique}_listed"
+    typedef = {"name": name, "superTypes": ["DataSet"], "serviceType": "atlas_ml"}
+    typedef["typeVersion"] = "1.0"
+    path = tmp_path / "0100-listed.json"
+    connection = ["--typedefs-dir", str(tmp_path), "--url", atlas_server.url]
+    connection += ["--user", atlas_server.username, "--password", atlas_server.password]
+
+    def listed() -> str:
+        result = CliRunner().invoke(command, ["list", *connection])
+        assert result.exit_code == 0, result.output
+        return result.output.strip()
+
+    path.write_text(json.dumps({"entityDefs": [typedef]}))
+    assert CliRunner().invoke(command, ["install", *connection]).exit_code == 0
+    try:
+        assert listed().split() == ["entity", name, "installed", "v1.0", "local", "v1.0"]
+        edited = {
+            **typedef,
+            "attributeDefs": [{"name": "n", "typeName": "int", "isOptional": True}],
+        }
+        path.write_text(json.dumps({"entityDefs": [edited]}))
+        assert listed().endswith("local v1.0   differs, update pending (see typedefs diff)")
+        edited["attributeDefs"][0]["isOptional"] = False
+        path.write_text(json.dumps({"entityDefs": [edited]}))
+        assert listed().endswith("differs in a way install refuses (see typedefs diff)")
+    finally:
+        path.write_text(json.dumps({"entityDefs": [typedef]}))
+        assert CliRunner().invoke(command, ["uninstall", *connection]).exit_code == 0

@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from atlas_ml.cli.typedefs import command
 from atlas_ml.client import AtlasClient, AtlasNotFound
 from atlas_ml.typedefs import (
     TypedefInstallError,
@@ -147,6 +149,37 @@ def test_broken_typedefs_are_refused_before_anything_is_sent(
     assert_absent(atlas_client, f"{unique}_ok")
 
 
+def test_changes_that_leave_existing_entities_without_a_mandatory_value_are_refused(
+    atlas_client, unique, tmp_path
+):
+    name = f"{unique}_thing"
+    first = thing_type(name)
+    first["attributeDefs"].append({"name": "flagless", "typeName": "string"})
+    types = load_typeset(write_types(tmp_path / "v1", entityDefs=[first]))
+    install(atlas_client, types)
+    try:
+        served = atlas_client.typedefs.get(name)["attributeDefs"]
+        # What the local refusal relies on: Atlas reads a missing isOptional as mandatory.
+        assert {a["name"]: a["isOptional"] for a in served} == {"colour": True, "flagless": False}
+        added = thing_type(name)
+        added["attributeDefs"].append({"name": "region", "typeName": "string"})
+        tightened = thing_type(name)
+        tightened["attributeDefs"][0]["isOptional"] = False
+        for version, changed, words in (
+            ("v2", added, "new attribute 'region' is mandatory"),
+            ("v3", tightened, "optional attribute 'colour' cannot become mandatory"),
+        ):
+            with pytest.raises(TypedefValidationError) as caught:
+                install(
+                    atlas_client,
+                    load_typeset(write_types(tmp_path / version, entityDefs=[changed])),
+                )
+            assert caught.value.type_name == name and words in str(caught.value)
+            assert atlas_client.typedefs.get(name)["attributeDefs"] == served
+    finally:
+        uninstall(atlas_client, types, force=True)
+
+
 def test_server_side_rejection_leaves_nothing_behind(atlas_client, unique, tmp_path):
     """Without local validation Atlas rejects the one create request whole."""
     sections = {
@@ -212,6 +245,42 @@ def tag_type(name: str, supers: list[str] | None = None) -> dict:
     }
 
 
+def hdfs_path(qualified_name: str, tags: list[dict]) -> dict:
+    name = qualified_name.split("@")[0]
+    return {
+        "typeName": "hdfs_path",
+        "attributes": {"qualifiedName": qualified_name, "name": name, "path": name},
+        "classifications": tags,
+    }
+
+
+def hdfs_ref(qualified_name: str) -> dict:
+    return {"typeName": "hdfs_path", "uniqueAttributes": {"qualifiedName": qualified_name}}
+
+
+def tagged_lineage(client: AtlasClient, unique: str, tag: str) -> tuple[str, str]:
+    """raw (tagged with ``tag``, propagating) -> a Process -> clean; their qualifiedNames."""
+    raw, clean = f"/{unique}/raw@test", f"/{unique}/clean@test"
+    client.entities.upsert(
+        [hdfs_path(raw, [{"typeName": tag, "propagate": True}]), hdfs_path(clean, [])]
+    )
+    process = {"qualifiedName": f"{unique}.clean@test", "name": "clean"}
+    client.entities.upsert(
+        [
+            {
+                "typeName": "Process",
+                "attributes": {**process, "inputs": [hdfs_ref(raw)], "outputs": [hdfs_ref(clean)]},
+            }
+        ]
+    )
+    return raw, clean
+
+
+def tags_of(client: AtlasClient, qualified_name: str) -> list[str]:
+    entity = client.entities.get_by_unique_attribute("hdfs_path", qualified_name)
+    return [t["typeName"] for t in entity["entity"].get("classifications") or []]
+
+
 def test_force_uninstall_untags_stock_entities_tagged_with_a_subclassification_or_propagated(
     atlas_client, unique, tmp_path
 ):
@@ -222,44 +291,43 @@ def test_force_uninstall_untags_stock_entities_tagged_with_a_subclassification_o
         )
     )
     install(atlas_client, types)
-    raw, clean = f"/{unique}/raw@test", f"/{unique}/clean@test"
+    raw, clean = tagged_lineage(atlas_client, unique, child_tag)
 
-    def path(qualified_name: str, tags: list[dict]) -> dict:
-        name = qualified_name.split("@")[0]
-        return {
-            "typeName": "hdfs_path",
-            "attributes": {"qualifiedName": qualified_name, "name": name, "path": name},
-            "classifications": tags,
-        }
-
-    def ref(qualified_name: str) -> dict:
-        return {"typeName": "hdfs_path", "uniqueAttributes": {"qualifiedName": qualified_name}}
-
-    atlas_client.entities.upsert(
-        [path(raw, [{"typeName": child_tag, "propagate": True}]), path(clean, [])]
-    )
-    process = {"qualifiedName": f"{unique}.clean@test", "name": "clean"}
-    atlas_client.entities.upsert(
-        [
-            {
-                "typeName": "Process",
-                "attributes": {**process, "inputs": [ref(raw)], "outputs": [ref(clean)]},
-            }
-        ]
-    )
-
-    def tags(qualified_name: str) -> list[str]:
-        entity = atlas_client.entities.get_by_unique_attribute("hdfs_path", qualified_name)
-        return [t["typeName"] for t in entity["entity"].get("classifications") or []]
-
-    assert tags(clean) == [child_tag]  # propagated from raw
+    assert tags_of(atlas_client, clean) == [child_tag]  # propagated from raw
     with pytest.raises(UninstallRefused, match=child_tag) as refused:
         uninstall(atlas_client, types)
     assert parent_tag not in str(refused.value)  # nothing carries the parent tag itself
 
     uninstall(atlas_client, types, force=True)
     assert_absent(atlas_client, parent_tag, child_tag)
-    assert tags(raw) == [] and tags(clean) == []  # untagged, not deleted: they are stock entities
+    # untagged, not deleted: they are stock entities
+    assert tags_of(atlas_client, raw) == [] and tags_of(atlas_client, clean) == []
+
+
+def test_force_uninstall_dry_run_counts_only_the_entities_it_untags_not_propagated_copies(
+    atlas_server, atlas_client, unique, tmp_path
+):
+    tag = f"{unique}_PII"
+    types_dir = write_types(tmp_path, classificationDefs=[tag_type(tag)])
+    types = load_typeset(types_dir)
+    install(atlas_client, types)
+    raw, clean = tagged_lineage(atlas_client, unique, tag)
+    assert tags_of(atlas_client, clean) == [tag]
+
+    dry = uninstall(atlas_client, types, force=True, dry_run=True)
+    # raw was tagged; the process and clean only inherited the tag
+    assert (dry.instances, dry.propagated) == ({tag: 1}, {tag: 2})
+    connection = ["--url", atlas_server.url, "--user", atlas_server.username]
+    connection += ["--password", atlas_server.password, "--typedefs-dir", str(types_dir)]
+    result = CliRunner().invoke(command, ["uninstall", "--dry-run", "--force", *connection])
+    assert result.output.splitlines()[0] == (
+        f"{tag}: 1 entity tagged with it directly would be untagged; "
+        "2 entities that only inherited it by propagation would lose it too"
+    )
+
+    real = uninstall(atlas_client, types, force=True)
+    assert (real.instances, real.propagated) == (dry.instances, dry.propagated)
+    assert tags_of(atlas_client, raw) == [] and tags_of(atlas_client, clean) == []
 
 
 def test_uninstall_leaves_same_named_types_it_did_not_install(atlas_client, unique, tmp_path):

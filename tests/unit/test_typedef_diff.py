@@ -76,8 +76,20 @@ def test_new_optional_attribute_is_an_update_that_keeps_server_only_attributes()
             ),
             "ATLAS-400-00-00C",
         ),
+        (
+            lambda t: t["attributeDefs"].append({"name": "m", "typeName": "int"}),
+            "ATLAS-400-00-00C",
+        ),
         (lambda t: t["attributeDefs"][0].update(typeName="string"), "ATLAS-400-00-027"),
         (lambda t: t.update(superTypes=[]), "ATLAS-400-00-00E"),
+        (lambda t: t["attributeDefs"][0].update(isOptional=False), None),
+    ],
+    ids=[
+        "new-mandatory-attribute",
+        "new-attribute-without-isOptional",
+        "attribute-type",
+        "removed-supertype",
+        "optional-attribute-made-mandatory",
     ],
 )
 def test_changes_atlas_cannot_apply_are_refused(change, code):
@@ -163,3 +175,24 @@ def test_an_older_type_set_never_downgrades_a_newer_server_type():
     assert "newer than this type set's 1.9" in str(result.refused[0])
     upgrade = plan_for(entity_def(typeVersion="1.10"), as_server(entity_def(typeVersion="1.9")))
     assert upgrade.refused == [] and list(upgrade.update) == ["x_thing"]
+
+
+def test_mandatory_attribute_refusals_name_type_file_attribute_and_fix():
+    flagless = entity_def()
+    flagless["attributeDefs"].append({"name": "region", "typeName": "string"})
+    stricter = entity_def()
+    stricter["attributeDefs"][0]["isOptional"] = False
+    added, tightened = (
+        str(plan_for(local, as_server(entity_def())).refused[0]) for local in (flagless, stricter)
+    )
+    assert added.startswith("type 'x_thing', in local.json: new attribute 'region' is mandatory")
+    assert 'no "isOptional"' in added and 'set "isOptional": true' in added
+    assert tightened.startswith("type 'x_thing', in local.json: optional attribute 'size'")
+    assert 'keep "isOptional": true' in tightened
+
+
+def test_a_mandatory_attribute_may_become_optional():
+    remote = as_server(entity_def())
+    remote["attributeDefs"][0]["isOptional"] = False
+    result = plan_for(entity_def(), remote)
+    assert result.refused == [] and result.changes["x_thing"] == ["attribute size: isOptional"]

@@ -166,3 +166,91 @@ def test_unknown_section_is_refused(tmp_path: Path):
     (tmp_path / "0100-a.json").write_text('{"entityDef": []}')
     with pytest.raises(TypedefError, match=r"unknown section.*entityDef"):
         load_typeset(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (
+            {"entityDefs": [entity("x_e", attrs=["x"])]},
+            "type 'x_e', in {file}: entityDefs[0].attributeDefs[0] must be an object, "
+            'got the string "x"',
+        ),
+        (
+            {"entityDefs": [{**entity("x_e"), "attributeDefs": {"name": "x"}}]},
+            "type 'x_e', in {file}: entityDefs[0].attributeDefs must be a list of objects, "
+            "got an object",
+        ),
+        (
+            {"entityDefs": [{**entity("x_e"), "superTypes": "DataSet"}]},
+            "type 'x_e', in {file}: entityDefs[0].superTypes must be a list of strings, "
+            'got the string "DataSet"',
+        ),
+        (
+            {"enumDefs": [{"name": "x_en", "elementDefs": ["A", "B"]}]},
+            "type 'x_en', in {file}: enumDefs[0].elementDefs[0] must be an object, "
+            'got the string "A"',
+        ),
+        (
+            {"entityDefs": [{**entity("x_e"), "typeVersion": 1.10}]},
+            "type 'x_e', in {file}: entityDefs[0].typeVersion must be a string, got the number 1.1",
+        ),
+        (
+            {
+                "entityDefs": [
+                    entity("x_e", attrs=[{"name": "a", "typeName": "int", "isOptional": "true"}])
+                ]
+            },
+            "type 'x_e', in {file}: entityDefs[0].attributeDefs[0].isOptional must be true or "
+            'false, got the string "true"',
+        ),
+        (
+            {"entityDefs": {"name": "x_e"}},
+            "in {file}: entityDefs must be a list of objects, got an object",
+        ),
+        ([], "in {file}: the top level must be an object, got a list"),
+    ],
+    ids=[
+        "string-for-attribute",
+        "object-for-attribute-list",
+        "string-for-supertypes",
+        "strings-for-enum-elements",
+        "number-for-type-version",
+        "string-for-isOptional",
+        "object-for-section",
+        "list-for-file",
+    ],
+)
+def test_wrongly_shaped_typedef_file_names_file_json_path_and_expected_shape(
+    tmp_path: Path, body: object, error: str
+):
+    path = tmp_path / "0100-x.json"
+    path.write_text(json.dumps(body))
+    with pytest.raises(TypedefError) as caught:
+        load_typeset(tmp_path)
+    assert str(caught.value) == error.format(file=path)
+
+
+@pytest.mark.parametrize(
+    ("patches", "error"),
+    [
+        ({"patches": ["oops"]}, 'in {file}: patches[0] must be an object, got the string "oops"'),
+        (
+            {"patches": [{"typeName": "x_e", "action": "ADD_ATTRIBUTE", "attributeDefs": {}}]},
+            "type 'x_e', in {file}: patches[0].attributeDefs must be a list of objects, "
+            "got an object",
+        ),
+        ({"patch": []}, "in {file}: patches is missing; it must be a list of objects"),
+    ],
+    ids=["string-for-patch", "object-for-attribute-list", "no-patches-key"],
+)
+def test_wrongly_shaped_patch_file_names_file_json_path_and_expected_shape(
+    tmp_path: Path, patches: object, error: str
+):
+    (tmp_path / "0100-x.json").write_text(json.dumps({"entityDefs": [entity("x_e")]}))
+    (tmp_path / "patches").mkdir()
+    path = tmp_path / "patches" / "001-x.json"
+    path.write_text(json.dumps(patches))
+    with pytest.raises(TypedefError) as caught:
+        load_typeset(tmp_path)
+    assert str(caught.value) == error.format(file=path)
