@@ -40,7 +40,7 @@ def no_ca_variables(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def self_signed(directory: Path) -> tuple[Path, Path]:
     """A certificate for 127.0.0.1 that no bundle trusts, and its key (both PEM)."""
-    x509 = pytest.importorskip("cryptography.x509")
+    from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -180,6 +181,10 @@ def test_start_on_another_port_than_the_running_server_is_refused_at_once(tmp_pa
     )
     try:
         running.pid_file.write_text(str(stand_in.pid))
+        # Until the child has exec'd, /proc shows the parent's command line.
+        deadline = time.monotonic() + 10
+        while not running.is_running() and time.monotonic() < deadline:
+            time.sleep(0.01)
         other_port = LocalAtlas(ServerSettings(http_port=21001), home=tmp_path)
         with pytest.raises(ServerError, match="already running on port 21000, not 21001"):
             other_port.start(timeout=1)
