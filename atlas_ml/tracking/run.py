@@ -67,6 +67,8 @@ class TrainingRun:
     error: str | None = None
     delivery: DeliveryReport | None = None
     _datasets_by_object: dict[int, DatasetRecord] = field(default_factory=dict, repr=False)
+    _in_steps: set[int] = field(default_factory=set, repr=False)
+    """``id`` of every dataset record a step read or wrote."""
 
     # --- data ---------------------------------------------------------------------------
     def dataset(
@@ -118,6 +120,7 @@ class TrainingRun:
         """
         read = self._records(inputs)
         written = self._records(outputs)
+        self._in_steps.update(id(record) for record in read + written)
         job_name = f"{self.pipeline}.{name}"
         for record in written:
             if record.location is None and record.derivation is None:
@@ -234,6 +237,7 @@ class TrainingRun:
         self.status = "FAILED" if error else "SUCCEEDED"
         if error is not None:
             self.error = "".join(traceback.format_exception_only(type(error), error)).strip()
+        self._warn_about_loose_data()
         revision = code_revision()
         parameters = dict(self.parameters)
         for model in self.models:
@@ -268,6 +272,29 @@ class TrainingRun:
         )
         self._emit(event)
         return event
+
+    def _warn_about_loose_data(self) -> None:
+        """Say what the run declared but cannot show in Atlas, while the script can still be
+        fixed: data no event carries, and inputs whose lineage stops at themselves."""
+        carried = self._in_steps | {id(record) for record in self.inputs}
+        declared = {id(record): record for record in self._datasets_by_object.values()}
+        for key, record in declared.items():
+            if key not in carried and record.classifications:
+                log.warning(
+                    "dataset %s was classified %s, but no step read or wrote it and the run "
+                    "did not use it, so neither it nor its classifications are recorded: pass "
+                    "it to run.step(...) or run.use(...)",
+                    record.name,
+                    ", ".join(c["name"] for c in record.classifications),
+                )
+        for record in self.inputs:
+            if record.location is None and record.derivation is None:
+                log.warning(
+                    "input %s is in-memory data that no recorded step produced: its lineage "
+                    "stops there and 'atlas-ml verify' cannot recompute it. Record the step "
+                    "that made it: run.step(name, inputs=[...], outputs=[frame], reason=...)",
+                    record.name,
+                )
 
     def deliver(self, client: Any = None) -> DeliveryReport | None:
         """Push the spool to Atlas; on failure keep everything and say so once."""
