@@ -36,8 +36,9 @@ def command(target: str, depth: int, downstream: bool, client: AtlasClient) -> N
     nodes share a name (a Spark job's daily runs), the tree adds each one's qualifiedName in
     parentheses: that is the target for one of them.
 
-    --downstream also lists the training runs and steps that read TARGET but wrote nothing
-    (failed runs, runs that logged no model), which Atlas's lineage API leaves out.
+    The tree also shows the processes Atlas's lineage API leaves out: upstream, writes of
+    data made in memory (a Spark job with no input); --downstream, the training runs and
+    steps that read the data but wrote nothing (failed runs, runs that logged no model).
     """
     try:
         show_lineage(client, target, depth=depth, downstream=downstream)

@@ -41,9 +41,8 @@ class LineageGraph:
             edges=edges,
         )
 
-    def add_edge(self, source: str, target: str, header: dict[str, Any]) -> None:
-        """Add a data-flow edge to ``target`` (described by ``header``) from a known node."""
-        self.entities.setdefault(target, header)
+    def add_edge(self, source: str, target: str) -> None:
+        """Add a data-flow edge between nodes in ``entities``."""
         if (source, target) not in self.edges:
             self.edges.append((source, target))
             self._out.setdefault(source, []).append(target)

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.tree import Tree
 
 from atlas_ml.client import AtlasClient
-from atlas_ml.lineage.consumers import add_consumers_without_outputs
+from atlas_ml.lineage.one_sided import add_one_sided_processes
 from atlas_ml.lineage.resolve import resolve_target, ui_url
 from atlas_ml.lineage.tree import downstream_tree, upstream_tree
 
@@ -20,8 +20,7 @@ def show_lineage(
     guid = entity["guid"]
     graph = client.lineage.get(guid, direction="OUTPUT" if downstream else "INPUT", depth=depth)
     graph.entities.setdefault(guid, entity)
-    if downstream:
-        add_consumers_without_outputs(client, graph)
+    add_one_sided_processes(client, graph, downstream)
     print_tree((downstream_tree if downstream else upstream_tree)(graph, guid))
     url = ui_url(client, guid)
     print(f"Atlas UI: {url}")

@@ -351,3 +351,25 @@ def test_listener_job_with_atlas_down_succeeds_and_a_later_push_delivers_once(
     (process,) = _producers(atlas_client, tmp_path / "train_parquet")
     stored = atlas_client.entities.get(process["guid"])["entity"]
     _recorded_once(atlas_client, "spark_process", stored["attributes"]["qualifiedName"])
+
+
+def test_listener_write_of_in_memory_rows_shows_its_spark_process_upstream_of_the_path(
+    spark: Any,
+    lineage_spool: Path,
+    atlas_client: AtlasClient,
+    project_types: None,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from atlas_ml.lineage import show_lineage
+
+    out = tmp_path / "made_in_memory"
+    spark.createDataFrame([(1, "ann")], ["id", "name"]).write.parquet(str(out))
+    wait_for_events(lineage_spool, writes_to(out))
+    _deliver(atlas_client, lineage_spool, tmp_path / "spool", writes_to(out))
+    [producer] = _producers(atlas_client, out)
+
+    # Atlas's lineage API leaves out a process without inputs; the tree adds it back.
+    show_lineage(atlas_client, str(out))
+    printed = capsys.readouterr().out
+    assert f"{producer['displayText']} spark_process" in printed, printed
