@@ -1,154 +1,149 @@
 """The JSON shape of type definition and patch files, checked before anything reads them.
 
 A value of the wrong shape would otherwise surface as a Python traceback, or as nonsense: a
-``superTypes`` string is iterated character by character. One declarative description,
-mirroring Atlas's model classes (``AtlasEntityDef``, ``AtlasAttributeDef`` ...), lets every
-reader trust the shapes and gives one error naming the file, the JSON path and the shape
-expected. Keys it does not describe are left to Atlas; ``null`` counts as absent, as it does
-for Atlas.
+``superTypes`` string is iterated character by character. JSON Schemas mirroring Atlas's
+model classes (``AtlasEntityDef``, ``AtlasAttributeDef`` ...) let every reader trust the
+shapes, and the first violation becomes one error naming the file, the JSON path and the
+shape expected. Keys the schemas do not describe are left to Atlas; ``null`` counts as absent,
+as it does for Atlas.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from collections.abc import Sequence
+from typing import Any
+
+from jsonschema import Draft202012Validator
 
 from atlas_ml.typedefs.model import CATEGORIES, TypedefError
 
+Schema = dict[str, Any]
 
-@dataclass(frozen=True)
-class ListOf:
-    item: Shape
-
-
-@dataclass(frozen=True)
-class Obj:
-    fields: Mapping[str, Shape] = field(default_factory=dict)
-    required: tuple[str, ...] = ()
+TEXT: Schema = {"type": ["string", "null"]}
+FLAG: Schema = {"type": ["boolean", "null"]}
+WHOLE: Schema = {"type": ["integer", "null"]}
+ANY_OBJECT: Schema = {"type": ["object", "null"]}
 
 
-# ``str``, ``bool``, ``int``: a JSON scalar of that kind; ``dict``: any object.
-Shape: TypeAlias = type | ListOf | Obj
+def list_of(item: Schema) -> Schema:
+    return {"type": ["array", "null"], "items": item}
 
-ATTRIBUTE = Obj(
+
+def obj(fields: dict[str, Schema], required: Sequence[str] = (), file: bool = False) -> Schema:
+    """An object with ``fields``; a whole file (``file``) may not be null, unlike a value."""
+    kind: str | list[str] = "object" if file else ["object", "null"]
+    return {"type": kind, "properties": fields, "required": list(required)}
+
+
+ATTRIBUTE = obj(
     {
-        "name": str,
-        "typeName": str,
-        "description": str,
-        "isOptional": bool,
-        "cardinality": str,
-        "valuesMinCount": int,
-        "valuesMaxCount": int,
-        "isUnique": bool,
-        "isIndexable": bool,
-        "includeInNotification": bool,
-        "searchWeight": int,
-        "constraints": ListOf(dict),
-        "options": dict,
+        "name": TEXT,
+        "typeName": TEXT,
+        "description": TEXT,
+        "isOptional": FLAG,
+        "cardinality": TEXT,
+        "valuesMinCount": WHOLE,
+        "valuesMaxCount": WHOLE,
+        "isUnique": FLAG,
+        "isIndexable": FLAG,
+        "includeInNotification": FLAG,
+        "searchWeight": WHOLE,
+        "constraints": list_of(ANY_OBJECT),
+        "options": ANY_OBJECT,
     }
 )
-ENUM_ELEMENT = Obj({"value": str, "ordinal": int, "description": str})
-RELATIONSHIP_END = Obj(
+ENUM_ELEMENT = obj({"value": TEXT, "ordinal": WHOLE, "description": TEXT})
+RELATIONSHIP_END = obj(
     {
-        "type": str,
-        "name": str,
-        "description": str,
-        "isContainer": bool,
-        "cardinality": str,
-        "isLegacyAttribute": bool,
+        "type": TEXT,
+        "name": TEXT,
+        "description": TEXT,
+        "isContainer": FLAG,
+        "cardinality": TEXT,
+        "isLegacyAttribute": FLAG,
     }
 )
 # typeVersion must be text: a JSON number 1.10 would read as "1.1".
-_BASE: dict[str, Shape] = {
-    "name": str,
-    "description": str,
-    "typeVersion": str,
-    "serviceType": str,
-    "options": dict,
+_BASE: dict[str, Schema] = {
+    "name": TEXT,
+    "description": TEXT,
+    "typeVersion": TEXT,
+    "serviceType": TEXT,
+    "options": ANY_OBJECT,
 }
-_STRUCT: dict[str, Shape] = {**_BASE, "attributeDefs": ListOf(ATTRIBUTE)}
-TYPEDEF: dict[str, Obj] = {
-    "ENUM": Obj({**_BASE, "elementDefs": ListOf(ENUM_ELEMENT), "defaultValue": str}),
-    "STRUCT": Obj(_STRUCT),
-    "CLASSIFICATION": Obj({**_STRUCT, "superTypes": ListOf(str), "entityTypes": ListOf(str)}),
-    "ENTITY": Obj({**_STRUCT, "superTypes": ListOf(str)}),
-    "RELATIONSHIP": Obj(
+_STRUCT: dict[str, Schema] = {**_BASE, "attributeDefs": list_of(ATTRIBUTE)}
+TYPEDEF: dict[str, Schema] = {
+    "ENUM": obj({**_BASE, "elementDefs": list_of(ENUM_ELEMENT), "defaultValue": TEXT}),
+    "STRUCT": obj(_STRUCT),
+    "CLASSIFICATION": obj({**_STRUCT, "superTypes": list_of(TEXT), "entityTypes": list_of(TEXT)}),
+    "ENTITY": obj({**_STRUCT, "superTypes": list_of(TEXT)}),
+    "RELATIONSHIP": obj(
         {
             **_STRUCT,
-            "relationshipCategory": str,
-            "relationshipLabel": str,
-            "propagateTags": str,
+            "relationshipCategory": TEXT,
+            "relationshipLabel": TEXT,
+            "propagateTags": TEXT,
             "endDef1": RELATIONSHIP_END,
             "endDef2": RELATIONSHIP_END,
         }
     ),
-    "BUSINESS_METADATA": Obj(_STRUCT),
+    "BUSINESS_METADATA": obj(_STRUCT),
 }
-TYPES_FILE = Obj({key: ListOf(TYPEDEF[category]) for key, category in CATEGORIES.items()})
-PATCH = Obj(
+TYPES_FILE = obj(
+    {key: list_of(TYPEDEF[category]) for key, category in CATEGORIES.items()}, file=True
+)
+PATCH = obj(
     {
-        "typeName": str,
-        "action": str,
-        "applyToVersion": str,
-        "updateToVersion": str,
-        "attributeDefs": ListOf(ATTRIBUTE),
-        "attributeName": str,
+        "typeName": TEXT,
+        "action": TEXT,
+        "applyToVersion": TEXT,
+        "updateToVersion": TEXT,
+        "attributeDefs": list_of(ATTRIBUTE),
+        "attributeName": TEXT,
         "params": ATTRIBUTE,
-        "typeDefOptions": dict,
-        "superTypes": ListOf(str),
-        "elementDefs": ListOf(ENUM_ELEMENT),
+        "typeDefOptions": ANY_OBJECT,
+        "superTypes": list_of(TEXT),
+        "elementDefs": list_of(ENUM_ELEMENT),
     }
 )
-PATCH_FILE = Obj({"patches": ListOf(PATCH)}, required=("patches",))
+PATCH_FILE = obj({"patches": list_of(PATCH)}, required=["patches"], file=True)
 
 
-def check_shape(body: Any, shape: Shape, source: str) -> None:
-    """Raise :class:`TypedefError` for the first value in ``body`` not of ``shape``.
+def check_shape(body: Any, schema: Schema, source: str) -> None:
+    """Raise :class:`TypedefError` for the first value in ``body`` not of ``schema``'s shape.
 
     The error names ``source``, the JSON path (``entityDefs[2].attributeDefs[0]``) and, when
     the value sits inside a type definition or patch that has a name, that type.
     """
-    for path, message in _problems(body, shape, []):
-        raise TypedefError(
-            f"{_render(path)} {message}", type_name=_type_named(body, path), source=source
-        )
+    errors = Draft202012Validator(schema).iter_errors(body)
+    first = min(
+        errors, key=lambda e: [(isinstance(p, str), p) for p in e.absolute_path], default=None
+    )
+    if first is None:
+        return
+    path = list(first.absolute_path)
+    if first.validator == "required":
+        missing = next(k for k in first.validator_value if k not in first.instance)
+        path.append(missing)
+        message = f"is missing; it must be {_describe(first.schema['properties'][missing])}"
+    else:
+        message = f"must be {_describe(first.schema)}, got {_got(first.instance)}"
+    raise TypedefError(
+        f"{_render(path)} {message}", type_name=_type_named(body, path), source=source
+    )
 
 
-def _problems(value: Any, shape: Shape, path: list[str | int]) -> Iterator[tuple[list, str]]:
-    if not _is(value, shape):
-        yield path, f"must be {_describe(shape)}, got {_got(value)}"
-    elif isinstance(shape, ListOf):
-        for index, item in enumerate(value):
-            yield from _problems(item, shape.item, [*path, index])
-    elif isinstance(shape, Obj):
-        for key in shape.required:
-            if value.get(key) is None:
-                yield [*path, key], f"is missing; it must be {_describe(shape.fields[key])}"
-        for key, inner in shape.fields.items():
-            if value.get(key) is not None:
-                yield from _problems(value[key], inner, [*path, key])
-
-
-def _is(value: Any, shape: Shape) -> bool:
-    if isinstance(shape, ListOf):
-        return isinstance(value, list)
-    if isinstance(shape, Obj) or shape is dict:
-        return isinstance(value, dict)
-    if shape is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, shape)
-
-
-def _describe(shape: Shape, *, plural: bool = False) -> str:
-    if isinstance(shape, ListOf):
-        return f"{'lists' if plural else 'a list'} of {_describe(shape.item, plural=True)}"
+def _describe(schema: Schema, *, plural: bool = False) -> str:
+    kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    kind = next(k for k in kinds if k != "null")
+    if kind == "array":
+        return f"{'lists' if plural else 'a list'} of {_describe(schema['items'], plural=True)}"
     singular, many = {
-        str: ("a string", "strings"),
-        bool: ("true or false", "true or false values"),
-        int: ("a whole number", "whole numbers"),
-    }.get(shape if isinstance(shape, type) else dict, ("an object", "objects"))
+        "string": ("a string", "strings"),
+        "boolean": ("true or false", "true or false values"),
+        "integer": ("a whole number", "whole numbers"),
+    }.get(kind, ("an object", "objects"))
     return many if plural else singular
 
 
@@ -169,7 +164,7 @@ def _render(path: list[str | int]) -> str:
         return "the top level"
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
     return text
 
 
