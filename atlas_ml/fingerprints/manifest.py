@@ -12,8 +12,15 @@ JSON quoting keeps paths with spaces, tabs or newlines unambiguous.
 
 Skipped, as Hadoop's ``FileInputFormat`` and Spark skip them: every file *or directory* whose
 name starts with ``.`` or ``_`` (``_SUCCESS``, ``_delta_log``, ``_temporary``, ``.hive-staging``,
-``.part-0.crc``) and every ``*.crc`` checksum file. Symbolic links to files are hashed as the
-file they point to; directory links are not followed.
+``.part-0.crc``) and every ``*.crc`` checksum file.
+
+Symbolic links are followed, to files and to directories alike, because the readers (pyarrow,
+Spark) follow them: the manifest must cover the bytes the logical hash was read from. A link
+back to one of its own ancestor directories (a cycle) is not entered, and a dangling link, or
+anything that is not a regular file (a FIFO, a socket), is left out: each with a warning that
+names it. They hold no bytes a reader could use, and leaving them out (rather than failing)
+keeps a half-broken directory fingerprintable; once a dangling link is repaired, its target
+shows up as an added file in the diff, so ``verify`` still notices.
 
 Files are hashed in parallel threads: ``hashlib`` releases the GIL while digesting large
 buffers, so threads scale across cores without processes.
@@ -26,6 +33,7 @@ import json
 import logging
 import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -149,17 +157,47 @@ def is_skipped(name: str) -> bool:
 
 
 def data_files(root: Path) -> Iterator[tuple[str, Path]]:
-    """(relative POSIX path, absolute path) of every data file under ``root``, unsorted."""
+    """(relative POSIX path, absolute path) of every data file under ``root``, unsorted.
+
+    Follows symbolic links; cycles, dangling links and special files are left out with a
+    warning (see the module docstring).
+    """
     if root.is_file():
         yield root.name, root
         return
-    for directory, subdirs, files in os.walk(root):
-        subdirs[:] = [d for d in subdirs if not is_skipped(d)]
-        base = Path(directory)
-        for name in files:
-            if not is_skipped(name):
-                full = base / name
-                yield full.relative_to(root).as_posix(), full
+    yield from _walk(root, "", frozenset())
+
+
+def _walk(
+    directory: Path, prefix: str, ancestors: frozenset[tuple[int, int]]
+) -> Iterator[tuple[str, Path]]:
+    """Depth-first listing; ``ancestors`` are the (device, inode) of the directories above,
+    which is what tells a link cycle from two links to the same directory (both read)."""
+    st = directory.stat()
+    ancestors = ancestors | {(st.st_dev, st.st_ino)}
+    with os.scandir(directory) as entries:
+        listing = [entry for entry in entries if not is_skipped(entry.name)]
+    for entry in listing:
+        rel = f"{prefix}{entry.name}"
+        full = directory / entry.name
+        try:
+            target = full.stat()
+        except FileNotFoundError:
+            if not entry.is_symlink():
+                raise  # removed while listing: a writer is still at work
+            _log.warning("%s: dangling symbolic link left out of the manifest", full)
+            continue
+        if stat.S_ISDIR(target.st_mode):
+            if (target.st_dev, target.st_ino) in ancestors:
+                _log.warning(
+                    "%s: symbolic link to an enclosing directory (a cycle) not followed", full
+                )
+                continue
+            yield from _walk(full, f"{rel}/", ancestors)
+        elif stat.S_ISREG(target.st_mode):
+            yield rel, full
+        else:
+            _log.warning("%s: not a regular file, left out of the manifest", full)
 
 
 def build_manifest(

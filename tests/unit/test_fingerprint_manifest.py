@@ -174,3 +174,49 @@ def test_example_dataset_digest_matches_its_provenance_record() -> None:
     assert manifest.entries[0].sha256 == (
         "4a437fde05fe5264e1701a7387ac6fb75393772ba38bb2c9c566405af5af4bd7"
     )
+
+
+def symlinked_images(tmp_path: Path) -> Path:
+    """``ds/cats`` is a real folder, ``ds/dogs`` a link to a folder kept elsewhere."""
+    (tmp_path / "store" / "dogs").mkdir(parents=True)
+    (tmp_path / "store" / "dogs" / "d1.png").write_bytes(b"dog")
+    (tmp_path / "ds" / "cats").mkdir(parents=True)
+    (tmp_path / "ds" / "cats" / "c1.png").write_bytes(b"cat")
+    (tmp_path / "ds" / "dogs").symlink_to(tmp_path / "store" / "dogs")
+    return tmp_path / "ds"
+
+
+def test_manifest_follows_symlinked_directories_so_a_change_under_one_is_seen(
+    tmp_path: Path,
+) -> None:
+    data = symlinked_images(tmp_path)
+    before = build_manifest(data, cache=False)
+    assert [e.path for e in before.entries] == ["cats/c1.png", "dogs/d1.png"]
+    (tmp_path / "store" / "dogs" / "d1.png").write_bytes(b"another dog")
+    diff = diff_manifests(before, build_manifest(data, cache=False))
+    assert [old.path for old, _ in diff.modified] == ["dogs/d1.png"]
+
+
+def test_dangling_symlink_is_left_out_with_a_warning_naming_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    data = symlinked_images(tmp_path)
+    (data / "broken.png").symlink_to(tmp_path / "nowhere.png")
+    manifest = build_manifest(data, cache=False)
+    assert [e.path for e in manifest.entries] == ["cats/c1.png", "dogs/d1.png"]
+    assert "broken.png: dangling symbolic link" in caplog.text
+    # repairing the link shows up as an added file
+    (tmp_path / "nowhere.png").write_bytes(b"found")
+    diff = diff_manifests(manifest, build_manifest(data, cache=False))
+    assert [e.path for e in diff.added] == ["broken.png"]
+
+
+def test_symlink_cycle_is_not_followed_but_two_links_to_one_folder_are_both_listed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    data = symlinked_images(tmp_path)
+    (data / "cats" / "loop").symlink_to(data)
+    (data / "puppies").symlink_to(tmp_path / "store" / "dogs")
+    manifest = build_manifest(data, cache=False)
+    assert [e.path for e in manifest.entries] == ["cats/c1.png", "dogs/d1.png", "puppies/d1.png"]
+    assert "loop: symbolic link to an enclosing directory" in caplog.text
