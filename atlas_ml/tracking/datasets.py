@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,11 +19,13 @@ from atlas_ml.fingerprints import (
     detect_pointer,
 )
 from atlas_ml.naming import normalise_location, openlineage_location
+from atlas_ml.tracking.readers import LayoutError, dataset_format, read_frame
+
+log = logging.getLogger(__name__)
 
 # Files read to compute a logical hash as well as the manifest (so verify can say which
 # rows/columns changed, not only which bytes); larger ones get the manifest only.
 LOGICAL_HASH_MAX_BYTES = 2 * 1024**3
-_READERS = {".csv": "csv", ".parquet": "parquet", ".json": "json", ".jsonl": "json"}
 
 
 @dataclass
@@ -106,32 +110,40 @@ class DatasetRecord:
         return {"namespace": namespace, "name": name, "facets": facets}
 
 
-def _logical_from_file(path: Path, data_format: str) -> LogicalFingerprint | None:
-    try:
-        import pandas as pd
-
-        from atlas_ml.fingerprints import fingerprint_pandas
-    except ImportError:
+def _logical_from_file(
+    path: Path, manifest: FileManifest, data_format: str
+) -> LogicalFingerprint | None:
+    """The logical fingerprint of the files ``manifest`` lists (see ``tracking.readers``);
+    None without pandas, which the readers need (the manifest alone is still recorded)."""
+    if importlib.util.find_spec("pandas") is None:
         return None
-    readers = {"csv": pd.read_csv, "parquet": pd.read_parquet, "json": pd.read_json}
-    return fingerprint_pandas(readers[data_format](path))
+    from atlas_ml.fingerprints import fingerprint_pandas
+
+    files = [entry.path for entry in manifest.entries]
+    return fingerprint_pandas(read_frame(path, files, data_format))
 
 
 def describe_path(
     location: str | os.PathLike[str], name: str | None = None, logical: bool = True
 ) -> DatasetRecord:
-    """Fingerprint files at ``location``: manifest always, logical hash for tabular files."""
+    """Fingerprint files at ``location``: manifest always, logical hash for tabular files.
+
+    A layout that is not one table (a directory mixing formats, CSV parts without a shared
+    header) gets the manifest only, with a warning; rows that do not parse raise, so that
+    ``verify`` can say the data no longer parses.
+    """
     path = Path(os.fspath(location)).expanduser()
     if not path.exists():
         raise FileNotFoundError(f"{location}: no such file or directory")
     manifest = build_manifest(path)
-    data_format = _READERS.get(path.suffix.lower())
-    if data_format is None and path.is_dir():
-        suffixes = {Path(entry.path).suffix.lower() for entry in manifest.entries}
-        data_format = next((_READERS[s] for s in suffixes if s in _READERS), None)
     logical_fingerprint = None
-    if logical and data_format and manifest.total_bytes <= LOGICAL_HASH_MAX_BYTES:
-        logical_fingerprint = _logical_from_file(path, data_format)
+    try:
+        data_format = dataset_format(path, [entry.path for entry in manifest.entries])
+        if logical and data_format and manifest.total_bytes <= LOGICAL_HASH_MAX_BYTES:
+            logical_fingerprint = _logical_from_file(path, manifest, data_format)
+    except LayoutError as exc:
+        log.warning("%s: %s; recorded its file manifest only", location, exc)
+        data_format = None
     try:
         pointer: dict[str, Any] | None = detect_pointer(path).to_dict()
     except PointerError:
