@@ -10,7 +10,8 @@ The construction (algorithm ``atlas-logical-v1``):
    ========================  ==========================================================
    logical type              canonical value that is hashed (XXH64, Spark-compatible)
    ========================  ==========================================================
-   ``int64``                 the integer as a signed 64-bit word (all int widths)
+   ``int64``                 the integer as a signed 64-bit word (all int widths but
+                             uint64, which is ``decimal`` as Spark reads it)
    ``float64``               IEEE-754 double bits; ``-0.0`` -> ``0.0``, every NaN ->
                              ``0x7ff8000000000000`` (float32 widened first)
    ``bool``                  ``0`` / ``1`` as a 64-bit word

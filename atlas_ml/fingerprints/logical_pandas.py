@@ -74,6 +74,10 @@ def logical_type_of(name: str, arrow_type: pa.DataType) -> str:
         return "null"
     if t.is_boolean(arrow_type):
         return "bool"
+    if t.is_uint64(arrow_type):
+        # Values up to 2**64 - 1 do not fit a signed word (they would collide with negative
+        # int64s); Spark reads Parquet UINT_64 as decimal(20,0), so hash them as that.
+        return "decimal"
     if t.is_integer(arrow_type):
         return "int64"
     if t.is_floating(arrow_type):

@@ -216,3 +216,31 @@ def test_spark_fingerprint_reads_column_names_with_dots_spaces_backticks_and_cas
     expected = fingerprint_pandas(pd.DataFrame(rows, columns=names).astype({"tick`s": "string"}))
     assert df.columns == names
     assert fingerprint_spark(df, method) == expected
+
+
+@METHODS
+def test_spark_fingerprint_of_parquet_uint64_equals_pandas_and_arrow(
+    spark: Any, method: str, tmp_path: Path
+) -> None:
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from atlas_ml.fingerprints.logical_pandas import fingerprint_arrow, fingerprint_pandas
+
+    values = [0, 5, 2**63 - 1, 2**63, 2**64 - 1]
+    # pandas reads a uint64 column with nulls as float64 (like any int column with nulls),
+    # so only Arrow sees the null one
+    pq.write_table(
+        pa.table(
+            {"x": pa.array(values, pa.uint64()), "y": pa.array([*values[1:], None], pa.uint64())}
+        ),
+        tmp_path / "u.parquet",
+    )
+    df = spark.read.parquet(str(tmp_path / "u.parquet"))
+    assert [f.dataType.simpleString() for f in df.schema.fields] == ["decimal(20,0)"] * 2
+    assert fingerprint_spark(df, method) == fingerprint_arrow(pq.read_table(tmp_path / "u.parquet"))
+    unsigned = df.select("x")
+    expected = fingerprint_pandas(pd.read_parquet(tmp_path / "u.parquet", columns=["x"]))
+    assert expected.schema == [("x", "decimal")]
+    assert fingerprint_spark(unsigned, method) == expected

@@ -223,3 +223,23 @@ def test_unsupported_and_ambiguous_inputs_get_clear_errors() -> None:
         fingerprint_pandas(pd.DataFrame([[1, 2]], columns=["a", "a"]))
     with pytest.raises(FingerprintError, match=r"'mixed'.*mixed"):
         fingerprint_pandas(pd.DataFrame({"mixed": pd.Series([1, "a"], dtype=object)}))
+
+
+UINT64_EDGES = [0, 5, 2**63 - 1, 2**63, 2**64 - 1]
+
+
+def test_uint64_above_int64_max_hashes_as_decimal_and_never_as_a_negative_int64() -> None:
+    unsigned = fingerprint_pandas(pd.DataFrame({"x": np.array([2**64 - 1, 2**63], np.uint64)}))
+    signed = fingerprint_pandas(pd.DataFrame({"x": np.array([-1, -(2**63)], np.int64)}))
+    assert unsigned.content_hash != signed.content_hash
+    assert unsigned.schema == [("x", "decimal")]
+    # Spark reads Parquet UINT_64 as decimal(20,0): the same values hash the same way
+    nullable = pd.DataFrame({"x": pd.array([*UINT64_EDGES, None], dtype="UInt64")})
+    as_decimal = pa.table({"x": pa.array([*map(Decimal, UINT64_EDGES), None], pa.decimal128(20))})
+    assert fingerprint_pandas(nullable) == fingerprint_arrow(as_decimal)
+
+
+def test_uint64_through_the_dictionary_path_equals_decimal() -> None:
+    values = np.array(UINT64_EDGES * 400, np.uint64)  # 2000 rows, few distinct: a dictionary
+    as_decimal = pa.table({"x": pa.array([Decimal(int(v)) for v in values], pa.decimal128(20))})
+    assert fingerprint_pandas(pd.DataFrame({"x": values})) == fingerprint_arrow(as_decimal)
