@@ -22,7 +22,8 @@ The construction (algorithm ``atlas-logical-v1``):
    ``timestamp_utc``         microseconds since the Unix epoch, UTC (instants)
    ``timestamp_ntz``         microseconds of the wall-clock time read as UTC
    ``date``                  days since 1970-01-01
-   ``null``                  a column of nothing but nulls
+   ``null``                  a column of nothing but nulls (not a pandas ``object``
+                             column: that holds text, so it is ``string`` as in Spark)
    ========================  ==========================================================
 
 2. Cell hash ``h = XXH64(canonical, seed_t)`` with a per-type seed ``seed_t``; a null cell

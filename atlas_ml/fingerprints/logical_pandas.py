@@ -62,6 +62,11 @@ def _to_arrow(name: str, series: Any) -> pa.ChunkedArray:
             f"column {name!r} (dtype {series.dtype}) has values of mixed or unsupported "
             f"Python types ({exc}); cast it to one type, e.g. df[{name!r}].astype('string')"
         ) from exc
+    if pa.types.is_null(array.type) and series.dtype == object:
+        # No value to infer a type from (an empty frame, a column of None). pandas keeps
+        # text in object columns, and Spark types such a column string (a header-only CSV),
+        # so the schema and the null cells' hashes say string, as Spark's do.
+        array = array.cast(pa.string())
     return pa.chunked_array([array]) if isinstance(array, pa.Array) else array
 
 

@@ -244,3 +244,18 @@ def test_spark_fingerprint_of_parquet_uint64_equals_pandas_and_arrow(
     expected = fingerprint_pandas(pd.read_parquet(tmp_path / "u.parquet", columns=["x"]))
     assert expected.schema == [("x", "decimal")]
     assert fingerprint_spark(unsigned, method) == expected
+
+
+@METHODS
+def test_spark_fingerprint_of_header_only_csv_equals_pandas(
+    spark: Any, method: str, tmp_path: Path
+) -> None:
+    import pandas as pd
+
+    from atlas_ml.fingerprints.logical_pandas import fingerprint_pandas
+
+    (tmp_path / "empty.csv").write_text("name,city\n")
+    df = spark.read.csv(str(tmp_path / "empty.csv"), header=True, inferSchema=True)
+    expected = fingerprint_pandas(pd.read_csv(tmp_path / "empty.csv"))
+    assert expected.schema == [("name", "string"), ("city", "string")]
+    assert fingerprint_spark(df, method) == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -243,3 +244,11 @@ def test_uint64_through_the_dictionary_path_equals_decimal() -> None:
     values = np.array(UINT64_EDGES * 400, np.uint64)  # 2000 rows, few distinct: a dictionary
     as_decimal = pa.table({"x": pa.array([Decimal(int(v)) for v in values], pa.decimal128(20))})
     assert fingerprint_pandas(pd.DataFrame({"x": values})) == fingerprint_arrow(as_decimal)
+
+
+def test_object_column_without_values_is_string_as_spark_reads_it() -> None:
+    header_only = pd.read_csv(io.StringIO("name,city\n"))
+    assert fingerprint_pandas(header_only).schema == [("name", "string"), ("city", "string")]
+    all_none = pd.DataFrame({"name": pd.Series([None, None], dtype=object)})
+    as_string = pa.table({"name": pa.array([None, None], pa.string())})
+    assert fingerprint_pandas(all_none) == fingerprint_arrow(as_string)
