@@ -25,6 +25,8 @@ from atlas_ml.delivery import DeliveryReport, Spool, push
 from atlas_ml.events.facets import MODEL_VERSION, PRODUCER, TRAINING_RUN, TRANSFORM, facet
 from atlas_ml.naming import derivation_key, openlineage_location
 from atlas_ml.paths import cache_dir
+from atlas_ml.tracking.autolog import autolog as capture
+from atlas_ml.tracking.autolog import quiet
 from atlas_ml.tracking.capture import code_revision, environment, operator
 from atlas_ml.tracking.datasets import DatasetRecord, describe_frame, describe_path
 from atlas_ml.tracking.models import ModelArtifact, describe_model, pipeline_steps
@@ -89,7 +91,8 @@ class TrainingRun:
         else:
             seen = self._datasets_by_object.get(id(data))
             earlier = seen.record if seen is not None and seen.holds(data) else None
-            record = self._describe(data, name, role, earlier)
+            with quiet():
+                record = self._describe(data, name, role, earlier)
             if record is not earlier:
                 self._datasets_by_object[id(data)] = _Seen.of(data, record)
         self._declared[id(record)] = record
@@ -427,8 +430,6 @@ def training_run(
     run = TrainingRun(pipeline=pipeline, team=team, reason=reason, spool=spool or Spool())
     try:
         if autolog:
-            from atlas_ml.tracking.autolog import autolog as capture
-
             with capture(run):
                 yield run
         else:
