@@ -2,7 +2,9 @@
 
 Inside ``training_run(..., autolog=True)``:
 - every ``pandas.read_csv``/``read_parquet``/``read_json`` of a file records that file as a
-  dataset version (manifest + logical fingerprint);
+  dataset version: its manifest, and the logical fingerprint of the frame the call returned
+  when the call passed no parsing options (with options the frame is not what ``verify``
+  recomputes from the file, so the bytes are recorded only). The file is never read again;
 - every ``Pipeline.fit(X, y)`` records the training data it was given as a dataset version,
   an automatic step from the files read so far to that data (the code in between is the
   user's, so the step says it was captured, not described), and the fitted pipeline as the
@@ -12,11 +14,15 @@ The patches are process-wide (pandas and scikit-learn have no hooks), so they ar
 once while any autolog run is active and removed when the last one ends. Each call is
 recorded into the autolog run of the calling context (thread or asyncio task), and into
 none when that context has no autolog run: concurrent runs never see each other's data.
+
+Recording must never break the user's code: a wrapper returns what the wrapped call returned,
+and what it could not record becomes one warning saying what is missing.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -25,11 +31,20 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from atlas_ml.tracking.datasets import DatasetRecord, describe_path
+
 if TYPE_CHECKING:
-    from atlas_ml.tracking.datasets import DatasetRecord
     from atlas_ml.tracking.run import TrainingRun
 
-_READERS = ("read_csv", "read_parquet", "read_json")
+log = logging.getLogger("atlas_ml.tracking")
+
+# pandas reader -> (name of its path argument, the format describe_path gives such files)
+_READERS = {
+    "read_csv": ("filepath_or_buffer", "csv"),
+    "read_parquet": ("path", "parquet"),
+    "read_json": ("path_or_buf", "json"),
+}
+Wrap = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
 @dataclass
@@ -70,59 +85,98 @@ def _training_frame(x: Any, y: Any) -> Any:
     return pd.concat([frame.reset_index(drop=True), target.reset_index(drop=True)], axis=1)
 
 
-def _reader(original: Callable[..., Any]) -> Callable[..., Any]:
+@contextmanager
+def _or_warn(what: str, instead: str) -> Iterator[None]:
+    """Turn a failure to record ``what`` into one warning: the user's call has succeeded."""
+    try:
+        yield
+    except Exception as exc:
+        log.warning(
+            "autolog could not record %s (%s: %s); %s", what, type(exc).__name__, exc, instead
+        )
+
+
+def _reader(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+    argument, data_format = _READERS[name]
+
     @functools.wraps(original)
-    def reader(path: Any, *args: Any, **kwargs: Any) -> Any:
-        frame = original(path, *args, **kwargs)
+    def reader(*args: Any, **kwargs: Any) -> Any:
+        frame = original(*args, **kwargs)
         capture = _active()
-        if capture is None:
-            return frame
-        if isinstance(path, str | os.PathLike) and os.path.exists(path):
-            with quiet():
-                record = capture.run.dataset(path, role="source")
-            if record not in capture.sources:
-                capture.sources.append(record)
+        if capture is not None:
+            options = dict(kwargs)
+            path = args[0] if args else options.pop(argument, None)
+            plain = len(args) <= 1 and not options
+            with quiet(), _or_warn(f"the file read by pandas.{name}", "it is not recorded"):
+                _record_read(capture, path, frame, data_format if plain else None)
         return frame
 
     return reader
 
 
+def _record_read(capture: _Capture, path: Any, frame: Any, data_format: str | None) -> None:
+    """Record the file at ``path`` as a source, with ``frame``'s logical fingerprint when
+    ``data_format`` says it is what a plain read of that file gives."""
+    if not isinstance(path, str | os.PathLike) or not os.path.exists(path):
+        return
+    record = describe_path(path, logical=False)
+    if data_format is not None and record.data_format == data_format:
+        from atlas_ml.fingerprints import fingerprint_pandas
+
+        with _or_warn(f"the rows of {record.name}", "its file manifest is recorded only"):
+            record.logical = fingerprint_pandas(frame)
+    record = capture.run.dataset(record, role="source")
+    if record not in capture.sources:
+        capture.sources.append(record)
+
+
 def _pipeline_fit(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
-    def fit(pipeline: Any, x: Any, y: Any = None, **params: Any) -> Any:
+    def fit(pipeline: Any, *args: Any, **kwargs: Any) -> Any:
         capture = _active()
         # A pipeline fitted inside this one (a nested final step) is part of this model.
         with quiet():
-            fitted = original(pipeline, x, y, **params)
+            fitted = original(pipeline, *args, **kwargs)
             if capture is not None:
-                _record_fit(capture, pipeline, x, y)
+                x = args[0] if args else kwargs.get("X")
+                y = args[1] if len(args) > 1 else kwargs.get("y")
+                _record_fit(capture, pipeline, x, y, "Pipeline.fit")
         return fitted
 
     return fit
 
 
-def _record_fit(capture: _Capture, model: Any, x: Any, y: Any) -> None:
+def _record_fit(capture: _Capture, model: Any, x: Any, y: Any, call: str) -> None:
+    """Record the data given to ``call`` (with a step from the files read so far) and the
+    fitted model; each that cannot be recorded is a warning, not an error."""
     run = capture.run
-    training = run.use(_training_frame(x, y), role="train", name="train")
-    if capture.sources:
-        run.step(
-            "prepare",
-            inputs=list(capture.sources),
-            outputs=[training],
-            kind="OTHER",
-            reason="Captured automatically: the data passed to Pipeline.fit, derived "
-            "in user code from the files read during this run.",
-        )
-    run.log_model(model, name=run.pipeline)
+    with _or_warn(
+        f"the training data given to {call} ({type(x).__name__})",
+        "the model is recorded without its training data",
+    ):
+        training = run.use(_training_frame(x, y), role="train", name="train")
+        if capture.sources:
+            run.step(
+                "prepare",
+                inputs=list(capture.sources),
+                outputs=[training],
+                kind="OTHER",
+                reason=f"Captured automatically: the data passed to {call}, derived in user "
+                "code from the files read during this run.",
+            )
+    with _or_warn(f"the model fitted by {call}", "the run has no model for this fit"):
+        run.log_model(model, name=run.pipeline)
 
 
-def _patches() -> list[tuple[Any, str, Callable[[Callable[..., Any]], Callable[..., Any]]]]:
+def _patches() -> list[tuple[Any, str, Wrap]]:
     """(owner, attribute, wrapper factory) of every function autolog replaces."""
-    import pandas as pd
-
-    patches: list[tuple[Any, str, Callable[[Callable[..., Any]], Callable[..., Any]]]] = [
-        (pd, name, _reader) for name in _READERS
-    ]
+    patches: list[tuple[Any, str, Wrap]] = []
+    try:
+        import pandas as pd
+    except ImportError:
+        pass
+    else:
+        patches += [(pd, name, functools.partial(_reader, name)) for name in _READERS]
     try:
         from sklearn.pipeline import Pipeline
     except ImportError:
@@ -145,7 +199,9 @@ class _Patches:
                 for owner, name, wrap in _patches():
                     if any((o, n) == (owner, name) for o, n, _, _ in self._installed):
                         continue
-                    original = vars(owner)[name]
+                    original = vars(owner).get(name)
+                    if original is None:
+                        continue
                     wrapper = wrap(original)
                     setattr(owner, name, wrapper)
                     self._installed.append((owner, name, original, wrapper))
