@@ -8,7 +8,12 @@ Inside ``training_run(..., autolog=True)``:
 - every ``Pipeline.fit(X, y)`` records the training data it was given as a dataset version,
   an automatic step from the files read so far to that data (the code in between is the
   user's, so the step says it was captured, not described), and the fitted pipeline as the
-  run's model, step by step.
+  run's model, step by step;
+- a hyper-parameter search (``GridSearchCV`` and the other ``BaseSearchCV``) records its
+  ``best_estimator_`` (when it refits one) with the data given to the search. The fits it
+  makes per candidate and fold, and those of cross-validation helpers (``cross_val_score``,
+  ``cross_validate``, ``cross_val_predict``, ``learning_curve``, ...), are not models the
+  user keeps, so they are not recorded.
 
 The patches are process-wide (pandas and scikit-learn have no hooks), so they are installed
 once while any autolog run is active and removed when the last one ends. Each call is
@@ -44,6 +49,8 @@ _READERS = {
     "read_parquet": ("path", "parquet"),
     "read_json": ("path_or_buf", "json"),
 }
+# sklearn.model_selection._validation functions that fit one fold each.
+_FOLD_FITS = ("_fit_and_score", "_fit_and_predict", "_permutation_test_score")
 Wrap = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
@@ -146,6 +153,33 @@ def _pipeline_fit(original: Callable[..., Any]) -> Callable[..., Any]:
     return fit
 
 
+def _search_fit(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def fit(search: Any, *args: Any, **kwargs: Any) -> Any:
+        capture = _active()
+        with quiet():
+            fitted = original(search, *args, **kwargs)
+            best = getattr(search, "best_estimator_", None)
+            if capture is not None and best is not None:
+                x = args[0] if args else kwargs.get("X")
+                y = args[1] if len(args) > 1 else kwargs.get("y")
+                _record_fit(capture, best, x, y, f"{type(search).__name__}.fit")
+        return fitted
+
+    return fit
+
+
+def _quietly(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``original`` with nothing recorded inside it (the fits of cross-validation folds)."""
+
+    @functools.wraps(original)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        with quiet():
+            return original(*args, **kwargs)
+
+    return call
+
+
 def _record_fit(capture: _Capture, model: Any, x: Any, y: Any, call: str) -> None:
     """Record the data given to ``call`` (with a step from the files read so far) and the
     fitted model; each that cannot be recorded is a warning, not an error."""
@@ -178,10 +212,14 @@ def _patches() -> list[tuple[Any, str, Wrap]]:
     else:
         patches += [(pd, name, functools.partial(_reader, name)) for name in _READERS]
     try:
+        from sklearn.model_selection import _search, _validation
         from sklearn.pipeline import Pipeline
     except ImportError:
         return patches
     patches.append((Pipeline, "fit", _pipeline_fit))
+    patches.append((_search.BaseSearchCV, "fit", _search_fit))
+    # Private, looked up by the public helpers at call time; absent ones are skipped.
+    patches += [(_validation, name, _quietly) for name in _FOLD_FITS]
     return patches
 
 

@@ -10,6 +10,8 @@ from typing import Any
 import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import _validation
+from sklearn.model_selection._search import BaseSearchCV
 from sklearn.pipeline import Pipeline
 
 from atlas_ml.delivery import Spool
@@ -86,6 +88,8 @@ def _patched() -> dict[str, Any]:
         "read_parquet": pd.read_parquet,
         "read_json": pd.read_json,
         "fit": Pipeline.fit,
+        "search": BaseSearchCV.fit,
+        "folds": _validation._fit_and_score,
     }
 
 
