@@ -2,9 +2,9 @@
 
 Inside ``training_run(..., autolog=True)``:
 - every ``pandas.read_csv``/``read_parquet``/``read_json`` of a file records that file as a
-  dataset version: its manifest, and the logical fingerprint of the frame the call returned
-  when the call passed no parsing options (with options the frame is not what ``verify``
-  recomputes from the file, so the bytes are recorded only). The file is never read again;
+  dataset version without reading it again: its manifest, and the logical fingerprint of the
+  frame the call returned when the call passed no parsing options (with options the frame is
+  not what ``verify`` recomputes from the file, so only the bytes are recorded);
 - every ``Pipeline.fit(X, y)`` records the training data it was given as a dataset version,
   an automatic step from the files read so far to that data (the code in between is the
   user's, so the step says it was captured, not described), and the fitted pipeline as the
@@ -18,7 +18,9 @@ Inside ``training_run(..., autolog=True)``:
 The patches are process-wide (pandas and scikit-learn have no hooks), so they are installed
 once while any autolog run is active and removed when the last one ends. Each call is
 recorded into the autolog run of the calling context (thread or asyncio task), and into
-none when that context has no autolog run: concurrent runs never see each other's data.
+none when that context has no autolog run: concurrent runs never see each other's data. A
+thread started inside a run has a context of its own, so its calls are not recorded unless it
+runs in a copy of the run's context (``contextvars.copy_context().run``).
 
 Recording must never break the user's code: a wrapper returns what the wrapped call returned,
 and what it could not record becomes one warning saying what is missing.
