@@ -2,28 +2,86 @@
 
 Inside ``training_run(..., autolog=True)``:
 - every ``pandas.read_csv``/``read_parquet``/``read_json`` of a file records that file as a
-  dataset version (manifest + logical fingerprint);
+  dataset version without reading it again: its manifest, and the logical fingerprint of the
+  frame the call returned when the call passed no parsing options (with options the frame is
+  not what ``verify`` recomputes from the file, so only the bytes are recorded);
 - every ``Pipeline.fit(X, y)`` records the training data it was given as a dataset version,
   an automatic step from the files read so far to that data (the code in between is the
   user's, so the step says it was captured, not described), and the fitted pipeline as the
-  run's model, step by step.
-The patches are removed when the run ends.
+  run's model, step by step;
+- a hyper-parameter search (``GridSearchCV`` and the other ``BaseSearchCV``) records its
+  ``best_estimator_`` (when it refits one) with the data given to the search. The fits it
+  makes per candidate and fold, and those of cross-validation helpers (``cross_val_score``,
+  ``cross_validate``, ``cross_val_predict``, ``learning_curve``, ...), are not models the
+  user keeps, so they are not recorded.
+
+The patches are process-wide (pandas and scikit-learn have no hooks), so they are installed
+once while any autolog run is active and removed when the last one ends. Each call is
+recorded into the autolog run of the calling context (thread or asyncio task), and into
+none when that context has no autolog run: concurrent runs never see each other's data. A
+thread started inside a run has a context of its own, so its calls are not recorded unless it
+runs in a copy of the run's context (``contextvars.copy_context().run``).
+
+Recording must never break the user's code: a wrapper returns what the wrapped call returned,
+and what it could not record becomes one warning saying what is missing.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from atlas_ml.tracking.datasets import DatasetRecord, describe_path
+
 if TYPE_CHECKING:
-    from atlas_ml.tracking.datasets import DatasetRecord
     from atlas_ml.tracking.run import TrainingRun
 
-_READERS = ("read_csv", "read_parquet", "read_json")
+log = logging.getLogger("atlas_ml.tracking")
+
+# pandas reader -> (name of its path argument, the format describe_path gives such files)
+_READERS = {
+    "read_csv": ("filepath_or_buffer", "csv"),
+    "read_parquet": ("path", "parquet"),
+    "read_json": ("path_or_buf", "json"),
+}
+# sklearn.model_selection._validation functions that fit one fold each.
+_FOLD_FITS = ("_fit_and_score", "_fit_and_predict", "_permutation_test_score")
+Wrap = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+@dataclass
+class _Capture:
+    """One autolog run: the run and the files it read so far."""
+
+    run: TrainingRun
+    sources: list[DatasetRecord] = field(default_factory=list)
+
+
+_current: ContextVar[_Capture | None] = ContextVar("atlas_ml_autolog", default=None)
+_quiet: ContextVar[bool] = ContextVar("atlas_ml_autolog_quiet", default=False)
+
+
+def _active() -> _Capture | None:
+    """The autolog run to record the current call into, if any."""
+    return None if _quiet.get() else _current.get()
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Record nothing in this context meanwhile: atlas-ml's own reads (fingerprinting a
+    file reads it with pandas too) are not the user's."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
 
 
 def _training_frame(x: Any, y: Any) -> Any:
@@ -37,68 +95,184 @@ def _training_frame(x: Any, y: Any) -> Any:
 
 
 @contextmanager
-def autolog(run: TrainingRun) -> Iterator[None]:
-    """Patch pandas readers and ``sklearn.pipeline.Pipeline.fit`` for the run's duration."""
-    import pandas as pd
-
-    sources: list[DatasetRecord] = []
-    originals: list[tuple[Any, str, Callable[..., Any]]] = []
-    # Fingerprinting a file reads it with pandas too: those reads are ours, not the user's.
-    capturing = threading.local()
-
-    def wrap_reader(name: str) -> None:
-        original = getattr(pd, name)
-
-        @functools.wraps(original)
-        def reader(path: Any, *args: Any, **kwargs: Any) -> Any:
-            frame = original(path, *args, **kwargs)
-            if getattr(capturing, "active", False):
-                return frame
-            if isinstance(path, str | os.PathLike) and os.path.exists(path):
-                capturing.active = True
-                try:
-                    record = run.dataset(path, role="source")
-                finally:
-                    capturing.active = False
-                if record not in sources:
-                    sources.append(record)
-            return frame
-
-        originals.append((pd, name, original))
-        setattr(pd, name, reader)
-
-    for name in _READERS:
-        wrap_reader(name)
-
+def _or_warn(what: str, instead: str) -> Iterator[None]:
+    """Turn a failure to record ``what`` into one warning: the user's call has succeeded."""
     try:
+        yield
+    except Exception as exc:
+        log.warning(
+            "autolog could not record %s (%s: %s); %s", what, type(exc).__name__, exc, instead
+        )
+
+
+def _reader(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+    argument, data_format = _READERS[name]
+
+    @functools.wraps(original)
+    def reader(*args: Any, **kwargs: Any) -> Any:
+        frame = original(*args, **kwargs)
+        capture = _active()
+        if capture is not None:
+            options = dict(kwargs)
+            path = args[0] if args else options.pop(argument, None)
+            plain = len(args) <= 1 and not options
+            with quiet(), _or_warn(f"the file read by pandas.{name}", "it is not recorded"):
+                _record_read(capture, path, frame, data_format if plain else None)
+        return frame
+
+    return reader
+
+
+def _record_read(capture: _Capture, path: Any, frame: Any, data_format: str | None) -> None:
+    """Record the file at ``path`` as a source, with ``frame``'s logical fingerprint when
+    ``data_format`` says it is what a plain read of that file gives."""
+    if not isinstance(path, str | os.PathLike) or not os.path.exists(path):
+        return
+    record = describe_path(path, logical=False)
+    if data_format is not None and record.data_format == data_format:
+        from atlas_ml.fingerprints import fingerprint_pandas
+
+        with _or_warn(f"the rows of {record.name}", "its file manifest is recorded only"):
+            record.logical = fingerprint_pandas(frame)
+    record = capture.run.dataset(record, role="source")
+    if record not in capture.sources:
+        capture.sources.append(record)
+
+
+def _pipeline_fit(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def fit(pipeline: Any, *args: Any, **kwargs: Any) -> Any:
+        capture = _active()
+        # A pipeline fitted inside this one (a nested final step) is part of this model.
+        with quiet():
+            fitted = original(pipeline, *args, **kwargs)
+            if capture is not None:
+                x = args[0] if args else kwargs.get("X")
+                y = args[1] if len(args) > 1 else kwargs.get("y")
+                _record_fit(capture, pipeline, x, y, "Pipeline.fit")
+        return fitted
+
+    return fit
+
+
+def _search_fit(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def fit(search: Any, *args: Any, **kwargs: Any) -> Any:
+        capture = _active()
+        with quiet():
+            fitted = original(search, *args, **kwargs)
+            best = getattr(search, "best_estimator_", None)
+            if capture is not None and best is not None:
+                x = args[0] if args else kwargs.get("X")
+                y = args[1] if len(args) > 1 else kwargs.get("y")
+                _record_fit(capture, best, x, y, f"{type(search).__name__}.fit")
+        return fitted
+
+    return fit
+
+
+def _quietly(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``original`` with nothing recorded inside it (the fits of cross-validation folds)."""
+
+    @functools.wraps(original)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        with quiet():
+            return original(*args, **kwargs)
+
+    return call
+
+
+def _record_fit(capture: _Capture, model: Any, x: Any, y: Any, call: str) -> None:
+    """Record the data given to ``call`` (with a step from the files read so far) and the
+    fitted model; each that cannot be recorded is a warning, not an error."""
+    run = capture.run
+    with _or_warn(
+        f"the training data given to {call} ({type(x).__name__})",
+        "the model is recorded without its training data",
+    ):
+        training = run.use(_training_frame(x, y), role="train", name="train")
+        if capture.sources:
+            run.step(
+                "prepare",
+                inputs=list(capture.sources),
+                outputs=[training],
+                kind="OTHER",
+                reason=f"Captured automatically: the data passed to {call}, derived in user "
+                "code from the files read during this run.",
+            )
+    with _or_warn(f"the model fitted by {call}", "the run has no model for this fit"):
+        run.log_model(model, name=run.pipeline)
+
+
+def _patches() -> list[tuple[Any, str, Wrap]]:
+    """(owner, attribute, wrapper factory) of every function autolog replaces."""
+    patches: list[tuple[Any, str, Wrap]] = []
+    try:
+        import pandas as pd
+    except ImportError:
+        pass
+    else:
+        patches += [(pd, name, functools.partial(_reader, name)) for name in _READERS]
+    try:
+        from sklearn.model_selection import _search, _validation
         from sklearn.pipeline import Pipeline
     except ImportError:
-        Pipeline = None
+        return patches
+    patches.append((Pipeline, "fit", _pipeline_fit))
+    patches.append((_search.BaseSearchCV, "fit", _search_fit))
+    # Private, looked up by the public helpers at call time; absent ones are skipped.
+    patches += [(_validation, name, _quietly) for name in _FOLD_FITS]
+    return patches
 
-    if Pipeline is not None:
-        original_fit = Pipeline.fit
 
-        @functools.wraps(original_fit)
-        def fit(pipeline: Any, x: Any, y: Any = None, **params: Any) -> Any:
-            fitted = original_fit(pipeline, x, y, **params)
-            training = run.use(_training_frame(x, y), role="train", name="train")
-            if sources:
-                run.step(
-                    "prepare",
-                    inputs=list(sources),
-                    outputs=[training],
-                    kind="OTHER",
-                    reason="Captured automatically: the data passed to Pipeline.fit, derived "
-                    "in user code from the files read during this run.",
-                )
-            run.log_model(pipeline, name=run.pipeline)
-            return fitted
+class _Patches:
+    """The process-wide patches, installed while at least one autolog run is active."""
 
-        originals.append((Pipeline, "fit", original_fit))
-        Pipeline.fit = fit
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+        self._installed: list[tuple[Any, str, Callable[..., Any], Callable[..., Any]]] = []
 
+    def acquire(self) -> None:
+        with self._lock:
+            if self._users == 0:
+                for owner, name, wrap in _patches():
+                    if any((o, n) == (owner, name) for o, n, _, _ in self._installed):
+                        continue
+                    original = vars(owner).get(name)
+                    if original is None:
+                        continue
+                    wrapper = wrap(original)
+                    setattr(owner, name, wrapper)
+                    self._installed.append((owner, name, original, wrapper))
+            self._users += 1
+
+    def release(self) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users:
+                return
+            kept = []
+            for owner, name, original, wrapper in reversed(self._installed):
+                if vars(owner).get(name) is wrapper:
+                    setattr(owner, name, original)
+                else:
+                    # Another tool patched on top of ours: ours stays beneath it (recording
+                    # nothing without an autolog run) and is reused, never stacked twice.
+                    kept.append((owner, name, original, wrapper))
+            self._installed = kept
+
+
+_PATCHES = _Patches()
+
+
+@contextmanager
+def autolog(run: TrainingRun) -> Iterator[None]:
+    """Record pandas reads and ``Pipeline.fit`` calls of this context into ``run``."""
+    _PATCHES.acquire()
+    token = _current.set(_Capture(run))
     try:
         yield
     finally:
-        for owner, name, original in reversed(originals):
-            setattr(owner, name, original)
+        _current.reset(token)
+        _PATCHES.release()

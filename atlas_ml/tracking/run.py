@@ -13,7 +13,8 @@ import os
 import sys
 import traceback
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -24,6 +25,8 @@ from atlas_ml.delivery import DeliveryReport, Spool, push
 from atlas_ml.events.facets import MODEL_VERSION, PRODUCER, TRAINING_RUN, TRANSFORM, facet
 from atlas_ml.naming import derivation_key, openlineage_location
 from atlas_ml.paths import cache_dir
+from atlas_ml.tracking.autolog import autolog as capture
+from atlas_ml.tracking.autolog import quiet
 from atlas_ml.tracking.capture import code_revision, environment, operator
 from atlas_ml.tracking.datasets import DatasetRecord, describe_frame, describe_path
 from atlas_ml.tracking.models import ModelArtifact, describe_model, pipeline_steps
@@ -66,7 +69,10 @@ class TrainingRun:
     status: str = "RUNNING"
     error: str | None = None
     delivery: DeliveryReport | None = None
-    _datasets_by_object: dict[int, DatasetRecord] = field(default_factory=dict, repr=False)
+    _datasets_by_object: dict[int, _Seen] = field(default_factory=dict, repr=False)
+    """What each object given to :meth:`dataset` was recorded as, by ``id``."""
+    _declared: dict[int, DatasetRecord] = field(default_factory=dict, repr=False)
+    """Every record :meth:`dataset` returned, by ``id`` of the record (held here)."""
     _in_steps: set[int] = field(default_factory=set, repr=False)
     """``id`` of every dataset record a step read or wrote."""
 
@@ -74,22 +80,54 @@ class TrainingRun:
     def dataset(
         self, data: DataLike, name: str | None = None, role: str | None = None, **details: Any
     ) -> DatasetRecord:
-        """Fingerprint ``data`` once per object and return its dataset version record."""
+        """Fingerprint ``data`` once per object and return its dataset version record.
+
+        A pandas frame can change in place after it was recorded: it is fingerprinted again
+        when given again, and new content becomes a new dataset version (the old record
+        describes the data as it was, e.g. as a step wrote it).
+        """
         if isinstance(data, DatasetRecord):
             record = data
-        elif id(data) in self._datasets_by_object:
-            record = self._datasets_by_object[id(data)]
-        elif isinstance(data, str | os.PathLike):
-            record = describe_path(data, name=name)
         else:
-            record = describe_frame(data, name=f"{self.pipeline}/{name or role or 'data'}")
-        self._datasets_by_object[id(data)] = record
+            seen = self._datasets_by_object.get(id(data))
+            earlier = seen.record if seen is not None and seen.holds(data) else None
+            with quiet():
+                record = self._describe(data, name, role, earlier)
+            if record is not earlier:
+                self._datasets_by_object[id(data)] = _Seen.of(data, record)
+        self._declared[id(record)] = record
         if role and not record.role:
             record.role = role
         for key, value in details.items():
             if value is not None:
                 setattr(record, key, value)
         return record
+
+    def _describe(
+        self, data: DataLike, name: str | None, role: str | None, earlier: DatasetRecord | None
+    ) -> DatasetRecord:
+        """``earlier`` if ``data`` still has the content it was recorded with, else a new
+        record."""
+        if isinstance(data, str | os.PathLike):
+            return earlier or describe_path(data, name=name)
+        if earlier is None:
+            return describe_frame(data, name=f"{self.pipeline}/{name or role or 'data'}")
+        if not _mutable(data) or earlier.logical is None:
+            return earlier
+        now = describe_frame(data, name=f"{self.pipeline}/{name}" if name else earlier.name)
+        if earlier.logical.content_hash == now.fingerprint:
+            return earlier
+        log.warning(
+            "in-memory data %s changed in place after it was recorded (%s -> %s): its new "
+            "content is recorded as a new dataset version",
+            earlier.name,
+            earlier.fingerprint[:12],
+            now.fingerprint[:12],
+        )
+        for key in ("origin", "licence", "description"):
+            setattr(now, key, getattr(earlier, key))
+        now.classifications = list(earlier.classifications)
+        return now
 
     def use(
         self, data: DataLike, role: str = "train", name: str | None = None, **details: Any
@@ -277,9 +315,8 @@ class TrainingRun:
         """Say what the run declared but cannot show in Atlas, while the script can still be
         fixed: data no event carries, and inputs whose lineage stops at themselves."""
         carried = self._in_steps | {id(record) for record in self.inputs}
-        declared = {id(record): record for record in self._datasets_by_object.values()}
-        for key, record in declared.items():
-            if key not in carried and record.classifications:
+        for record in self._declared.values():
+            if id(record) not in carried and record.classifications:
                 log.warning(
                     "dataset %s was classified %s, but no step read or wrote it and the run "
                     "did not use it, so neither it nor its classifications are recorded: pass "
@@ -300,6 +337,31 @@ class TrainingRun:
         """Push the spool to Atlas; on failure keep everything and say so once."""
         self.delivery = deliver_spool(self.spool, client)
         return self.delivery
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """An object :meth:`TrainingRun.dataset` recorded, held so that its ``id`` cannot be
+    reused by another object while the entry is trusted: weakly when the object allows it
+    (frames can be large), else strongly (paths)."""
+
+    ref: Callable[[], Any]
+    record: DatasetRecord
+
+    @classmethod
+    def of(cls, data: Any, record: DatasetRecord) -> _Seen:
+        try:
+            return cls(weakref.ref(data), record)
+        except TypeError:
+            return cls(lambda: data, record)
+
+    def holds(self, data: Any) -> bool:
+        return self.ref() is data
+
+
+def _mutable(data: Any) -> bool:
+    """pandas frames change in place; Spark DataFrames are immutable plans."""
+    return type(data).__module__.startswith("pandas")
 
 
 def deliver_spool(spool: Spool, client: Any = None) -> DeliveryReport | None:
@@ -368,8 +430,6 @@ def training_run(
     run = TrainingRun(pipeline=pipeline, team=team, reason=reason, spool=spool or Spool())
     try:
         if autolog:
-            from atlas_ml.tracking.autolog import autolog as capture
-
             with capture(run):
                 yield run
         else:
