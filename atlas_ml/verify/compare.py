@@ -197,7 +197,11 @@ def describe_logical(comparison: FingerprintComparison, recorded: LogicalFingerp
         )
     elif moved:
         lines.append("columns whose values changed: " + ", ".join(moved))
-    elif not comparison.content_equal and not comparison.row_count_delta:
+    elif (
+        not comparison.content_equal and not comparison.row_count_delta and comparison.schema_equal
+    ):
+        # With columns added, removed, retyped or reordered every row hash moves while the
+        # common columns keep their values: that is the schema finding above, not moved values.
         lines.append(
             "rows changed although every column holds the same values: values moved between rows"
         )

@@ -230,3 +230,16 @@ def test_in_memory_data_with_no_recorded_source_is_unrecoverable() -> None:
 
     assert result.status is Status.UNRECOVERABLE
     assert "no file-backed dataset version upstream" in result.summary
+
+
+def test_an_added_column_is_not_reported_as_values_moved_between_rows(titanic: Path) -> None:
+    recorded = recorded_as_atlas_holds_it(describe_path(titanic))
+    frame = pd.read_csv(titanic)
+    frame["Extra"] = 1
+    frame.to_csv(titanic, index=False)
+
+    result = compare_version(recorded, recompute(recorded.uri or ""))
+
+    assert result.status is Status.CHANGED
+    assert "columns added: Extra" in result.findings
+    assert not any("moved between rows" in f for f in result.findings), result.findings
