@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from atlas_ml.fingerprints import build_manifest
+from atlas_ml.fingerprints import build_manifest, fingerprint_pandas
 from atlas_ml.mapping.changes import AtlasChanges
 from atlas_ml.mapping.datasets import map_dataset
 from atlas_ml.tracking.datasets import DatasetRecord, describe_path
@@ -243,3 +243,43 @@ def test_an_added_column_is_not_reported_as_values_moved_between_rows(titanic: P
     assert result.status is Status.CHANGED
     assert "columns added: Extra" in result.findings
     assert not any("moved between rows" in f for f in result.findings), result.findings
+
+
+def test_a_logical_fingerprint_another_engine_recorded_does_not_change_identical_bytes(
+    titanic: Path,
+) -> None:
+    record = describe_path(titanic)
+    assert record.logical is not None
+    # Spark's CSV reader (escape "\") parses some quoted names differently from pandas.
+    frame = pd.read_csv(titanic)
+    frame.loc[0, "Name"] = frame.loc[0, "Name"] + "\\"
+    spark_logical = replace(fingerprint_pandas(frame), engine="spark")
+    recorded = recorded_as_atlas_holds_it(replace(record, logical=spark_logical))
+
+    result = compare_version(recorded, recompute(recorded.uri or ""))
+
+    assert result.status is Status.VERIFIED, result.findings
+    assert result.summary == "1 file(s) byte-identical"
+    assert result.findings == []
+    assert any(
+        "recorded by spark" in note and "columns whose values changed: Name" in note
+        for note in result.notes
+    ), result.notes
+
+
+def test_changed_bytes_and_rows_recorded_by_another_engine_say_which_engine(
+    titanic: Path,
+) -> None:
+    record = describe_path(titanic)
+    assert record.logical is not None
+    recorded = recorded_as_atlas_holds_it(
+        replace(record, logical=replace(record.logical, engine="spark"))
+    )
+    lines = titanic.read_text().splitlines(keepends=True)
+    titanic.write_text("".join(lines[:-1]))
+
+    result = compare_version(recorded, recompute(recorded.uri or ""))
+
+    assert result.status is Status.CHANGED
+    assert "row count 891 -> 890" in result.findings
+    assert any("recorded by spark" in note for note in result.notes), result.notes
