@@ -283,3 +283,40 @@ def test_changed_bytes_and_rows_recorded_by_another_engine_say_which_engine(
     assert result.status is Status.CHANGED
     assert "row count 891 -> 890" in result.findings
     assert any("recorded by spark" in note for note in result.notes), result.notes
+
+
+def test_a_file_replaced_by_a_directory_is_changed_with_the_files_that_came_and_went(
+    titanic: Path,
+) -> None:
+    recorded = recorded_as_atlas_holds_it(describe_path(titanic))
+    parts = titanic.read_text().splitlines(keepends=True)
+    titanic.unlink()
+    titanic.mkdir()
+    (titanic / "part-00000.csv").write_text("".join(parts[:400]))
+    (titanic / "part-00001.csv").write_text("".join(parts[:1] + parts[400:]))
+
+    result = compare_version(recorded, recompute(recorded.uri or ""))
+
+    assert result.status is Status.CHANGED, result.summary
+    assert "file titanic.csv removed" in result.findings
+    assert any(f.startswith("file part-00000.csv added") for f in result.findings)
+    assert any(f.startswith("file part-00001.csv added") for f in result.findings)
+
+
+def test_a_directory_replaced_by_a_file_is_changed_with_the_files_that_came_and_went(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "points.parquet"
+    folder.mkdir()
+    pd.DataFrame({"x": [1, 2]}).to_parquet(folder / "part-00000.parquet")
+    pd.DataFrame({"x": [3]}).to_parquet(folder / "part-00001.parquet")
+    recorded = recorded_as_atlas_holds_it(describe_path(folder))
+    shutil.rmtree(folder)
+    pd.DataFrame({"x": [1, 2, 3]}).to_parquet(folder)
+
+    result = compare_version(recorded, recompute(recorded.uri or ""))
+
+    assert result.status is Status.CHANGED, result.summary
+    assert "file part-00000.parquet removed" in result.findings
+    assert "file part-00001.parquet removed" in result.findings
+    assert any(f.startswith("file points.parquet added") for f in result.findings)
