@@ -16,6 +16,7 @@ from atlas_ml.naming import (
     model_version_name,
     openlineage_dataset,
     transform_name,
+    version_location,
 )
 
 IN_MEMORY_NAMESPACES = {"memory", "atlasml-memory"}
@@ -93,7 +94,7 @@ def map_dataset(
         _map_classifications(facets, changes, physical.type_name, physical_ref)  # type: ignore[union-attr]
         return physical_ref
 
-    base = physical.qualified_name.rsplit("@", 1)[0] if physical else f"memory:{ol_name}"
+    base = version_location(ol_namespace, ol_name, namespace) if physical else f"memory:{ol_name}"
     fingerprint = version.get("contentHash") or version["manifestRootHash"]
     version_qn = dataset_version_name(base, fingerprint, namespace, version.get("derivedFrom"))
     label = location_label(ol_name)

@@ -23,6 +23,7 @@ from atlas_ml.naming.physical import (
     openlineage_dataset,
     openlineage_location,
     physical_dataset,
+    version_location,
 )
 
 __all__ = [
@@ -39,4 +40,5 @@ __all__ = [
     "physical_dataset",
     "training_run_name",
     "transform_name",
+    "version_location",
 ]
