@@ -25,7 +25,7 @@ from atlas_ml.client import AtlasClient
 from atlas_ml.delivery import Spool
 from atlas_ml.naming import model_version_name, normalise_location
 from atlas_ml.tracking import training_run
-from atlas_ml.verify import Status, verify
+from atlas_ml.verify import Status, VerifyReport, verify
 
 pytestmark = pytest.mark.atlas
 
@@ -249,6 +249,42 @@ def _cli(client: AtlasClient, *args: str) -> Result:
     return CliRunner().invoke(
         command, [*args, *connection, "--password", str(config.password)], catch_exceptions=False
     )
+
+
+def _raw_status(report: VerifyReport, qualified_name: str) -> Status:
+    return next(r.status for r in report.results if r.version.qualified_name == qualified_name)
+
+
+def test_rewritten_bytes_with_the_same_rows_are_a_new_version_and_the_first_model_keeps_its_bytes(
+    atlas_client: AtlasClient, pipeline: TrackedPipeline, unique: str, tmp_path: Path
+) -> None:
+    original = pipeline.csv.read_bytes()
+    first = _attributes(atlas_client, pipeline.raw_version)
+    header, *rows = original.decode().splitlines(keepends=True)
+    pipeline.csv.write_text(header + "".join(reversed(rows)))  # same rows, other bytes
+
+    second = _track(atlas_client, pipeline.csv, f"{unique}-titanic", tmp_path / "second")
+
+    assert second.raw_version != pipeline.raw_version
+    kept = _attributes(atlas_client, pipeline.raw_version)
+    for recorded in ("manifestRootHash", "fingerprints", "versionPointer", "uri"):
+        assert kept.get(recorded) == first.get(recorded), recorded
+    rewritten = _attributes(atlas_client, second.raw_version)
+    assert rewritten["manifestRootHash"] != first["manifestRootHash"]
+    assert rewritten["contentHash"] == first["contentHash"]  # the rows are the same
+
+    reversed_now = verify(atlas_client, pipeline.model_version, write_back=False)
+    assert _raw_status(reversed_now, pipeline.raw_version) is Status.CHANGED
+    assert verify(atlas_client, second.model_version, write_back=False).exit_code == 0
+
+    pipeline.csv.write_bytes(original)
+    restored = verify(atlas_client, pipeline.model_version, write_back=False)
+    assert _raw_status(restored, pipeline.raw_version) is Status.VERIFIED
+    assert restored.exit_code == 0, [
+        (r.version.name, r.status, r.summary) for r in restored.results
+    ]
+    again = verify(atlas_client, second.model_version, write_back=False)
+    assert _raw_status(again, second.raw_version) is Status.CHANGED
 
 
 def test_paths_differing_only_in_case_are_two_dataset_versions_each_verified_on_its_own_file(

@@ -77,6 +77,17 @@ def _file_version(name: str, **hashes: str) -> dict[str, Any]:
     return _by_type(changes.entities)["atlasml_dataset_version"][0]["attributes"]
 
 
+def test_a_file_version_is_named_by_its_bytes_so_the_same_rows_rewritten_are_another() -> None:
+    rows = "c" * 32
+    original = _file_version("/d/x.csv", contentHash=rows, manifestRootHash="sha256:" + "ab" * 32)
+    reordered = _file_version("/d/x.csv", contentHash=rows, manifestRootHash="sha256:" + "cd" * 32)
+
+    assert original["qualifiedName"] == "file:/d/x.csv#abababababababab@prod"
+    assert reordered["qualifiedName"] == "file:/d/x.csv#cdcdcdcdcdcdcdcd@prod"
+    assert original["name"] == "x.csv@abababababab"
+    assert original["contentHash"] == reordered["contentHash"] == rows
+
+
 def test_a_file_version_keeps_the_case_of_its_path_that_its_hdfs_path_lowers() -> None:
     hashes = {"manifestRootHash": "sha256:" + "ab" * 32}
     upper = _file_version("/d/Data.csv", **hashes)
