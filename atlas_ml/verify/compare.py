@@ -1,14 +1,12 @@
 """Judge one dataset version: recorded fingerprints against recomputed ones.
 
-VERIFIED needs every fingerprint that was recorded *and* could be recomputed to be equal,
-and at least one of them compared. The file manifest says which files changed; the logical
-fingerprint says how the rows, columns and schema changed. Bytes that changed while the
-logical content did not (a rewrite, a compaction) still count as CHANGED: the record is of
-those bytes, and the finding says the rows are the same.
-
-Identical bytes are VERIFIED whatever the logical fingerprint says: the manifest is the
-cryptographic record, and the logical one depends on the reader (Spark and pandas parse
-INT96 timestamps, NaN and CSV escapes differently), so it only explains a byte change.
+Identical file bytes are VERIFIED: the manifest is the cryptographic record. The logical
+fingerprint depends on the reader (Spark and pandas parse INT96 timestamps, NaN and CSV
+escapes differently), so it decides only when the bytes could not be compared, and
+otherwise explains a byte change: which rows, columns and schema changed. Bytes that changed
+while the logical content did not (a rewrite, a compaction) still count as CHANGED: the
+record is of those bytes, and the finding says the rows are the same. VERIFIED needs at
+least one fingerprint compared.
 """
 
 from __future__ import annotations
