@@ -16,6 +16,8 @@ from atlas_ml.naming import (
     model_version_name,
     openlineage_dataset,
     transform_name,
+    version_fingerprint,
+    version_location,
 )
 
 IN_MEMORY_NAMESPACES = {"memory", "atlasml-memory"}
@@ -32,9 +34,8 @@ _VERSION_KINDS = {
 
 
 def _version_attributes(
-    facet: dict[str, Any], qualified_name: str, label: str, event_time: str
+    facet: dict[str, Any], qualified_name: str, label: str, fingerprint: str, event_time: str
 ) -> dict[str, Any]:
-    fingerprint = facet.get("contentHash") or facet.get("manifestRootHash") or ""
     attributes: dict[str, Any] = {
         "qualifiedName": qualified_name,
         "name": f"{label}@{fingerprint.replace('sha256:', '')[:12]}",
@@ -93,11 +94,11 @@ def map_dataset(
         _map_classifications(facets, changes, physical.type_name, physical_ref)  # type: ignore[union-attr]
         return physical_ref
 
-    base = physical.qualified_name.rsplit("@", 1)[0] if physical else f"memory:{ol_name}"
-    fingerprint = version.get("contentHash") or version["manifestRootHash"]
+    base = version_location(ol_namespace, ol_name, namespace) if physical else f"memory:{ol_name}"
+    fingerprint = version_fingerprint(version.get("contentHash"), version.get("manifestRootHash"))
     version_qn = dataset_version_name(base, fingerprint, namespace, version.get("derivedFrom"))
     label = location_label(ol_name)
-    attributes = _version_attributes(version, version_qn, label, event_time)
+    attributes = _version_attributes(version, version_qn, label, fingerprint, event_time)
     if physical_ref is not None:
         attributes["snapshotOf"] = physical_ref
     version_ref = changes.add("atlasml_dataset_version", attributes)

@@ -14,6 +14,7 @@ from atlas_ml.naming.ml import (
     model_version_name,
     training_run_name,
     transform_name,
+    version_fingerprint,
 )
 from atlas_ml.naming.physical import (
     PhysicalDataset,
@@ -23,6 +24,7 @@ from atlas_ml.naming.physical import (
     openlineage_dataset,
     openlineage_location,
     physical_dataset,
+    version_location,
 )
 
 __all__ = [
@@ -39,4 +41,6 @@ __all__ = [
     "physical_dataset",
     "training_run_name",
     "transform_name",
+    "version_fingerprint",
+    "version_location",
 ]

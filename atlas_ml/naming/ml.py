@@ -1,9 +1,10 @@
 """qualifiedNames of the project's ML types.
 
-Dataset versions are named by content, so the same data read twice is one entity (in-memory
-data a recorded step produced also by its derivation, see ``derivation_key``); transforms
-by their step and the exact versions they connected, so an identical re-run adds nothing;
-training runs by their run id, so every run is kept; model versions by artifact hash.
+Dataset versions are named by their fingerprint (``version_fingerprint``), so the same data
+read twice is one entity (in-memory data a recorded step produced also by its derivation,
+see ``derivation_key``); transforms by their step and the exact versions they connected, so
+an identical re-run adds nothing; training runs by their run id, so every run is kept; model
+versions by artifact hash.
 """
 
 from __future__ import annotations
@@ -15,12 +16,29 @@ def _short(digest: str, length: int = 16) -> str:
     return digest.replace("sha256:", "")[:length]
 
 
+def version_fingerprint(content_hash: str | None, manifest_root_hash: str | None) -> str:
+    """The hash a dataset version is named by: its file bytes when they were recorded.
+
+    A version with a file manifest is named by the manifest's root hash, so other bytes are
+    always another version and a version's recorded manifest never changes: a rewrite with
+    the same rows (reordered, CRLF, re-quoted, compacted) cannot replace the bytes an earlier
+    model trained on. The logical content hash, blind to row order and encoding, names only
+    what has no manifest (in-memory data, a source too large to list); it stays an attribute
+    that explains a byte change.
+    """
+    fingerprint = manifest_root_hash or content_hash
+    if not fingerprint:
+        raise ValueError("a dataset version needs a manifest root hash or a content hash")
+    return fingerprint
+
+
 def dataset_version_name(
     dataset: str, fingerprint: str, namespace: str, derivation: str | None = None
 ) -> str:
     """``<dataset>#<fingerprint prefix>[.<derivation prefix>]@<namespace>``.
 
-    ``dataset`` is a location or a name; ``derivation`` is the ``derivation_key`` of in-memory
+    ``dataset`` is a location as written (``version_location``) or a name; ``fingerprint``
+    comes from ``version_fingerprint``; ``derivation`` is the ``derivation_key`` of in-memory
     data that a recorded step produced.
     """
     suffix = f".{derivation[:12]}" if derivation else ""

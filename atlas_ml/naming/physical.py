@@ -103,20 +103,34 @@ def physical_dataset(
     return PhysicalDataset(type_name, qualified_name, attributes)
 
 
+def version_location(ol_namespace: str, ol_name: str, namespace: str) -> str:
+    """Where a dataset version's data lives, as its qualifiedName starts: the physical
+    entity's name with the path's case kept.
+
+    Atlas lower-cases paths in ``hdfs_path`` names, but HDFS, S3 and POSIX paths are case
+    sensitive: ``Data.csv`` and ``data.csv`` are two files, so two dataset versions (under
+    the one path entity Atlas's hooks would make for both).
+    """
+    physical = openlineage_dataset(ol_namespace, ol_name, namespace, lower_case=False)
+    return physical.qualified_name.removesuffix(f"@{namespace}")
+
+
 def hive_table(database: str, table: str, namespace: str) -> PhysicalDataset:
     """A Hive table as the Hive hook names it; atlas-ml only references it, never creates it."""
     qualified_name = f"{database}.{table}@{namespace}".lower()
     return PhysicalDataset("hive_table", qualified_name, {"name": table.lower()})
 
 
-def openlineage_dataset(ol_namespace: str, ol_name: str, namespace: str) -> PhysicalDataset:
+def openlineage_dataset(
+    ol_namespace: str, ol_name: str, namespace: str, lower_case: bool = True
+) -> PhysicalDataset:
     """The Atlas entity for an OpenLineage dataset (``namespace`` + ``name`` naming spec)."""
     scheme = urlsplit(ol_namespace).scheme or ol_namespace
     if scheme == "file":
-        return physical_dataset(ol_name, namespace)
+        return physical_dataset(ol_name, namespace, lower_case)
     if scheme in (*_HADOOP_SCHEMES, *_CLOUD_TYPES):
         name = ol_name if ol_name.startswith("/") else "/" + ol_name
-        return physical_dataset(ol_namespace.rstrip("/") + name, namespace)
+        return physical_dataset(ol_namespace.rstrip("/") + name, namespace, lower_case)
     if scheme == "hive" and "." in ol_name:
         database, table = ol_name.split(".", 1)
         return hive_table(database, table, namespace)

@@ -18,7 +18,7 @@ from atlas_ml.fingerprints import (
     build_manifest,
     detect_pointer,
 )
-from atlas_ml.naming import normalise_location, openlineage_location
+from atlas_ml.naming import normalise_location, openlineage_location, version_fingerprint
 from atlas_ml.tracking.readers import LayoutError, dataset_format, read_frame
 
 log = logging.getLogger(__name__)
@@ -48,12 +48,11 @@ class DatasetRecord:
 
     @property
     def fingerprint(self) -> str:
-        """The hash a dataset version is named by: logical content if known, else bytes."""
-        if self.logical is not None:
-            return self.logical.content_hash
-        if self.manifest is not None:
-            return self.manifest.root_hash
-        raise ValueError(f"dataset {self.name!r} has no fingerprint")
+        """The hash its dataset version is named by (``naming.version_fingerprint``)."""
+        return version_fingerprint(
+            self.logical.content_hash if self.logical else None,
+            self.manifest.root_hash if self.manifest else None,
+        )
 
     @property
     def identity(self) -> str:

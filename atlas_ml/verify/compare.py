@@ -1,10 +1,12 @@
 """Judge one dataset version: recorded fingerprints against recomputed ones.
 
-VERIFIED needs every fingerprint that was recorded *and* could be recomputed to be equal,
-and at least one of them compared. The file manifest says which files changed; the logical
-fingerprint says how the rows, columns and schema changed. Bytes that changed while the
-logical content did not (a rewrite, a compaction) still count as CHANGED: the record is of
-those bytes, and the finding says the rows are the same.
+Identical file bytes are VERIFIED: the manifest is the cryptographic record. The logical
+fingerprint depends on the reader (Spark and pandas parse INT96 timestamps, NaN and CSV
+escapes differently), so it decides only when the bytes could not be compared, and
+otherwise explains a byte change: which rows, columns and schema changed. Bytes that changed
+while the logical content did not (a rewrite, a compaction) still count as CHANGED: the
+record is of those bytes, and the finding says the rows are the same. VERIFIED needs at
+least one fingerprint compared.
 """
 
 from __future__ import annotations
@@ -55,7 +57,10 @@ def compare_version(recorded: RecordedVersion, now: Recomputed) -> VersionResult
     result = VersionResult(recorded, Status.VERIFIED, "")
     result.notes.extend(recorded.problems)
     bytes_equal = _compare_bytes(recorded, current, result)
-    rows_equal = _compare_rows(recorded, current, now.logical_error, result)
+    rows_equal, row_findings = _compare_rows(recorded, current, now.logical_error, result)
+    rows_equal = _weigh_rows(
+        bytes_equal, rows_equal, row_findings, _engines(recorded, current), result
+    )
     result.pointer = _compare_pointer(recorded, current, result)
     compared = [x for x in (bytes_equal, rows_equal) if x is not None]
     if not compared:
@@ -122,15 +127,53 @@ def describe_manifest_diff(diff: ManifestDiff) -> list[str]:
     return lines
 
 
+def _weigh_rows(
+    bytes_equal: bool | None,
+    rows_equal: bool | None,
+    findings: list[str],
+    engines: tuple[str, str] | None,
+    result: VersionResult,
+) -> bool | None:
+    """Whether the rows count towards the status: not when the bytes are identical.
+
+    Identical bytes hold identical rows, so a logical difference then comes from the reader
+    (another engine or reader options recorded it) and is only noted.
+    """
+    readers = f" (recorded by {engines[0]}, recomputed here by {engines[1]})" if engines else ""
+    if bytes_equal and rows_equal is False:
+        result.notes.append(
+            f"the logical fingerprint{readers} differs although "
+            "the bytes are identical, so the readers parse these bytes differently; not "
+            "counted as a change: " + "; ".join(findings)
+        )
+        return None
+    result.findings.extend(findings)
+    if rows_equal is False and engines and engines[0] != engines[1]:
+        result.notes.append(
+            f"logical fingerprint{readers}: some row and column findings may come from how "
+            "the two read the data rather than from the data"
+        )
+    return rows_equal
+
+
+def _engines(recorded: RecordedVersion, current: DatasetRecord) -> tuple[str, str] | None:
+    """The engines that computed the recorded and the recomputed logical fingerprints."""
+    if recorded.logical is None or current.logical is None:
+        return None
+    return recorded.logical.engine or "an unnamed engine", current.logical.engine or "?"
+
+
 def _compare_rows(
     recorded: RecordedVersion,
     current: DatasetRecord,
     logical_error: str | None,
     result: VersionResult,
-) -> bool | None:
-    """True/False when the logical content could be compared, None when it could not."""
+) -> tuple[bool | None, list[str]]:
+    """True/False when the logical content could be compared, None when it could not; and
+    what differs, in words (the caller decides whether that is a finding)."""
+    findings: list[str] = []
     if not recorded.content_hash:
-        return None
+        return None, findings
     logical = current.logical
     if logical is None:
         result.notes.append(
@@ -141,7 +184,7 @@ def _compare_rows(
         )
         if logical_error and recorded.row_count is not None:
             result.row_count = (recorded.row_count, None)
-        return None
+        return None, findings
     result.row_count = (recorded.row_count, logical.row_count)
     if recorded.logical is None:
         equal = (recorded.content_hash, recorded.row_count) == (
@@ -149,28 +192,27 @@ def _compare_rows(
             logical.row_count,
         )
         if recorded.row_count is not None and recorded.row_count != logical.row_count:
-            result.findings.append(f"row count {recorded.row_count} -> {logical.row_count}")
+            findings.append(f"row count {recorded.row_count} -> {logical.row_count}")
         if (
             recorded.schema_fingerprint
             and recorded.schema_fingerprint != logical.schema_fingerprint
         ):
-            result.findings.append("schema changed (no recorded column list to say how)")
+            findings.append("schema changed (no recorded column list to say how)")
             equal = False
-        if not equal and not result.findings:
-            result.findings.append("row content changed (no per-column record to say where)")
-        return equal
+        if not equal and not findings:
+            findings.append("row content changed (no per-column record to say where)")
+        return equal, findings
     if recorded.logical.algorithm != logical.algorithm:
         result.notes.append(
             f"recorded with logical algorithm {recorded.logical.algorithm}, this atlas-ml "
             f"computes {LOGICAL_ALGORITHM}: rows not compared"
         )
-        return None
+        return None, findings
     comparison = compare(recorded.logical, logical)
     result.logical = comparison
     if comparison.identical:
-        return True
-    result.findings.extend(describe_logical(comparison, recorded.logical))
-    return False
+        return True, findings
+    return False, describe_logical(comparison, recorded.logical)
 
 
 def describe_logical(comparison: FingerprintComparison, recorded: LogicalFingerprint) -> list[str]:
@@ -197,7 +239,11 @@ def describe_logical(comparison: FingerprintComparison, recorded: LogicalFingerp
         )
     elif moved:
         lines.append("columns whose values changed: " + ", ".join(moved))
-    elif not comparison.content_equal and not comparison.row_count_delta:
+    elif (
+        not comparison.content_equal and not comparison.row_count_delta and comparison.schema_equal
+    ):
+        # With columns added, removed, retyped or reordered every row hash moves while the
+        # common columns keep their values: that is the schema finding above, not moved values.
         lines.append(
             "rows changed although every column holds the same values: values moved between rows"
         )

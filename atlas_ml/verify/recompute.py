@@ -60,11 +60,10 @@ def recompute(uri: str, *, rehash: bool = False) -> Recomputed:
         if rehash:
             refresh_digests(path)
         return Recomputed(describe_path(path))
-    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
-        return Recomputed(None, error=f"{uri} cannot be read: {exc}")
     except Exception as exc:
-        # Everything else comes from parsing rows (pandas, pyarrow, the logical encoder):
-        # the bytes may still be readable, and the manifest alone can tell what changed.
+        # Parsing rows failed (pandas, pyarrow, the logical encoder; a reader given a
+        # directory where a file was recorded), or reading bytes did: the manifest alone
+        # tells which, and what changed if the bytes can still be read.
         reason = f"{type(exc).__name__}: {exc}"
     try:
         return Recomputed(describe_path(path, logical=False), logical_error=reason)

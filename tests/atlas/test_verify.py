@@ -25,7 +25,7 @@ from atlas_ml.client import AtlasClient
 from atlas_ml.delivery import Spool
 from atlas_ml.naming import model_version_name, normalise_location
 from atlas_ml.tracking import training_run
-from atlas_ml.verify import Status, verify
+from atlas_ml.verify import Status, VerifyReport, verify
 
 pytestmark = pytest.mark.atlas
 
@@ -51,25 +51,19 @@ class TrackedPipeline:
     artifact: Path
 
 
-@pytest.fixture
-def pipeline(
-    atlas_client: AtlasClient, project_types: None, unique: str, tmp_path: Path
-) -> TrackedPipeline:
-    """The Titanic example's preparation and a small forest, recorded in Atlas."""
-    csv = tmp_path / "titanic.csv"
-    shutil.copyfile(EXAMPLES / "data" / "titanic.csv", csv)
+def _track(client: AtlasClient, csv: Path, name: str, directory: Path) -> TrackedPipeline:
+    """The Titanic example's preparation and a small forest on ``csv``, recorded in Atlas."""
     example = _titanic_example()
-    name = f"{unique}-titanic"
-    with training_run(name, client=atlas_client, spool=Spool(tmp_path / "spool")) as run:
+    with training_run(name, client=client, spool=Spool(directory / "spool")) as run:
         train, test = example.prepare(run, csv)
         run.use(train, role="train")
         run.use(test, role="test")
         features = [c for c in train.columns if c != "Survived"]
         model = RandomForestClassifier(n_estimators=5, max_depth=3, random_state=1)
         model.fit(train[features], train["Survived"])
-        recorded = run.log_model(model, name=name, directory=tmp_path / "model")
+        recorded = run.log_model(model, name=name, directory=directory / "model")
     assert run.delivery is not None and run.delivery.remaining == 0, run.delivery
-    namespace = atlas_client.config.namespace
+    namespace = client.config.namespace
     raw = next(q for q in run.delivery.guids if q.startswith(f"{normalise_location(csv)}#"))
     return TrackedPipeline(
         csv=csv,
@@ -78,6 +72,16 @@ def pipeline(
         guids=dict(run.delivery.guids),
         artifact=recorded.artifact.path,
     )
+
+
+@pytest.fixture
+def pipeline(
+    atlas_client: AtlasClient, project_types: None, unique: str, tmp_path: Path
+) -> TrackedPipeline:
+    """The Titanic example recorded over a copy of the CSV of this test's own."""
+    csv = tmp_path / "titanic.csv"
+    shutil.copyfile(EXAMPLES / "data" / "titanic.csv", csv)
+    return _track(atlas_client, csv, f"{unique}-titanic", tmp_path)
 
 
 def _attributes(client: AtlasClient, qualified_name: str) -> dict[str, object]:
@@ -245,3 +249,59 @@ def _cli(client: AtlasClient, *args: str) -> Result:
     return CliRunner().invoke(
         command, [*args, *connection, "--password", str(config.password)], catch_exceptions=False
     )
+
+
+def _raw_status(report: VerifyReport, qualified_name: str) -> Status:
+    return next(r.status for r in report.results if r.version.qualified_name == qualified_name)
+
+
+def test_rewritten_bytes_with_the_same_rows_are_a_new_version_and_the_first_model_keeps_its_bytes(
+    atlas_client: AtlasClient, pipeline: TrackedPipeline, unique: str, tmp_path: Path
+) -> None:
+    original = pipeline.csv.read_bytes()
+    first = _attributes(atlas_client, pipeline.raw_version)
+    header, *rows = original.decode().splitlines(keepends=True)
+    pipeline.csv.write_text(header + "".join(reversed(rows)))  # same rows, other bytes
+
+    second = _track(atlas_client, pipeline.csv, f"{unique}-titanic", tmp_path / "second")
+
+    assert second.raw_version != pipeline.raw_version
+    kept = _attributes(atlas_client, pipeline.raw_version)
+    for recorded in ("manifestRootHash", "fingerprints", "versionPointer", "uri"):
+        assert kept.get(recorded) == first.get(recorded), recorded
+    rewritten = _attributes(atlas_client, second.raw_version)
+    assert rewritten["manifestRootHash"] != first["manifestRootHash"]
+    assert rewritten["contentHash"] == first["contentHash"]  # the rows are the same
+
+    reversed_now = verify(atlas_client, pipeline.model_version, write_back=False)
+    assert _raw_status(reversed_now, pipeline.raw_version) is Status.CHANGED
+    assert verify(atlas_client, second.model_version, write_back=False).exit_code == 0
+
+    pipeline.csv.write_bytes(original)
+    restored = verify(atlas_client, pipeline.model_version, write_back=False)
+    assert _raw_status(restored, pipeline.raw_version) is Status.VERIFIED
+    assert restored.exit_code == 0, [
+        (r.version.name, r.status, r.summary) for r in restored.results
+    ]
+    again = verify(atlas_client, second.model_version, write_back=False)
+    assert _raw_status(again, second.raw_version) is Status.CHANGED
+
+
+def test_paths_differing_only_in_case_are_two_dataset_versions_each_verified_on_its_own_file(
+    atlas_client: AtlasClient, project_types: None, unique: str, tmp_path: Path
+) -> None:
+    upper, lower = tmp_path / "Data.csv", tmp_path / "data.csv"
+    shutil.copyfile(EXAMPLES / "data" / "titanic.csv", upper)
+    shutil.copyfile(EXAMPLES / "data" / "titanic.csv", lower)
+    on_upper = _track(atlas_client, upper, f"{unique}-upper", tmp_path / "upper")
+    on_lower = _track(atlas_client, lower, f"{unique}-lower", tmp_path / "lower")
+
+    assert on_upper.raw_version != on_lower.raw_version
+    assert on_lower.raw_version.startswith(f"{normalise_location(lower)}#")
+    assert _attributes(atlas_client, on_upper.raw_version)["uri"] == normalise_location(upper)
+    assert _attributes(atlas_client, on_lower.raw_version)["uri"] == normalise_location(lower)
+
+    lower.write_bytes(lower.read_bytes() + b"\n")
+
+    assert verify(atlas_client, on_lower.model_version, write_back=False).exit_code == 1
+    assert verify(atlas_client, on_upper.model_version, write_back=False).exit_code == 0

@@ -264,6 +264,79 @@ def test_listener_spark_ml_fit_on_a_filtered_frame_verifies_through_the_files_it
     assert result.exit_code == 0
 
 
+def _fit_directly_and_verify(
+    atlas_client: AtlasClient, tmp_path: Path, frame: Any, model: Any, name: str
+) -> Any:
+    """Fit ``model`` on ``frame`` (a source read as is) under capture, deliver, verify."""
+    spool = tmp_path / "spool"
+    capture_ml(frame.sparkSession, spool=spool, pipeline=name, deliver_at_exit=False)
+    try:
+        model.fit(frame).save(str(tmp_path / "model"))
+    finally:
+        release_ml()
+    report = push(atlas_client, Spool(spool))
+    assert (report.rejected, report.remaining) == (0, 0), report
+    model_version = next(qn for qn in report.guids if qn.startswith(f"{name}#"))
+    return verify(atlas_client, model_version, write_back=False)
+
+
+def test_listener_spark_ml_fit_on_int96_timestamps_and_nan_verifies_on_its_untouched_bytes(
+    spark: Any, atlas_client: AtlasClient, project_types: None, tmp_path: Path
+) -> None:
+    from pyspark.sql import functions as F
+
+    data = tmp_path / "extra_parquet"
+    rows = [(float(i), float(i % 3), i % 2) for i in range(12)]
+    spark.createDataFrame(rows, ["amount", "visits", "label"]).withColumn(
+        "score", F.when(F.col("amount") > 6, F.lit(float("nan"))).otherwise(F.col("amount"))
+    ).withColumn("ingested_at", F.lit("2024-05-01 12:00:00").cast("timestamp")).write.option(
+        "compression", "none"
+    ).parquet(str(data))  # Spark writes timestamps as INT96, which pandas reads as naive
+
+    result = _fit_directly_and_verify(
+        atlas_client,
+        tmp_path,
+        spark.read.parquet(str(data)),
+        pipeline(),
+        f"listener-int96-{uuid.uuid4().hex[:8]}",
+    )
+
+    (source,) = result.results
+    assert source.status is Status.VERIFIED, (source.summary, source.findings)
+    assert result.exit_code == 0
+    assert any("recorded by spark" in note for note in source.notes), source.notes
+
+
+def test_listener_spark_ml_fit_on_the_titanic_csv_verifies_although_pandas_parses_names_otherwise(
+    spark: Any, atlas_client: AtlasClient, project_types: None, tmp_path: Path
+) -> None:
+    from pyspark.ml import Pipeline
+    from pyspark.ml.classification import LogisticRegression
+    from pyspark.ml.feature import VectorAssembler
+
+    csv = tmp_path / "titanic.csv"
+    shutil.copyfile(ROOT / "examples" / "data" / "titanic.csv", csv)
+    model = Pipeline(
+        stages=[
+            VectorAssembler(inputCols=["Pclass", "SibSp", "Parch"], outputCol="features"),
+            LogisticRegression(labelCol="Survived", maxIter=3),
+        ]
+    )
+
+    result = _fit_directly_and_verify(
+        atlas_client,
+        tmp_path,
+        spark.read.csv(str(csv), header=True, inferSchema=True),
+        model,
+        f"listener-titanic-{uuid.uuid4().hex[:8]}",
+    )
+
+    (source,) = result.results
+    assert source.status is Status.VERIFIED, (source.summary, source.findings)
+    assert source.summary.startswith("1 file(s) byte-identical")
+    assert result.exit_code == 0
+
+
 def _kinds(graph: Any, path: list[str]) -> list[str]:
     return [graph.entity(guid)["typeName"] for guid in path]
 

@@ -70,6 +70,36 @@ def test_file_dataset_version_is_connected_to_its_physical_path_by_an_ingest_tra
     assert step["attributes"]["inputs"][0]["guid"] == dataset_version["guid"]
 
 
+def _file_version(name: str, **hashes: str) -> dict[str, Any]:
+    version = facet(DATASET_VERSION, uri=f"file:{name}", **hashes)
+    raw = {"namespace": "file", "name": name, "facets": {DATASET_VERSION: version}}
+    changes = map_event(_event(inputs=[raw]), "prod")
+    return _by_type(changes.entities)["atlasml_dataset_version"][0]["attributes"]
+
+
+def test_a_file_version_is_named_by_its_bytes_so_the_same_rows_rewritten_are_another() -> None:
+    rows = "c" * 32
+    original = _file_version("/d/x.csv", contentHash=rows, manifestRootHash="sha256:" + "ab" * 32)
+    reordered = _file_version("/d/x.csv", contentHash=rows, manifestRootHash="sha256:" + "cd" * 32)
+
+    assert original["qualifiedName"] == "file:/d/x.csv#abababababababab@prod"
+    assert reordered["qualifiedName"] == "file:/d/x.csv#cdcdcdcdcdcdcdcd@prod"
+    assert original["name"] == "x.csv@abababababab"
+    assert original["contentHash"] == reordered["contentHash"] == rows
+
+
+def test_a_file_version_keeps_the_case_of_its_path_that_its_hdfs_path_lowers() -> None:
+    hashes = {"manifestRootHash": "sha256:" + "ab" * 32}
+    upper = _file_version("/d/Data.csv", **hashes)
+    lower = _file_version("/d/data.csv", **hashes)
+
+    assert upper["qualifiedName"] == "file:/d/Data.csv#abababababababab@prod"
+    assert lower["qualifiedName"] == "file:/d/data.csv#abababababababab@prod"
+    assert upper["uri"] == "file:/d/Data.csv"
+    path = physical_dataset("/d/Data.csv", "prod")
+    assert path.qualified_name == physical_dataset("/d/data.csv", "prod").qualified_name
+
+
 def test_same_step_over_same_versions_maps_to_the_same_transform_name() -> None:
     version = facet(DATASET_VERSION, contentHash="c" * 32)
     data = {"namespace": "memory", "name": "pipe/clean", "facets": {DATASET_VERSION: version}}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from atlas_ml.fingerprints import build_manifest
+from atlas_ml.fingerprints import build_manifest, fingerprint_pandas
 from atlas_ml.mapping.changes import AtlasChanges
 from atlas_ml.mapping.datasets import map_dataset
 from atlas_ml.tracking.datasets import DatasetRecord, describe_path
@@ -230,3 +230,93 @@ def test_in_memory_data_with_no_recorded_source_is_unrecoverable() -> None:
 
     assert result.status is Status.UNRECOVERABLE
     assert "no file-backed dataset version upstream" in result.summary
+
+
+def test_an_added_column_is_not_reported_as_values_moved_between_rows(titanic: Path) -> None:
+    recorded = recorded_as_atlas_holds_it(describe_path(titanic))
+    frame = pd.read_csv(titanic)
+    frame["Extra"] = 1
+    frame.to_csv(titanic, index=False)
+
+    result = compare_version(recorded, recompute(recorded.uri or ""))
+
+    assert result.status is Status.CHANGED
+    assert "columns added: Extra" in result.findings
+    assert not any("moved between rows" in f for f in result.findings), result.findings
+
+
+def test_a_logical_fingerprint_another_engine_recorded_does_not_change_identical_bytes(
+    titanic: Path,
+) -> None:
+    record = describe_path(titanic)
+    assert record.logical is not None
+    # Spark's CSV reader (escape "\") parses some quoted names differently from pandas.
+    frame = pd.read_csv(titanic)
+    frame.loc[0, "Name"] = frame.loc[0, "Name"] + "\\"
+    spark_logical = replace(fingerprint_pandas(frame), engine="spark")
+    recorded = recorded_as_atlas_holds_it(replace(record, logical=spark_logical))
+
+    result = compare_version(recorded, recompute(recorded.uri or ""))
+
+    assert result.status is Status.VERIFIED, result.findings
+    assert result.summary == "1 file(s) byte-identical"
+    assert result.findings == []
+    assert any(
+        "recorded by spark" in note and "columns whose values changed: Name" in note
+        for note in result.notes
+    ), result.notes
+
+
+def test_changed_bytes_and_rows_recorded_by_another_engine_say_which_engine(
+    titanic: Path,
+) -> None:
+    record = describe_path(titanic)
+    assert record.logical is not None
+    recorded = recorded_as_atlas_holds_it(
+        replace(record, logical=replace(record.logical, engine="spark"))
+    )
+    lines = titanic.read_text().splitlines(keepends=True)
+    titanic.write_text("".join(lines[:-1]))
+
+    result = compare_version(recorded, recompute(recorded.uri or ""))
+
+    assert result.status is Status.CHANGED
+    assert "row count 891 -> 890" in result.findings
+    assert any("recorded by spark" in note for note in result.notes), result.notes
+
+
+def test_a_file_replaced_by_a_directory_is_changed_with_the_files_that_came_and_went(
+    titanic: Path,
+) -> None:
+    recorded = recorded_as_atlas_holds_it(describe_path(titanic))
+    parts = titanic.read_text().splitlines(keepends=True)
+    titanic.unlink()
+    titanic.mkdir()
+    (titanic / "part-00000.csv").write_text("".join(parts[:400]))
+    (titanic / "part-00001.csv").write_text("".join(parts[:1] + parts[400:]))
+
+    result = compare_version(recorded, recompute(recorded.uri or ""))
+
+    assert result.status is Status.CHANGED, result.summary
+    assert "file titanic.csv removed" in result.findings
+    assert any(f.startswith("file part-00000.csv added") for f in result.findings)
+    assert any(f.startswith("file part-00001.csv added") for f in result.findings)
+
+
+def test_a_directory_replaced_by_a_file_is_changed_with_the_files_that_came_and_went(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "points.parquet"
+    folder.mkdir()
+    pd.DataFrame({"x": [1, 2]}).to_parquet(folder / "part-00000.parquet")
+    pd.DataFrame({"x": [3]}).to_parquet(folder / "part-00001.parquet")
+    recorded = recorded_as_atlas_holds_it(describe_path(folder))
+    shutil.rmtree(folder)
+    pd.DataFrame({"x": [1, 2, 3]}).to_parquet(folder)
+
+    result = compare_version(recorded, recompute(recorded.uri or ""))
+
+    assert result.status is Status.CHANGED, result.summary
+    assert "file part-00000.parquet removed" in result.findings
+    assert "file part-00001.parquet removed" in result.findings
+    assert any(f.startswith("file points.parquet added") for f in result.findings)
