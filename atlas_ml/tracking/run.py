@@ -109,7 +109,7 @@ class TrainingRun:
         """``earlier`` if ``data`` still has the content it was recorded with, else a new
         record."""
         if isinstance(data, str | os.PathLike):
-            return earlier or describe_path(data, name=name)
+            return earlier or _describe_path_for_run(data, name)
         if earlier is None:
             return describe_frame(data, name=f"{self.pipeline}/{name or role or 'data'}")
         if not _mutable(data) or earlier.logical is None:
@@ -357,6 +357,29 @@ class _Seen:
 
     def holds(self, data: Any) -> bool:
         return self.ref() is data
+
+
+def _describe_path_for_run(location: str | os.PathLike[str], name: str | None) -> DatasetRecord:
+    """The record of data at ``location``; its bytes only when it does not parse as a table
+    with default reader options.
+
+    The user's code read it with options of its own (an encoding, a separator) or not as a
+    table at all, so a parse failure is no reason to fail the run: the manifest still proves
+    the bytes, and ``verify`` compares just those.
+    """
+    try:
+        return describe_path(location, name=name)
+    except FileNotFoundError:
+        raise
+    except Exception as exc:
+        log.warning(
+            "%s does not parse as a table with default reader options (%s: %s); recorded "
+            "its file manifest only",
+            location,
+            type(exc).__name__,
+            exc,
+        )
+        return describe_path(location, name=name, logical=False)
 
 
 def _mutable(data: Any) -> bool:

@@ -59,3 +59,16 @@ def test_a_run_whose_data_all_reaches_its_events_warns_about_nothing(
         run.step("load", inputs=[raw], outputs=[frame], reason="read the file")
         run.use(frame, role="train")
     assert _warnings(caplog) == []
+
+
+def test_a_file_that_does_not_parse_with_default_options_is_recorded_by_its_bytes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    latin1 = tmp_path / "people.csv"
+    latin1.write_bytes("name;age\nRené;31\n".encode("latin-1"))
+    with training_run("people", deliver=False, spool=Spool(tmp_path / "spool")) as run:
+        record = run.use(latin1, role="train")
+    assert run.status == "SUCCEEDED"
+    assert record.manifest is not None and record.logical is None
+    [warning] = _warnings(caplog)
+    assert "does not parse as a table with default reader options" in warning
