@@ -19,12 +19,21 @@ _DOWNSTREAM = ("inputToProcesses", "outputs")
 _UPSTREAM = ("outputFromProcesses", "inputs")
 
 
-def add_one_sided_processes(client: AtlasClient, graph: LineageGraph, downstream: bool) -> None:
+def add_one_sided_processes(
+    client: AtlasClient,
+    graph: LineageGraph,
+    entities: dict[str, dict[str, Any]],
+    downstream: bool,
+) -> None:
     """Add to ``graph`` every live process one step beyond its nodes that Atlas left out:
-    downstream, readers with no outputs; upstream, writers with no inputs."""
+    downstream, readers with no outputs; upstream, writers with no inputs.
+
+    ``entities`` are the graph's nodes in full (with relationship attributes), by guid; the
+    processes added are put there too.
+    """
     relation, missing_end = _DOWNSTREAM if downstream else _UPSTREAM
     neighbours: dict[str, list[str]] = {}
-    for entity in client.entities.get_bulk(list(graph.entities)):
+    for entity in list(entities.values()):
         for ref in (entity.get("relationshipAttributes") or {}).get(relation) or []:
             guid = ref.get("guid")
             if guid and guid not in graph.entities and _live(ref):
@@ -35,6 +44,7 @@ def add_one_sided_processes(client: AtlasClient, graph: LineageGraph, downstream
         if process.get("status", "ACTIVE") != "ACTIVE" or _end(process, missing_end):
             continue  # one with both ends is in Atlas's own lineage (or beyond its depth)
         graph.entities[process["guid"]] = _header(process)
+        entities[process["guid"]] = process
         for node in neighbours[process["guid"]]:
             edge = (node, process["guid"]) if downstream else (process["guid"], node)
             graph.add_edge(*edge)

@@ -55,6 +55,9 @@ def _labeller(graph: LineageGraph) -> Callable[[str], str]:
         style = _STYLE.get(type_name, "white")
         tags = _classification_names(entity)
         suffix = f" [red]{', '.join(tags)}[/red]" if tags else ""
+        outcome = (entity.get("attributes") or {}).get("status")
+        if outcome and outcome != "SUCCEEDED":  # a training run's; SUCCEEDED is the norm
+            suffix = f" [bold red]{escape(str(outcome))}[/bold red]{suffix}"
         return f"[{style}]{escape(name)}[/{style}] [dim]{type_name}[/dim]{suffix}"
 
     return label

@@ -293,7 +293,7 @@ def test_a_failing_training_run_is_recorded_as_failed_listed_downstream_of_its_d
     # Atlas's lineage API leaves out a process without outputs; `--downstream` adds it back,
     # so "which runs read this file" includes the failed one.
     downstream = _lineage_cli(atlas_client, "--downstream", str(titanic_csv))
-    assert f"{recorded['attributes']['name']} atlasml_training_run" in downstream, downstream
+    assert f"{recorded['attributes']['name']} atlasml_training_run FAILED" in downstream, downstream
 
 
 def test_atlas_down_keeps_events_and_a_later_push_delivers_them_once(

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from atlas_ml.client import LineageGraph
-from atlas_ml.lineage import upstream_tree
+from atlas_ml.lineage import downstream_tree, upstream_tree
 from atlas_ml.lineage.show import print_tree
 
 pytestmark = pytest.mark.unit
@@ -88,3 +88,23 @@ def test_a_name_with_brackets_is_printed_as_written(capsys: pytest.CaptureFixtur
     print_tree(upstream_tree(graph, "raw"))
 
     assert capsys.readouterr().out.splitlines() == ["/data/[b]/rows.csv hdfs_path"]
+
+
+def test_a_failed_training_run_says_so_and_a_succeeded_one_prints_as_before(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def run(guid: str, status: str) -> dict[str, Any]:
+        return node(guid, "atlasml_training_run", attributes={"name": guid, "status": status})
+
+    raw = node("raw", "hdfs_path")
+    graph = LineageGraph(
+        base_guid="raw",
+        entities={"raw": raw, "ok": run("ok", "SUCCEEDED"), "bad": run("bad", "FAILED")},
+        edges=[("raw", "ok"), ("raw", "bad")],
+    )
+
+    print_tree(downstream_tree(graph, "raw"))
+
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.endswith("bad atlasml_training_run FAILED") for line in lines), lines
+    assert any(line.endswith("ok atlasml_training_run") for line in lines), lines
