@@ -165,6 +165,28 @@ def test_save_as_table_is_exactly_one_event_naming_the_table_and_its_path(
     spark.sql("DROP TABLE customers_copy")
 
 
+def test_listener_save_as_table_append_to_an_existing_table_is_written_to_its_location(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    customers, cities = customers_and_cities(spark, tmp_path)
+    table = f"appended_{uuid.uuid4().hex[:8]}"
+    spark.read.csv(str(customers), header=True).select("id").write.saveAsTable(table)
+    spark.read.csv(str(cities), header=True).select("id").write.mode("append").saveAsTable(table)
+    location = spark.sql(f"DESCRIBE TABLE EXTENDED {table}").where("col_name = 'Location'")
+    path = location.collect()[0]["data_type"].removeprefix("file:")
+    spark.sql(f"DROP TABLE {table}")
+
+    events = wait_for_events(lineage_spool, writes_to(path), count=2)
+    assert [e["run"]["facets"]["atlasml_spark"]["writes"][-1]["mode"] for e in events] == [
+        "ErrorIfExists",
+        "Append",
+    ]
+    # both name the table the way a plain insertInto does, with its database
+    assert [_tables(e["outputs"][0]) for e in events] == [[f"default.{table}"]] * 2
+    assert events[1]["inputs"][0]["name"] == str(cities)
+    assert events[1]["outputs"][0]["outputFacets"]["outputStatistics"]["rowCount"] == 2
+
+
 def test_jdbc_write_and_read_name_the_table_and_never_carry_credentials(
     spark: Any, lineage_spool: Path, tmp_path: Path
 ) -> None:

@@ -136,6 +136,35 @@ def test_listener_save_as_table_is_one_spark_process_in_atlas(
     assert len(_producers(atlas_client, path)) == 1
 
 
+def test_listener_save_as_table_append_is_a_second_spark_process_of_the_table_location_in_atlas(
+    spark: Any,
+    lineage_spool: Path,
+    atlas_client: AtlasClient,
+    project_types: None,
+    tmp_path: Path,
+    unique: str,
+) -> None:
+    customers, cities = customers_and_cities(spark, tmp_path)
+    table = f"appended_{unique}"
+    spark.read.csv(str(customers), header=True).select("id").write.saveAsTable(table)
+    spark.read.csv(str(cities), header=True).select("id").write.mode("append").saveAsTable(table)
+    location = spark.sql(f"DESCRIBE TABLE EXTENDED {table}").where("col_name = 'Location'")
+    path = location.collect()[0]["data_type"].removeprefix("file:")
+    spark.sql(f"DROP TABLE {table}")
+
+    wait_for_events(lineage_spool, writes_to(path), count=2)
+    _deliver(atlas_client, lineage_spool, tmp_path / "spool", writes_to(path))
+    inputs = {
+        i["guid"]
+        for p in _producers(atlas_client, path)
+        for i in atlas_client.entities.get(p["guid"])["entity"]["relationshipAttributes"]["inputs"]
+    }
+    assert inputs == {
+        _path_entity(atlas_client, customers)["guid"],
+        _path_entity(atlas_client, cities)["guid"],
+    }
+
+
 def test_listener_jdbc_write_and_read_land_as_rdbms_tables_without_credentials(
     spark: Any,
     lineage_spool: Path,

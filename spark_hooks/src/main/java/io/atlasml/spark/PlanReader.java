@@ -54,6 +54,8 @@ final class PlanReader {
               "OverwritePartitionsDynamicExec"));
 
   private final Settings settings;
+  /** The session of the execution being read (read() runs on one thread at a time). */
+  private Object session;
 
   PlanReader(Settings settings) {
     this.settings = settings;
@@ -66,6 +68,7 @@ final class PlanReader {
     if (!WRITES.contains(root)) {
       return null;
     }
+    session = Reflect.call(queryExecution, "sparkSession");
     Observation obs = new Observation();
     obs.executionId = executionId;
     obs.command = root;
@@ -326,11 +329,24 @@ final class PlanReader {
     ref.tableNamespace = settings.tableNamespace("spark_catalog");
   }
 
-  private static String tableName(Object catalogTable) {
+  /**
+   * {@code db.table}. A write names its table as the user typed it ({@code saveAsTable("t")})
+   * while the commands it runs name it {@code default.t}: a name without a database is
+   * qualified with the session's current one, which is how Spark resolved it.
+   */
+  private String tableName(Object catalogTable) {
     Object id = Reflect.call(catalogTable, "identifier");
     String table = Reflect.string(Reflect.call(id, "table"));
     String db = Reflect.string(Reflect.call(id, "database"));
+    if (db == null) {
+      db = currentDatabase();
+    }
     return db == null ? table : db + "." + table;
+  }
+
+  private String currentDatabase() {
+    Object catalog = Reflect.call(Reflect.call(session, "sessionState"), "catalog");
+    return Reflect.string(Reflect.call(catalog, "getCurrentDatabase"));
   }
 
   private DatasetRef v2Dataset(Object relation) {
