@@ -281,6 +281,23 @@ def test_count_and_collect_emit_no_event(spark: Any, lineage_spool: Path, tmp_pa
     assert [e["outputs"][0]["name"] for e in new] == [str(marker)]
 
 
+def test_listener_ignore_mode_records_no_write_on_an_existing_path_and_a_write_on_a_new_one(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    customers, cities = customers_and_cities(spark, tmp_path)
+    existing, new = tmp_path / "existing_parquet", tmp_path / "new_parquet"
+    spark.read.csv(str(cities), header=True).write.parquet(str(existing))
+    wait_for_events(lineage_spool, writes_to(existing))
+    before = len(read_events(lineage_spool))
+    df = spark.read.csv(str(customers), header=True)
+    df.write.mode("ignore").parquet(str(existing))  # Spark skips it: the path exists
+    df.write.mode("ignore").parquet(str(new))
+    wait_for_events(lineage_spool, writes_to(new))
+
+    assert [e["outputs"][0]["name"] for e in read_events(lineage_spool)[before:]] == [str(new)]
+    assert spark.read.parquet(str(existing)).columns == ["id", "city"]
+
+
 def test_writes_inside_paused_are_not_recorded_and_capture_resumes_after(
     spark: Any, lineage_spool: Path, tmp_path: Path
 ) -> None:

@@ -90,7 +90,19 @@ final class PlanReader {
     } catch (Throwable t) {
       // statistics are a bonus; the write itself is still reported
     }
-    return obs;
+    return skipped(obs) ? null : obs;
+  }
+
+  /**
+   * Whether Spark skipped the write: mode Ignore on a path that already existed returns before
+   * the write job, so no file is written, while a real write always writes one (an empty one
+   * for no rows). A partitioned write of no rows to a new path writes none either and is not
+   * recorded: it left an empty directory.
+   */
+  private static boolean skipped(Observation obs) {
+    return "InsertIntoHadoopFsRelationCommand".equals(obs.command)
+        && "Ignore".equals(obs.mode)
+        && Long.valueOf(0).equals(obs.files);
   }
 
   /** Inputs, output schema and column lineage from the query a write consumes. */
