@@ -118,6 +118,25 @@ def test_union_output_columns_come_from_both_inputs(
     }
 
 
+def test_listener_glob_read_gives_every_matched_file_as_source_of_each_column(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    for part in ("one", "two"):
+        spark.createDataFrame([(1, part)], ["id", "name"]).coalesce(1).write.csv(
+            str(tmp_path / f"people_{part}"), header=True
+        )
+    out = tmp_path / "globbed_parquet"
+    spark.read.csv(str(tmp_path / "people_*"), header=True).write.parquet(str(out))
+
+    event = _only(wait_for_events(lineage_spool, writes_to(out)))
+    files = {str(tmp_path / "people_one"), str(tmp_path / "people_two")}
+    assert {i["name"] for i in event["inputs"]} == files
+    for column in ("id", "name"):
+        sources = _lineage(event)["fields"][column]["inputFields"]
+        assert {(i["name"], i["field"]) for i in sources} == {(f, column) for f in files}
+        assert {i["transformations"][0]["subtype"] for i in sources} == {"IDENTITY"}
+
+
 def test_window_function_is_direct_aggregation_and_its_partition_and_order_are_indirect(
     spark: Any, lineage_spool: Path, tmp_path: Path
 ) -> None:

@@ -64,14 +64,19 @@ final class ColumnLineage {
     this.budget = nodeBudget;
   }
 
-  /** Registers the columns of a leaf relation as origins. */
-  void relation(Object plan, DatasetRef dataset) {
+  /**
+   * Registers the columns of a leaf relation as origins; a relation over several datasets (a
+   * glob matching several files) makes each column come from the same column of each.
+   */
+  void relation(Object plan, List<DatasetRef> datasets) {
     for (Object attr : Reflect.list(Reflect.call(plan, "output"))) {
       Object id = Reflect.call(attr, "exprId");
       String name = Reflect.string(Reflect.call(attr, "name"));
       if (id != null && name != null) {
         Map<String, Origin> m = new LinkedHashMap<>();
-        m.put(dataset.key() + "|" + name, new Origin(dataset, name, 0, false));
+        for (DatasetRef dataset : datasets) {
+          m.put(dataset.key() + "|" + name, new Origin(dataset, name, 0, false));
+        }
         origins.put(id, m);
       }
     }
