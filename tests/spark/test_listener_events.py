@@ -137,6 +137,73 @@ def test_listener_glob_read_gives_every_matched_file_as_source_of_each_column(
         assert {i["transformations"][0]["subtype"] for i in sources} == {"IDENTITY"}
 
 
+def _direct(event: Event) -> dict[str, set[tuple[str, str, str]]]:
+    """Output column -> its (dataset, field, subtype) sources."""
+    return {
+        column: {
+            (i["name"], i["field"], i["transformations"][0]["subtype"]) for i in f["inputFields"]
+        }
+        for column, f in _lineage(event)["fields"].items()
+    }
+
+
+def _indirect(event: Event) -> set[tuple[str, str, str]]:
+    return {
+        (d["name"], d["field"], t["subtype"])
+        for d in _lineage(event)["dataset"]
+        for t in d["transformations"]
+    }
+
+
+def test_listener_column_copied_through_a_temp_view_is_identity(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    customers, _ = customers_and_cities(spark, tmp_path)
+    spark.read.csv(str(customers), header=True, inferSchema=True).createOrReplaceTempView("cust")
+    spark.sql(
+        "CREATE OR REPLACE TEMP VIEW named AS SELECT c.name, c.amount * 2 AS doubled FROM cust c"
+    )
+    out = tmp_path / "through_view_parquet"
+    spark.sql("SELECT name, doubled FROM named").write.parquet(str(out))
+
+    direct = _direct(_only(wait_for_events(lineage_spool, writes_to(out))))
+    assert direct == {
+        "name": {(str(customers), "name", "IDENTITY")},
+        "doubled": {(str(customers), "amount", "TRANSFORMATION")},
+    }
+
+
+def test_listener_drop_duplicates_groups_by_its_keys_and_aggregates_the_other_columns(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    customers, _ = customers_and_cities(spark, tmp_path)
+    out = tmp_path / "deduplicated_parquet"
+    spark.read.csv(str(customers), header=True).select("id", "name").dropDuplicates(
+        ["name"]
+    ).write.parquet(str(out))
+
+    event = _only(wait_for_events(lineage_spool, writes_to(out)))
+    assert _direct(event) == {
+        "id": {(str(customers), "id", "AGGREGATION")},
+        "name": {(str(customers), "name", "IDENTITY")},
+    }
+    assert _indirect(event) == {(str(customers), "name", "GROUP_BY")}
+
+
+def test_listener_intersect_joins_on_every_column_of_both_inputs(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    customers, cities = customers_and_cities(spark, tmp_path)
+    out = tmp_path / "intersected_parquet"
+    c = spark.read.csv(str(customers), header=True).select("id")
+    d = spark.read.csv(str(cities), header=True).select("id")
+    c.intersect(d).write.parquet(str(out))
+
+    event = _only(wait_for_events(lineage_spool, writes_to(out)))
+    assert _direct(event) == {"id": {(str(customers), "id", "IDENTITY")}}
+    assert _indirect(event) == {(str(customers), "id", "JOIN"), (str(cities), "id", "JOIN")}
+
+
 def test_window_function_is_direct_aggregation_and_its_partition_and_order_are_indirect(
     spark: Any, lineage_spool: Path, tmp_path: Path
 ) -> None:
