@@ -118,6 +118,92 @@ def test_union_output_columns_come_from_both_inputs(
     }
 
 
+def test_listener_glob_read_gives_every_matched_file_as_source_of_each_column(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    for part in ("one", "two"):
+        spark.createDataFrame([(1, part)], ["id", "name"]).coalesce(1).write.csv(
+            str(tmp_path / f"people_{part}"), header=True
+        )
+    out = tmp_path / "globbed_parquet"
+    spark.read.csv(str(tmp_path / "people_*"), header=True).write.parquet(str(out))
+
+    event = _only(wait_for_events(lineage_spool, writes_to(out)))
+    files = {str(tmp_path / "people_one"), str(tmp_path / "people_two")}
+    assert {i["name"] for i in event["inputs"]} == files
+    for column in ("id", "name"):
+        sources = _lineage(event)["fields"][column]["inputFields"]
+        assert {(i["name"], i["field"]) for i in sources} == {(f, column) for f in files}
+        assert {i["transformations"][0]["subtype"] for i in sources} == {"IDENTITY"}
+
+
+def _direct(event: Event) -> dict[str, set[tuple[str, str, str]]]:
+    """Output column -> its (dataset, field, subtype) sources."""
+    return {
+        column: {
+            (i["name"], i["field"], i["transformations"][0]["subtype"]) for i in f["inputFields"]
+        }
+        for column, f in _lineage(event)["fields"].items()
+    }
+
+
+def _indirect(event: Event) -> set[tuple[str, str, str]]:
+    return {
+        (d["name"], d["field"], t["subtype"])
+        for d in _lineage(event)["dataset"]
+        for t in d["transformations"]
+    }
+
+
+def test_listener_column_copied_through_a_temp_view_is_identity(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    customers, _ = customers_and_cities(spark, tmp_path)
+    spark.read.csv(str(customers), header=True, inferSchema=True).createOrReplaceTempView("cust")
+    spark.sql(
+        "CREATE OR REPLACE TEMP VIEW named AS SELECT c.name, c.amount * 2 AS doubled FROM cust c"
+    )
+    out = tmp_path / "through_view_parquet"
+    spark.sql("SELECT name, doubled FROM named").write.parquet(str(out))
+
+    direct = _direct(_only(wait_for_events(lineage_spool, writes_to(out))))
+    assert direct == {
+        "name": {(str(customers), "name", "IDENTITY")},
+        "doubled": {(str(customers), "amount", "TRANSFORMATION")},
+    }
+
+
+def test_listener_drop_duplicates_groups_by_its_keys_and_aggregates_the_other_columns(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    customers, _ = customers_and_cities(spark, tmp_path)
+    out = tmp_path / "deduplicated_parquet"
+    spark.read.csv(str(customers), header=True).select("id", "name").dropDuplicates(
+        ["name"]
+    ).write.parquet(str(out))
+
+    event = _only(wait_for_events(lineage_spool, writes_to(out)))
+    assert _direct(event) == {
+        "id": {(str(customers), "id", "AGGREGATION")},
+        "name": {(str(customers), "name", "IDENTITY")},
+    }
+    assert _indirect(event) == {(str(customers), "name", "GROUP_BY")}
+
+
+def test_listener_intersect_joins_on_every_column_of_both_inputs(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    customers, cities = customers_and_cities(spark, tmp_path)
+    out = tmp_path / "intersected_parquet"
+    c = spark.read.csv(str(customers), header=True).select("id")
+    d = spark.read.csv(str(cities), header=True).select("id")
+    c.intersect(d).write.parquet(str(out))
+
+    event = _only(wait_for_events(lineage_spool, writes_to(out)))
+    assert _direct(event) == {"id": {(str(customers), "id", "IDENTITY")}}
+    assert _indirect(event) == {(str(customers), "id", "JOIN"), (str(cities), "id", "JOIN")}
+
+
 def test_window_function_is_direct_aggregation_and_its_partition_and_order_are_indirect(
     spark: Any, lineage_spool: Path, tmp_path: Path
 ) -> None:
@@ -163,6 +249,28 @@ def test_save_as_table_is_exactly_one_event_naming_the_table_and_its_path(
     assert event["outputs"][0]["name"].endswith("/customers_copy")
     assert len(event["run"]["facets"]["atlasml_spark"]["executionIds"]) > 1
     spark.sql("DROP TABLE customers_copy")
+
+
+def test_listener_save_as_table_append_to_an_existing_table_is_written_to_its_location(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    customers, cities = customers_and_cities(spark, tmp_path)
+    table = f"appended_{uuid.uuid4().hex[:8]}"
+    spark.read.csv(str(customers), header=True).select("id").write.saveAsTable(table)
+    spark.read.csv(str(cities), header=True).select("id").write.mode("append").saveAsTable(table)
+    location = spark.sql(f"DESCRIBE TABLE EXTENDED {table}").where("col_name = 'Location'")
+    path = location.collect()[0]["data_type"].removeprefix("file:")
+    spark.sql(f"DROP TABLE {table}")
+
+    events = wait_for_events(lineage_spool, writes_to(path), count=2)
+    assert [e["run"]["facets"]["atlasml_spark"]["writes"][-1]["mode"] for e in events] == [
+        "ErrorIfExists",
+        "Append",
+    ]
+    # both name the table the way a plain insertInto does, with its database
+    assert [_tables(e["outputs"][0]) for e in events] == [[f"default.{table}"]] * 2
+    assert events[1]["inputs"][0]["name"] == str(cities)
+    assert events[1]["outputs"][0]["outputFacets"]["outputStatistics"]["rowCount"] == 2
 
 
 def test_jdbc_write_and_read_name_the_table_and_never_carry_credentials(
@@ -257,6 +365,23 @@ def test_count_and_collect_emit_no_event(spark: Any, lineage_spool: Path, tmp_pa
 
     new = read_events(lineage_spool)[before:]
     assert [e["outputs"][0]["name"] for e in new] == [str(marker)]
+
+
+def test_listener_ignore_mode_records_no_write_on_an_existing_path_and_a_write_on_a_new_one(
+    spark: Any, lineage_spool: Path, tmp_path: Path
+) -> None:
+    customers, cities = customers_and_cities(spark, tmp_path)
+    existing, new = tmp_path / "existing_parquet", tmp_path / "new_parquet"
+    spark.read.csv(str(cities), header=True).write.parquet(str(existing))
+    wait_for_events(lineage_spool, writes_to(existing))
+    before = len(read_events(lineage_spool))
+    df = spark.read.csv(str(customers), header=True)
+    df.write.mode("ignore").parquet(str(existing))  # Spark skips it: the path exists
+    df.write.mode("ignore").parquet(str(new))
+    wait_for_events(lineage_spool, writes_to(new))
+
+    assert [e["outputs"][0]["name"] for e in read_events(lineage_spool)[before:]] == [str(new)]
+    assert spark.read.parquet(str(existing)).columns == ["id", "city"]
 
 
 def test_writes_inside_paused_are_not_recorded_and_capture_resumes_after(

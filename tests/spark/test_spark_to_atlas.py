@@ -136,6 +136,56 @@ def test_listener_save_as_table_is_one_spark_process_in_atlas(
     assert len(_producers(atlas_client, path)) == 1
 
 
+def test_listener_save_as_table_append_is_a_second_spark_process_of_the_table_location_in_atlas(
+    spark: Any,
+    lineage_spool: Path,
+    atlas_client: AtlasClient,
+    project_types: None,
+    tmp_path: Path,
+    unique: str,
+) -> None:
+    customers, cities = customers_and_cities(spark, tmp_path)
+    table = f"appended_{unique}"
+    spark.read.csv(str(customers), header=True).select("id").write.saveAsTable(table)
+    spark.read.csv(str(cities), header=True).select("id").write.mode("append").saveAsTable(table)
+    location = spark.sql(f"DESCRIBE TABLE EXTENDED {table}").where("col_name = 'Location'")
+    path = location.collect()[0]["data_type"].removeprefix("file:")
+    spark.sql(f"DROP TABLE {table}")
+
+    wait_for_events(lineage_spool, writes_to(path), count=2)
+    _deliver(atlas_client, lineage_spool, tmp_path / "spool", writes_to(path))
+    inputs = {
+        i["guid"]
+        for p in _producers(atlas_client, path)
+        for i in atlas_client.entities.get(p["guid"])["entity"]["relationshipAttributes"]["inputs"]
+    }
+    assert inputs == {
+        _path_entity(atlas_client, customers)["guid"],
+        _path_entity(atlas_client, cities)["guid"],
+    }
+
+
+def test_listener_glob_read_links_each_column_to_every_matched_file_in_atlas(
+    spark: Any, lineage_spool: Path, atlas_client: AtlasClient, project_types: None, tmp_path: Path
+) -> None:
+    customers, _ = customers_and_cities(spark, tmp_path)
+    more = tmp_path / "customers_more_csv"
+    spark.createDataFrame([(4, "dee", 4.0)], ["id", "name", "amount"]).write.csv(
+        str(more), header=True
+    )
+    out = tmp_path / "globbed_parquet"
+    spark.read.csv(str(tmp_path / "customers_*csv"), header=True).write.parquet(str(out))
+    wait_for_events(lineage_spool, writes_to(out))
+    _deliver(atlas_client, lineage_spool, tmp_path / "spool", writes_to(out))
+
+    (producer,) = _producers(atlas_client, out)
+    process = atlas_client.entities.get(producer["guid"])["entity"]
+    files = {_path_entity(atlas_client, p)["guid"] for p in (customers, more)}
+    for column in process["relationshipAttributes"]["columnLineages"]:
+        stored = atlas_client.entities.get(column["guid"])["entity"]
+        assert {i["guid"] for i in stored["relationshipAttributes"]["inputs"]} == files
+
+
 def test_listener_jdbc_write_and_read_land_as_rdbms_tables_without_credentials(
     spark: Any,
     lineage_spool: Path,

@@ -13,8 +13,9 @@ import java.util.Map;
  * the OpenLineage column lineage facet.
  *
  * <p>It follows expression ids: every attribute of a leaf relation is an origin; Project,
- * Aggregate, Window, Generate, Expand and Union create new ids from old ones; every other node
- * passes ids through unchanged, so unknown unary nodes cost nothing and lose nothing.
+ * Aggregate, Window, Generate, Expand and Union create new ids from old ones, Deduplicate turns
+ * its non-key columns into aggregations; every other node passes ids through unchanged, so
+ * unknown unary nodes cost nothing and lose nothing.
  */
 final class ColumnLineage {
   private static final String[] DIRECT_RANK = {"IDENTITY", "TRANSFORMATION", "AGGREGATION"};
@@ -64,14 +65,19 @@ final class ColumnLineage {
     this.budget = nodeBudget;
   }
 
-  /** Registers the columns of a leaf relation as origins. */
-  void relation(Object plan, DatasetRef dataset) {
+  /**
+   * Registers the columns of a leaf relation as origins; a relation over several datasets (a
+   * glob matching several files) makes each column come from the same column of each.
+   */
+  void relation(Object plan, List<DatasetRef> datasets) {
     for (Object attr : Reflect.list(Reflect.call(plan, "output"))) {
       Object id = Reflect.call(attr, "exprId");
       String name = Reflect.string(Reflect.call(attr, "name"));
       if (id != null && name != null) {
         Map<String, Origin> m = new LinkedHashMap<>();
-        m.put(dataset.key() + "|" + name, new Origin(dataset, name, 0, false));
+        for (DatasetRef dataset : datasets) {
+          m.put(dataset.key() + "|" + name, new Origin(dataset, name, 0, false));
+        }
         origins.put(id, m);
       }
     }
@@ -99,6 +105,19 @@ final class ColumnLineage {
         break;
       case "Join":
         indirectFrom(Reflect.call(plan, "condition"), "JOIN");
+        break;
+      case "Intersect":
+      case "Except":
+        // a semi (anti) join on every column: both sides decide which rows remain
+        for (Object kid : Reflect.children(plan)) {
+          indirectFrom(Reflect.call(kid, "output"), "JOIN");
+        }
+        break;
+      case "Deduplicate":
+        deduplicate(plan);
+        break;
+      case "Distinct":
+        indirectFrom(Reflect.call(plan, "output"), "GROUP_BY");
         break;
       case "Filter":
         indirectFrom(Reflect.call(plan, "condition"), "FILTER");
@@ -152,7 +171,7 @@ final class ColumnLineage {
         continue; // a bare attribute keeps its id and its origins
       }
       Object id = Reflect.call(ne, "exprId");
-      Object child = Reflect.call(ne, "child");
+      Object child = withoutNoOpCasts(Reflect.call(ne, "child"));
       boolean bare = isAttribute(child);
       Map<String, Origin> result = new LinkedHashMap<>();
       collect(child, bare ? 0 : 1, false, result);
@@ -226,6 +245,43 @@ final class ColumnLineage {
         f.transformations.put("INDIRECT/" + subtype, o.masking);
       }
     }
+  }
+
+  /**
+   * dropDuplicates(keys): the keys group the rows, and every other column keeps the value of
+   * one row of its group (Spark runs it as {@code first()}), an aggregation.
+   */
+  private void deduplicate(Object plan) {
+    List<Object> keys = Reflect.list(Reflect.call(plan, "keys"));
+    indirectFrom(Reflect.call(plan, "keys"), "GROUP_BY");
+    java.util.Set<Object> keyIds = new java.util.HashSet<>();
+    for (Object k : keys) {
+      keyIds.add(Reflect.call(k, "exprId"));
+    }
+    for (Object attr : Reflect.list(Reflect.call(plan, "output"))) {
+      Object id = Reflect.call(attr, "exprId");
+      if (!keyIds.contains(id)) {
+        Map<String, Origin> picked = new LinkedHashMap<>();
+        collect(attr, 2, false, picked);
+        origins.put(id, picked);
+      }
+    }
+  }
+
+  /**
+   * Drops casts to the type the value already has: a view casts every column to its declared
+   * type, which leaves a column copied through it unchanged.
+   */
+  private static Object withoutNoOpCasts(Object expr) {
+    while ("Cast".equals(Reflect.name(expr))) {
+      Object child = Reflect.call(expr, "child");
+      Object type = Reflect.call(expr, "dataType");
+      if (type == null || !type.equals(Reflect.call(child, "dataType"))) {
+        break;
+      }
+      expr = child;
+    }
+    return expr;
   }
 
   private void union(Object plan) {

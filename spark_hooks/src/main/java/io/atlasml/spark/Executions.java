@@ -172,8 +172,13 @@ final class Executions {
     }
     String table = root.output.table != null ? root.output.table : root.output.name;
     if (o.output.table != null) {
-      return o.output.table.equals(table);
+      return table != null && sameTable(o.output.table, table);
     }
     return root.tableOnly || root.output.table != null;
+  }
+
+  /** Same table, also when one name lacks the database the other was qualified with. */
+  private static boolean sameTable(String a, String b) {
+    return a.equals(b) || a.endsWith("." + b) || b.endsWith("." + a);
   }
 }

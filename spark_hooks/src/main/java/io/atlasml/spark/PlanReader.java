@@ -54,6 +54,8 @@ final class PlanReader {
               "OverwritePartitionsDynamicExec"));
 
   private final Settings settings;
+  /** The session of the execution being read (read() runs on one thread at a time). */
+  private Object session;
 
   PlanReader(Settings settings) {
     this.settings = settings;
@@ -66,6 +68,7 @@ final class PlanReader {
     if (!WRITES.contains(root)) {
       return null;
     }
+    session = Reflect.call(queryExecution, "sparkSession");
     Observation obs = new Observation();
     obs.executionId = executionId;
     obs.command = root;
@@ -87,7 +90,19 @@ final class PlanReader {
     } catch (Throwable t) {
       // statistics are a bonus; the write itself is still reported
     }
-    return obs;
+    return skipped(obs) ? null : obs;
+  }
+
+  /**
+   * Whether Spark skipped the write: mode Ignore on a path that already existed returns before
+   * the write job, so no file is written, while a real write always writes one (an empty one
+   * for no rows). A partitioned write of no rows to a new path writes none either and is not
+   * recorded: it left an empty directory.
+   */
+  private static boolean skipped(Observation obs) {
+    return "InsertIntoHadoopFsRelationCommand".equals(obs.command)
+        && "Ignore".equals(obs.mode)
+        && Long.valueOf(0).equals(obs.files);
   }
 
   /** Inputs, output schema and column lineage from the query a write consumes. */
@@ -155,7 +170,7 @@ final class PlanReader {
       case "InsertIntoDataSourceCommand":
         {
           Object relation = Reflect.call(plan, "logicalRelation");
-          obs.output = relationDataset(relation, obs);
+          obs.output = first(relationDatasets(relation));
           obs.mode = Boolean.TRUE.equals(Reflect.call(plan, "overwrite")) ? "Overwrite" : "Append";
           break;
         }
@@ -206,10 +221,12 @@ final class PlanReader {
         continue;
       }
       String kind = Reflect.name(node);
-      DatasetRef input = leafDataset(node, kind, obs);
-      if (input != null) {
-        obs.inputs.putIfAbsent(input.key(), input);
-        lineage.relation(node, input);
+      List<DatasetRef> leaf = leafDatasets(node, kind);
+      if (!leaf.isEmpty()) {
+        for (DatasetRef input : leaf) {
+          obs.inputs.putIfAbsent(input.key(), input);
+        }
+        lineage.relation(node, leaf);
         continue;
       }
       if (IN_MEMORY.contains(kind)) {
@@ -225,22 +242,36 @@ final class PlanReader {
     }
   }
 
-  private DatasetRef leafDataset(Object node, String kind, Observation obs) {
+  /** The datasets a leaf node reads (empty for anything that is not a relation). */
+  private List<DatasetRef> leafDatasets(Object node, String kind) {
     switch (kind) {
       case "LogicalRelation":
-        return relationDataset(node, obs);
+        return relationDatasets(node);
       case "HiveTableRelation":
-        return tableDataset(Reflect.call(node, "tableMeta"), null);
+        return listOf(tableDataset(Reflect.call(node, "tableMeta"), null));
       case "DataSourceV2Relation":
-        return v2Dataset(node);
+        return listOf(v2Dataset(node));
       case "DataSourceV2ScanRelation":
-        return v2Dataset(Reflect.call(node, "relation"));
+        return listOf(v2Dataset(Reflect.call(node, "relation")));
       default:
-        return null;
+        return Collections.emptyList();
     }
   }
 
-  private DatasetRef relationDataset(Object logicalRelation, Observation obs) {
+  private static List<DatasetRef> listOf(DatasetRef ref) {
+    return ref == null ? Collections.<DatasetRef>emptyList() : Collections.singletonList(ref);
+  }
+
+  private static DatasetRef first(List<DatasetRef> refs) {
+    return refs.isEmpty() ? null : refs.get(0);
+  }
+
+  /**
+   * The datasets of a LogicalRelation: a file relation read from several paths (a glob, a list
+   * of paths) is one dataset per root path, each a source of every column; a catalog table is
+   * one dataset, its location, whatever partition directories it lists.
+   */
+  private List<DatasetRef> relationDatasets(Object logicalRelation) {
     Object relation = Reflect.call(logicalRelation, "relation");
     String kind = Reflect.name(relation);
     DatasetRef ref = null;
@@ -248,15 +279,17 @@ final class PlanReader {
       Object location = Reflect.call(relation, "location");
       List<Object> roots = Reflect.list(Reflect.call(location, "rootPaths"));
       Object table = Reflect.unwrap(Reflect.call(logicalRelation, "catalogTable"));
-      if (roots.size() == 1 || (table == null && !roots.isEmpty())) {
-        ref = DatasetRef.fromPath(roots.get(0).toString());
-        for (int i = 1; i < roots.size(); i++) {
-          DatasetRef more = DatasetRef.fromPath(roots.get(i).toString());
-          schemaOf(Reflect.call(relation, "schema"), more);
-          if (obs != null) {
-            obs.inputs.putIfAbsent(more.key(), more);
-          }
+      if (table == null && roots.size() > 1) {
+        List<DatasetRef> refs = new ArrayList<>();
+        for (Object root : roots) {
+          DatasetRef each = DatasetRef.fromPath(root.toString());
+          schemaOf(Reflect.call(relation, "schema"), each);
+          refs.add(each);
         }
+        return refs;
+      }
+      if (roots.size() == 1) {
+        ref = DatasetRef.fromPath(roots.get(0).toString());
       }
       if (table != null) {
         if (ref == null) {
@@ -278,7 +311,7 @@ final class PlanReader {
       ref = table != null ? tableDataset(table, null) : new DatasetRef("spark", kind);
       schemaOf(Reflect.call(relation, "schema"), ref);
     }
-    return ref;
+    return listOf(ref);
   }
 
   private DatasetRef optionsDataset(Map<String, String> options, String format) {
@@ -326,11 +359,24 @@ final class PlanReader {
     ref.tableNamespace = settings.tableNamespace("spark_catalog");
   }
 
-  private static String tableName(Object catalogTable) {
+  /**
+   * {@code db.table}. A write names its table as the user typed it ({@code saveAsTable("t")})
+   * while the commands it runs name it {@code default.t}: a name without a database is
+   * qualified with the session's current one, which is how Spark resolved it.
+   */
+  private String tableName(Object catalogTable) {
     Object id = Reflect.call(catalogTable, "identifier");
     String table = Reflect.string(Reflect.call(id, "table"));
     String db = Reflect.string(Reflect.call(id, "database"));
+    if (db == null) {
+      db = currentDatabase();
+    }
     return db == null ? table : db + "." + table;
+  }
+
+  private String currentDatabase() {
+    Object catalog = Reflect.call(Reflect.call(session, "sessionState"), "catalog");
+    return Reflect.string(Reflect.call(catalog, "getCurrentDatabase"));
   }
 
   private DatasetRef v2Dataset(Object relation) {
