@@ -105,7 +105,10 @@ def command(
 
     \b
     Each dataset version gets one status:
-      VERIFIED       the data at its recorded location has the recorded fingerprints
+      VERIFIED       the data at its recorded location has the recorded fingerprints;
+                     identical file bytes are VERIFIED even where the logical
+                     fingerprint, recomputed with pandas, reads them otherwise than the
+                     engine that recorded it (Spark): the report notes the difference
       CHANGED        it does not; the report says which files changed, how the row
                      count moved, how the schema changed and which columns' values moved
       UNRECOVERABLE  it cannot be checked: the location is gone or unreadable; or it
