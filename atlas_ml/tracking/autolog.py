@@ -139,6 +139,13 @@ def _record_read(capture: _Capture, path: Any, frame: Any, data_format: str | No
         capture.sources.append(record)
 
 
+def _fit_data(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any]:
+    """``X`` and ``y`` of a scikit-learn ``fit`` call, given by position or by name."""
+    x = args[0] if args else kwargs.get("X")
+    y = args[1] if len(args) > 1 else kwargs.get("y")
+    return x, y
+
+
 def _pipeline_fit(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
     def fit(pipeline: Any, *args: Any, **kwargs: Any) -> Any:
@@ -147,9 +154,7 @@ def _pipeline_fit(original: Callable[..., Any]) -> Callable[..., Any]:
         with quiet():
             fitted = original(pipeline, *args, **kwargs)
             if capture is not None:
-                x = args[0] if args else kwargs.get("X")
-                y = args[1] if len(args) > 1 else kwargs.get("y")
-                _record_fit(capture, pipeline, x, y, "Pipeline.fit")
+                _record_fit(capture, pipeline, *_fit_data(args, kwargs), "Pipeline.fit")
         return fitted
 
     return fit
@@ -163,9 +168,7 @@ def _search_fit(original: Callable[..., Any]) -> Callable[..., Any]:
             fitted = original(search, *args, **kwargs)
             best = getattr(search, "best_estimator_", None)
             if capture is not None and best is not None:
-                x = args[0] if args else kwargs.get("X")
-                y = args[1] if len(args) > 1 else kwargs.get("y")
-                _record_fit(capture, best, x, y, f"{type(search).__name__}.fit")
+                _record_fit(capture, best, *_fit_data(args, kwargs), f"{type(search).__name__}.fit")
         return fitted
 
     return fit

@@ -16,6 +16,14 @@ def read_events(spool: Path) -> list[Event]:
     return [json.loads(p.read_text()) for p in sorted(spool.glob("*.json"))]
 
 
+def drop_table_at(spark: Any, table: str) -> str:
+    """Drop ``table`` and return the local path of its location (what the listener names)."""
+    location = spark.sql(f"DESCRIBE TABLE EXTENDED {table}").where("col_name = 'Location'")
+    path = str(location.collect()[0]["data_type"]).removeprefix("file:")
+    spark.sql(f"DROP TABLE {table}")
+    return path
+
+
 def wait_for_events(
     spool: Path, matches: Callable[[Event], bool], count: int = 1, timeout: float = 20.0
 ) -> list[Event]:

@@ -10,7 +10,14 @@ from typing import Any
 
 import jsonschema
 import pytest
-from listener_support import Event, customers_and_cities, read_events, wait_for_events, writes_to
+from listener_support import (
+    Event,
+    customers_and_cities,
+    drop_table_at,
+    read_events,
+    wait_for_events,
+    writes_to,
+)
 from openlineage_schema import RUN_EVENT_SCHEMA
 
 pytestmark = pytest.mark.spark
@@ -258,9 +265,7 @@ def test_listener_save_as_table_append_to_an_existing_table_is_written_to_its_lo
     table = f"appended_{uuid.uuid4().hex[:8]}"
     spark.read.csv(str(customers), header=True).select("id").write.saveAsTable(table)
     spark.read.csv(str(cities), header=True).select("id").write.mode("append").saveAsTable(table)
-    location = spark.sql(f"DESCRIBE TABLE EXTENDED {table}").where("col_name = 'Location'")
-    path = location.collect()[0]["data_type"].removeprefix("file:")
-    spark.sql(f"DROP TABLE {table}")
+    path = drop_table_at(spark, table)
 
     events = wait_for_events(lineage_spool, writes_to(path), count=2)
     assert [e["run"]["facets"]["atlasml_spark"]["writes"][-1]["mode"] for e in events] == [

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from listener_support import Event, customers_and_cities, wait_for_events, writes_to
+from listener_support import Event, customers_and_cities, drop_table_at, wait_for_events, writes_to
 from ml_support import pipeline, write_training_parquet
 
 from atlas_ml.client import AtlasClient
@@ -123,15 +123,10 @@ def test_listener_save_as_table_is_one_spark_process_in_atlas(
     customers, _ = customers_and_cities(spark, tmp_path)
     table = f"people_{unique}"
     spark.read.csv(str(customers), header=True).write.saveAsTable(table)
-    location = spark.sql(f"DESCRIBE TABLE EXTENDED {table}").where("col_name = 'Location'")
-    path = location.collect()[0]["data_type"]
-    spark.sql(f"DROP TABLE {table}")
+    path = drop_table_at(spark, table)
 
-    def names_table(e: Event) -> bool:
-        return any(o["name"] == path.removeprefix("file:") for o in e["outputs"])
-
-    wait_for_events(lineage_spool, names_table)
-    _deliver(atlas_client, lineage_spool, tmp_path / "spool", names_table)
+    wait_for_events(lineage_spool, writes_to(path))
+    _deliver(atlas_client, lineage_spool, tmp_path / "spool", writes_to(path))
     # no Hive hook here: the hive_table reference is dropped, the path carries the lineage
     assert len(_producers(atlas_client, path)) == 1
 
@@ -148,9 +143,7 @@ def test_listener_save_as_table_append_is_a_second_spark_process_of_the_table_lo
     table = f"appended_{unique}"
     spark.read.csv(str(customers), header=True).select("id").write.saveAsTable(table)
     spark.read.csv(str(cities), header=True).select("id").write.mode("append").saveAsTable(table)
-    location = spark.sql(f"DESCRIBE TABLE EXTENDED {table}").where("col_name = 'Location'")
-    path = location.collect()[0]["data_type"].removeprefix("file:")
-    spark.sql(f"DROP TABLE {table}")
+    path = drop_table_at(spark, table)
 
     wait_for_events(lineage_spool, writes_to(path), count=2)
     _deliver(atlas_client, lineage_spool, tmp_path / "spool", writes_to(path))
