@@ -5,10 +5,13 @@ Inside ``training_run(..., autolog=True)``:
   dataset version without reading it again: its manifest, and the logical fingerprint of the
   frame the call returned when the call passed no parsing options (with options the frame is
   not what ``verify`` recomputes from the file, so only the bytes are recorded);
-- every ``Pipeline.fit(X, y)`` records the training data it was given as a dataset version,
-  an automatic step from the files read so far to that data (the code in between is the
-  user's, so the step says it was captured, not described), and the fitted pipeline as the
-  run's model, step by step;
+- every ``fit(X, y)`` of a scikit-learn model (a ``Pipeline``, a bare estimator, a
+  meta-estimator such as ``CalibratedClassifierCV``) records the training data it was given
+  as a dataset version, an automatic step from the files read so far to that data (the code
+  in between is the user's, so the step says it was captured, not described), and the fitted
+  model as the run's model, step by step. Only the outermost fit is a model: the fits made
+  inside it (a pipeline's steps, a meta-estimator's clones) are part of it. A transformer
+  fitted alone (a scaler, a PCA) prepares data and is not a model, so it is not recorded;
 - a hyper-parameter search (``GridSearchCV`` and the other ``BaseSearchCV``) records its
   ``best_estimator_`` (when it refits one) with the data given to the search. The fits it
   makes per candidate and fold, and those of cross-validation helpers (``cross_val_score``,
@@ -53,6 +56,9 @@ _READERS = {
 }
 # sklearn.model_selection._validation functions that fit one fold each.
 _FOLD_FITS = ("_fit_and_score", "_fit_and_predict", "_permutation_test_score")
+# What a fitted estimator offers when it is a model kept for predictions; a transformer
+# fitted alone (a scaler, a PCA) offers none of them.
+_PREDICTING = ("predict", "predict_proba", "decision_function", "fit_predict")
 Wrap = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
@@ -146,32 +152,33 @@ def _fit_data(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any]:
     return x, y
 
 
-def _pipeline_fit(original: Callable[..., Any]) -> Callable[..., Any]:
+def _estimator_fit(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
-    def fit(pipeline: Any, *args: Any, **kwargs: Any) -> Any:
+    def fit(estimator: Any, *args: Any, **kwargs: Any) -> Any:
         capture = _active()
-        # A pipeline fitted inside this one (a nested final step) is part of this model.
+        if capture is None:
+            return original(estimator, *args, **kwargs)
+        # The fits made inside this one (a pipeline's steps, a meta-estimator's clones, a
+        # search's candidates) are part of this model, not models of their own.
         with quiet():
-            fitted = original(pipeline, *args, **kwargs)
-            if capture is not None:
-                _record_fit(capture, pipeline, *_fit_data(args, kwargs), "Pipeline.fit")
+            fitted = original(estimator, *args, **kwargs)
+            model = _kept_model(estimator)
+            if model is not None:
+                call = f"{type(estimator).__name__}.fit"
+                _record_fit(capture, model, *_fit_data(args, kwargs), call)
         return fitted
 
     return fit
 
 
-def _search_fit(original: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(original)
-    def fit(search: Any, *args: Any, **kwargs: Any) -> Any:
-        capture = _active()
-        with quiet():
-            fitted = original(search, *args, **kwargs)
-            best = getattr(search, "best_estimator_", None)
-            if capture is not None and best is not None:
-                _record_fit(capture, best, *_fit_data(args, kwargs), f"{type(search).__name__}.fit")
-        return fitted
+def _kept_model(estimator: Any) -> Any:
+    """The model a fit leaves the user with, or None when it leaves none: a search keeps its
+    refitted ``best_estimator_``; anything else is a model when it can predict."""
+    from sklearn.model_selection._search import BaseSearchCV
 
-    return fit
+    if isinstance(estimator, BaseSearchCV):
+        return getattr(estimator, "best_estimator_", None)
+    return estimator if any(hasattr(estimator, m) for m in _PREDICTING) else None
 
 
 def _quietly(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -217,15 +224,30 @@ def _patches() -> list[tuple[Any, str, Wrap]]:
     else:
         patches += [(pd, name, functools.partial(_reader, name)) for name in _READERS]
     try:
-        from sklearn.model_selection import _search, _validation
-        from sklearn.pipeline import Pipeline
+        from sklearn.model_selection import _validation
     except ImportError:
         return patches
-    patches.append((Pipeline, "fit", _pipeline_fit))
-    patches.append((_search.BaseSearchCV, "fit", _search_fit))
+    patches += [(owner, "fit", _estimator_fit) for owner in _fit_owners()]
     # Private, looked up by the public helpers at call time; absent ones are skipped.
     patches += [(_validation, name, _quietly) for name in _FOLD_FITS]
     return patches
+
+
+@functools.cache
+def _fit_owners() -> tuple[type, ...]:
+    """The classes that define the ``fit`` of scikit-learn's estimators, each once.
+
+    Patching where ``fit`` is defined covers every subclass, the user's own included.
+    ``all_estimators`` imports all of scikit-learn (about a second), once per process.
+    """
+    from sklearn.utils import all_estimators
+
+    owners: dict[type, None] = {}
+    for _, estimator_class in all_estimators():
+        owner = next((c for c in estimator_class.__mro__ if "fit" in vars(c)), None)
+        if owner is not None:
+            owners[owner] = None
+    return tuple(owners)
 
 
 class _Patches:
@@ -271,7 +293,7 @@ _PATCHES = _Patches()
 
 @contextmanager
 def autolog(run: TrainingRun) -> Iterator[None]:
-    """Record pandas reads and ``Pipeline.fit`` calls of this context into ``run``."""
+    """Record pandas reads and scikit-learn fits of this context into ``run``."""
     _PATCHES.acquire()
     token = _current.set(_Capture(run))
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -39,19 +40,43 @@ def _framework(model: Any) -> tuple[str | None, str | None]:
         return (distribution if module != "builtins" else None), None
 
 
-def save_model(model: Any, directory: Path, name: str) -> Path:
-    """Persist a Python model object (joblib when installed, else pickle)."""
+def save_model(model: Any, directory: Path, name: str) -> tuple[Path, str]:
+    """Persist a Python model object (joblib when installed, else pickle); its path and digest.
+
+    A run that fits several models under one name keeps every one's file: a different model
+    goes to ``name-2``, ``name-3``, ...; the same model again reuses its file. Overwriting
+    would leave the first model's recorded sha256 pointing at another model's bytes.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     try:
         import joblib
     except ImportError:
-        target = directory / f"{name}.pkl"
-        with target.open("wb") as handle:
-            pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        return target
-    target = directory / f"{name}.joblib"
-    joblib.dump(model, target)
-    return target
+        suffix = ".pkl"
+
+        def dump(target: str) -> None:
+            with open(target, "wb") as handle:
+                pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    else:
+        suffix = ".joblib"
+
+        def dump(target: str) -> None:
+            joblib.dump(model, target)
+
+    handle, written = tempfile.mkstemp(dir=directory, prefix=f".{name}-", suffix=suffix)
+    os.close(handle)
+    try:
+        dump(written)
+        digest = artifact_digest(Path(written))
+        number, target = 1, directory / f"{name}{suffix}"
+        while target.exists() and artifact_digest(target) != digest:
+            number += 1
+            target = directory / f"{name}-{number}{suffix}"
+        if not target.exists():
+            os.replace(written, target)
+        return target, digest
+    finally:
+        if os.path.exists(written):
+            os.unlink(written)
 
 
 def artifact_digest(path: Path) -> str:
@@ -68,9 +93,9 @@ def describe_model(model_or_path: Any, directory: Path, name: str) -> ModelArtif
         if not path.exists():
             raise FileNotFoundError(f"model artifact {path} does not exist")
         return ModelArtifact(path.resolve(), artifact_digest(path), None, None)
-    path = save_model(model_or_path, directory, name)
+    path, digest = save_model(model_or_path, directory, name)
     framework, version = _framework(model_or_path)
-    return ModelArtifact(path.resolve(), artifact_digest(path), framework, version)
+    return ModelArtifact(path.resolve(), digest, framework, version)
 
 
 def pipeline_steps(model: Any) -> dict[str, str]:
