@@ -10,11 +10,13 @@ from atlas_ml.mapping.changes import AtlasChanges, ClassificationRequest
 from atlas_ml.mapping.relational import map_jdbc_table
 from atlas_ml.mapping.times import epoch_millis
 from atlas_ml.naming import (
+    PhysicalDataset,
     dataset_version_name,
     location_label,
     model_name,
     model_version_name,
     openlineage_dataset,
+    partition_root,
     transform_name,
     version_fingerprint,
     version_location,
@@ -60,7 +62,12 @@ def _version_attributes(
 
 
 def map_dataset(
-    dataset: dict[str, Any], changes: AtlasChanges, namespace: str, event_time: str
+    dataset: dict[str, Any],
+    changes: AtlasChanges,
+    namespace: str,
+    event_time: str,
+    *,
+    read: bool = False,
 ) -> dict[str, Any]:
     """Add the entities for one OpenLineage dataset; returns the reference lineage uses.
 
@@ -68,6 +75,8 @@ def map_dataset(
     has a physical location, the physical entity is added and an INGEST transform connects it
     to the version, so lineage runs physical data -> version -> consumers without a gap.
     A dataset with ``atlasml_modelVersion`` becomes a model version under its model.
+    A partition folder that is ``read`` is linked to its table's folder (see
+    :func:`_map_partition`).
     """
     facets = dataset.get("facets") or {}
     ol_namespace, ol_name = dataset["namespace"], dataset["name"]
@@ -84,6 +93,8 @@ def map_dataset(
         physical_ref = map_jdbc_table(ol_namespace, ol_name, changes, namespace)
     elif physical is not None:
         physical_ref = changes.add(physical.type_name, physical.entity()["attributes"])
+        if read:
+            _map_partition(ol_namespace, ol_name, physical, physical_ref, changes, namespace)
 
     version = facets.get(DATASET_VERSION)
     if not version or not (version.get("contentHash") or version.get("manifestRootHash")):
@@ -123,6 +134,43 @@ def map_dataset(
     else:
         _map_classifications(facets, changes, "atlasml_dataset_version", version_ref)
     return version_ref
+
+
+def _map_partition(
+    ol_namespace: str,
+    ol_name: str,
+    physical: PhysicalDataset,
+    physical_ref: dict[str, Any],
+    changes: AtlasChanges,
+    namespace: str,
+) -> None:
+    """Link a partition folder that was read (``sales/year=2024``) to its table's folder.
+
+    The table's writers wrote the folder ``sales``, and Atlas knows no path hierarchy: without
+    this link, lineage from a model trained on one partition stops at the partition folder,
+    and "what used this data" asked of ``sales`` misses that model. The link is a transform
+    from the table to the partition, so classifications set on the table flow on as well.
+    """
+    root_name = partition_root(ol_name)
+    if root_name is None or not physical.is_path:
+        return
+    root = openlineage_dataset(ol_namespace, root_name, namespace)
+    root_ref = changes.add(root.type_name, root.entity()["attributes"])
+    table, partition = location_label(root_name), ol_name[len(root_name) :].strip("/")
+    changes.add(
+        "atlasml_transform",
+        {
+            "qualifiedName": transform_name(
+                "partition", table, [root.qualified_name], [physical.qualified_name], namespace
+            ),
+            "name": f"partition {partition} of {table}",
+            "stepKind": "OTHER",
+            "reasoning": "A partition folder is part of its table's data: the table's writers "
+            "wrote it.",
+            "inputs": [root_ref],
+            "outputs": [physical_ref],
+        },
+    )
 
 
 def _map_model_version(

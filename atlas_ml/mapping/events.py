@@ -44,7 +44,9 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
         # hooks); a failed training run is still recorded, as FAILED.
         return changes
     event_time = event["eventTime"]
-    inputs = [map_dataset(d, changes, namespace, event_time) for d in event.get("inputs", [])]
+    inputs = [
+        map_dataset(d, changes, namespace, event_time, read=True) for d in event.get("inputs", [])
+    ]
     outputs = [map_dataset(d, changes, namespace, event_time) for d in event.get("outputs", [])]
     job = event["job"]
     common = {"inputs": inputs, "outputs": outputs}

@@ -23,6 +23,7 @@ from atlas_ml.naming.physical import (
     normalise_location,
     openlineage_dataset,
     openlineage_location,
+    partition_root,
     physical_dataset,
     version_location,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "normalise_location",
     "openlineage_dataset",
     "openlineage_location",
+    "partition_root",
     "physical_dataset",
     "training_run_name",
     "transform_name",

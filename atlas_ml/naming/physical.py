@@ -9,6 +9,7 @@ qualifiedName ``<path>@<namespace>``, lower-cased like Atlas's hooks do by defau
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +30,9 @@ _CLOUD_TYPES = {
 _HADOOP_SCHEMES = ("hdfs", "viewfs", "webhdfs", "swebhdfs", "har")
 """Hadoop file systems whose paths Atlas's path extractor records as ``hdfs_path``."""
 
+_PARTITION_SEGMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=[^/]*")
+"""A Hive-style partition folder, ``key=value``, as Spark and Hive lay out partitioned data."""
+
 
 @dataclass(frozen=True)
 class PhysicalDataset:
@@ -37,6 +41,11 @@ class PhysicalDataset:
     type_name: str
     qualified_name: str
     attributes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_path(self) -> bool:
+        """A folder or file of a file system or object store (not a table, not a topic)."""
+        return self.type_name == "hdfs_path" or self.type_name in _CLOUD_TYPES.values()
 
     def reference(self) -> dict[str, Any]:
         """How other entities point at it without knowing its guid."""
@@ -64,6 +73,23 @@ def normalise_location(location: str | os.PathLike[str]) -> str:
         return "file:" + absolute.replace(os.sep, "/")
     path = parts.path.rstrip("/") if parts.path not in ("", "/") else parts.path
     return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def partition_root(path: str) -> str | None:
+    """The table folder above trailing partition folders (``/d/sales/year=2024/month=1`` ->
+    ``/d/sales``), or None when ``path`` does not end in one.
+
+    Spark and Hive write a partitioned table as ``key=value`` folders under the table's
+    folder, so a job that reads one partition folder reads part of that table.
+    """
+    segments = path.rstrip("/").split("/")
+    end = len(segments)
+    while end > 1 and _PARTITION_SEGMENT.fullmatch(segments[end - 1]):
+        end -= 1
+    root = "/".join(segments[:end])
+    if end == len(segments) or not root.strip("/") or root.endswith(":"):
+        return None
+    return root
 
 
 def location_label(location: str) -> str:

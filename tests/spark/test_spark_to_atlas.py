@@ -283,6 +283,48 @@ def test_listener_spark_ml_model_version_lineage_reaches_the_raw_csv_through_the
     assert resolve_target(atlas_client, str(tmp_path / "model"))["guid"] == model_version
 
 
+def test_listener_spark_ml_fit_on_one_partition_folder_reaches_the_writer_of_its_table(
+    spark: Any, lineage_spool: Path, atlas_client: AtlasClient, project_types: None, tmp_path: Path
+) -> None:
+    from pyspark.sql import functions as F
+
+    source = write_training_parquet(spark, tmp_path / "train_parquet")
+    parted = tmp_path / "parted"
+    region = F.when(F.col("amount") < 6, "east").otherwise("west").alias("region")
+    spark.read.parquet(str(source)).select("*", region).write.partitionBy("region").parquet(
+        str(parted)
+    )
+    spool = tmp_path / "spool"
+    name = f"listener-partition-{uuid.uuid4().hex[:8]}"
+    capture_ml(spark, spool=spool, pipeline=name, deliver_at_exit=False)
+    try:
+        pipeline().fit(spark.read.parquet(f"{parted}/region=east")).save(str(tmp_path / "model"))
+    finally:
+        release_ml()
+    wait_for_events(lineage_spool, writes_to(parted))
+    guids = _deliver(atlas_client, lineage_spool, spool, writes_to(parted))
+
+    model_version = next(g for qn, g in guids.items() if qn.startswith(f"{name}#"))
+    upstream = atlas_client.lineage.get(model_version, direction="INPUT", depth=12)
+    raw = _path_entity(atlas_client, source)["guid"]
+    expected = [
+        "hdfs_path",  # the parquet the table was written from
+        "spark_process",
+        "hdfs_path",  # the partitioned table's folder
+        "atlasml_transform",  # partition region=east of parted
+        "hdfs_path",  # the partition folder the model read
+        "atlasml_transform",  # snapshot
+        "atlasml_dataset_version",
+        "atlasml_training_run",
+        "atlasml_model_version",
+    ]
+    assert expected in [_kinds(upstream, p) for p in upstream.paths(raw, model_version)]
+    # "which models used this data", asked of the table, finds the one trained on a partition
+    table = _path_entity(atlas_client, parted)["guid"]
+    downstream = atlas_client.lineage.get(table, direction="OUTPUT", depth=12)
+    assert model_version in downstream.entities
+
+
 def test_listener_spark_ml_fit_on_a_filtered_frame_verifies_through_the_files_it_was_read_from(
     spark: Any, atlas_client: AtlasClient, project_types: None, tmp_path: Path
 ) -> None:

@@ -70,6 +70,43 @@ def test_file_dataset_version_is_connected_to_its_physical_path_by_an_ingest_tra
     assert step["attributes"]["inputs"][0]["guid"] == dataset_version["guid"]
 
 
+def test_a_partition_folder_read_is_linked_from_its_table_folder() -> None:
+    version = facet(DATASET_VERSION, manifestRootHash="sha256:" + "cd" * 32)
+    part = {
+        "namespace": "hdfs://nn:8020",
+        "name": "/w/sales/year=2024/Month=1",
+        "facets": {DATASET_VERSION: version},
+    }
+    grouped = _by_type(map_event(_event(inputs=[part]), "prod").entities)
+    paths = {e["attributes"]["qualifiedName"]: e["guid"] for e in grouped["hdfs_path"]}
+    assert set(paths) == {
+        "hdfs://nn:8020/w/sales@prod",
+        "hdfs://nn:8020/w/sales/year=2024/month=1@prod",
+    }
+    [partition] = [
+        t["attributes"]
+        for t in grouped["atlasml_transform"]
+        if t["attributes"]["name"].startswith("partition")
+    ]
+    assert partition["name"] == "partition year=2024/Month=1 of sales"
+    assert partition["inputs"][0]["guid"] == paths["hdfs://nn:8020/w/sales@prod"]
+    assert partition["outputs"][0]["guid"] == paths["hdfs://nn:8020/w/sales/year=2024/month=1@prod"]
+
+
+def test_only_partition_folders_that_are_read_get_a_table_link() -> None:
+    event = _event(
+        inputs=[{"namespace": "file", "name": "/d/city_stats"}],
+        outputs=[{"namespace": "file", "name": "/d/parted/city=Oslo"}],
+    )
+    grouped = _by_type(map_event(event, "prod").entities)
+    [step] = grouped["atlasml_transform"]
+    assert step["attributes"]["name"] == "atlas-ml.pipe.clean"
+    assert {e["attributes"]["path"] for e in grouped["hdfs_path"]} == {
+        "file:/d/city_stats",
+        "file:/d/parted/city=oslo",
+    }
+
+
 def _file_version(name: str, **hashes: str) -> dict[str, Any]:
     version = facet(DATASET_VERSION, uri=f"file:{name}", **hashes)
     raw = {"namespace": "file", "name": name, "facets": {DATASET_VERSION: version}}
