@@ -35,6 +35,7 @@ import functools
 import logging
 import os
 import threading
+import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -245,7 +246,8 @@ def _fit_owners() -> tuple[type, ...]:
     owners: dict[type, None] = {}
     for _, estimator_class in all_estimators():
         owner = next((c for c in estimator_class.__mro__ if "fit" in vars(c)), None)
-        if owner is not None:
+        # A plain function only: a descriptor (``available_if``) would need its own wrapper.
+        if owner is not None and isinstance(vars(owner)["fit"], types.FunctionType):
             owners[owner] = None
     return tuple(owners)
 
