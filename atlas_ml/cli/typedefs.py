@@ -160,11 +160,11 @@ def uninstall_types(
             lose = "would lose" if dry_run else "lost"
             line += f"; {_entities(propagated)} that only inherited it by propagation {lose} it too"
         click.echo(line)
-    if dry_run:
-        click.echo("dry run: nothing deleted")
-        return
     for name in report.deleted:
         click.echo(f"- {name}")
+    if dry_run:
+        click.echo(f"dry run: {len(report.deleted)} would be deleted; nothing deleted")
+        return
     click.echo(f"{len(report.deleted)} deleted, {_entities(report.entities_purged)} purged")
 
 

@@ -188,12 +188,12 @@ def uninstall(
             + ", ".join(f"{n} ({c}+)" for n, c in report.instances.items())
             + "; delete them first or pass --force to delete and purge them"
         )
+    ordered = _subtypes_first(targets, server)
     if dry_run or not targets:
-        report.deleted = [] if dry_run else targets
+        report.deleted = ordered
         return report
     if report.instances:
         report.entities_purged = _clear_instances(client, server, list(report.instances), tagged)
-    ordered = _subtypes_first(targets, server)
     body: dict[str, list[dict[str, str]]] = {key: [] for key in KEY_OF_CATEGORY.values()}
     for name in ordered:
         body[KEY_OF_CATEGORY[server.categories[name]]].append({"name": name})

@@ -48,7 +48,9 @@ def test_dry_run_changes_nothing_then_install_diff_and_uninstall(
     code, listing = run("list")
     assert code == 0 and "installed v" in listing
 
-    assert run("uninstall", "--dry-run")[1].endswith("dry run: nothing deleted\n")
+    assert run("uninstall", "--dry-run")[1] == (
+        f"- {name}\ndry run: 1 would be deleted; nothing deleted\n"
+    )
     assert atlas_client.typedefs.get(name)["name"] == name
     code, output = run("uninstall")
     assert code == 0 and f"- {name}" in output
