@@ -73,3 +73,7 @@ def cli(verbose: int) -> None:
 
 def main() -> None:
     cli(prog_name="atlas-ml")
+
+
+if __name__ == "__main__":  # python -m atlas_ml.cli.main, e.g. to run a checkout's code
+    main()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from click.testing import CliRunner
 
@@ -32,3 +35,14 @@ def test_tls_variables_are_named_where_the_other_atlas_variables_are(
     text = help_of(*command)
     assert "ATLAS_URL" in text
     assert "ATLAS_CA_BUNDLE" in text and "ATLAS_VERIFY_TLS=false" in text
+
+
+def test_running_the_cli_module_with_python_dash_m_runs_the_command() -> None:
+    outcome = subprocess.run(
+        [sys.executable, "-m", "atlas_ml.cli.main", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert outcome.returncode == 0, outcome.stderr
+    assert outcome.stdout.startswith("Usage: atlas-ml ")
