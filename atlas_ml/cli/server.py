@@ -208,7 +208,12 @@ def stop_command(version: str, no_snapshot: bool) -> None:
 @version_option("whose local server to report on")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 def status_command(version: str, as_json: bool) -> None:
-    """URL, state, version, pid and memory of the local Atlas."""
+    """URL, state, version, pid and memory of the local Atlas.
+
+    Exit status 0 while the server 'server start' started is running (ACTIVE or not yet),
+    3 when it is stopped (as an init script's status). An Atlas started otherwise, e.g.
+    by another user or with another ATLAS_ML_CACHE, is not this server.
+    """
     info = _server(version).status()
     if as_json:
         click.echo(json.dumps(info, indent=2))

@@ -46,3 +46,8 @@ def test_running_the_cli_module_with_python_dash_m_runs_the_command() -> None:
     )
     assert outcome.returncode == 0, outcome.stderr
     assert outcome.stdout.startswith("Usage: atlas-ml ")
+
+
+def test_server_status_help_gives_its_exit_status_for_a_stopped_server() -> None:
+    text = help_of("server", "status")
+    assert "Exit status 0" in text and "3 when it is stopped" in text
