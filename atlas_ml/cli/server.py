@@ -69,7 +69,8 @@ def command() -> None:
     "--models",
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of Atlas's stock type models (addons/models). "
-    "Default: $ATLAS_ML_MODELS or ../shared/atlas-models.",
+    "Default: $ATLAS_ML_MODELS or ../shared/atlas-models; without either, they are "
+    "downloaded from the Atlas source release on archive.apache.org.",
 )
 @click.option("--force", is_flag=True, help="Rebuild even when nothing changed.")
 def build_command(version: str, models: Path | None, force: bool) -> None:

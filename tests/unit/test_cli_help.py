@@ -51,3 +51,7 @@ def test_running_the_cli_module_with_python_dash_m_runs_the_command() -> None:
 def test_server_status_help_gives_its_exit_status_for_a_stopped_server() -> None:
     text = help_of("server", "status")
     assert "Exit status 0" in text and "3 when it is stopped" in text
+
+
+def test_server_build_help_says_where_the_models_come_from_without_a_local_copy() -> None:
+    assert "archive.apache.org" in help_of("server", "build")
