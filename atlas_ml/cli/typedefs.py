@@ -30,6 +30,12 @@ _dry_run = click.option(
 )
 
 
+class _CannotCompare(click.ClickException):
+    """Atlas could not be read, so nothing is known to differ."""
+
+    exit_code = 2
+
+
 def _load(directory: Path | None) -> TypeSet:
     try:
         return load_typeset(directory)
@@ -94,12 +100,20 @@ def _print_plan(result: TypedefPlan, verb: str) -> None:
 @_typedefs_dir
 @atlas_options
 def diff(client: AtlasClient, typedefs_dir: Path | None) -> None:
-    """Show what `install` would create and change. Exits 1 if anything differs."""
+    """Show what `install` would create and change.
+
+    Exit status: 0 when Atlas has the types as defined; 1 when anything differs or the
+    definitions are invalid or hold a change install refuses; 2 when Atlas cannot be read
+    (unreachable, refused credentials) or a setting is wrong, so a CI check can tell drift
+    from an outage.
+    """
     types = _load(typedefs_dir)
     try:
         result = plan(client, types)
-    except (TypedefError, AtlasError) as exc:
+    except TypedefError as exc:
         raise click.ClickException(str(exc)) from exc
+    except AtlasError as exc:
+        raise _CannotCompare(str(exc)) from exc
     _print_plan(result, "to be ")
     if not result.is_empty:
         raise SystemExit(1)

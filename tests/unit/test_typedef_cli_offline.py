@@ -1,4 +1,4 @@
-"""``typedefs uninstall --dry-run`` names the types a real run would delete, and deletes none."""
+"""The typedefs commands against a stub Atlas: what a dry run names, what diff exits with."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from atlas_ml.cli import options
 from atlas_ml.cli.typedefs import command
+from atlas_ml.client import AtlasUnavailable
 from atlas_ml.typedefs import load_typeset
 from atlas_ml.typedefs.install import uninstall
 
@@ -44,7 +45,8 @@ class StubClient:
     def __init__(self) -> None:
         parent = {**entity("x_parent", "DataSet"), "category": "ENTITY"}
         child = {**entity("x_child", "x_parent"), "category": "ENTITY"}
-        self.typedefs = StubTypedefs({"entityDefs": [parent, child]})
+        dataset = {"name": "DataSet", "superTypes": [], "category": "ENTITY"}
+        self.typedefs = StubTypedefs({"entityDefs": [dataset, parent, child]})
         self.search = StubSearch()
 
     def __enter__(self) -> StubClient:
@@ -81,3 +83,25 @@ def test_dry_run_cli_prints_each_type_it_would_delete(
         "- x_child\n- x_parent\ndry run: 2 would be deleted; nothing deleted\n"
     )
     assert client.typedefs.deleted == []
+
+
+class UnreachableTypedefs:
+    def get_all(self) -> dict[str, Any]:
+        raise AtlasUnavailable("cannot connect to Atlas at http://atlas.invalid:21000")
+
+
+@pytest.mark.parametrize(
+    ("served", "exit_code"),
+    [("same", 0), ("missing", 1), ("unreachable", 2)],
+)
+def test_diff_exit_status_tells_drift_from_an_atlas_it_cannot_read(
+    typedefs_dir: Path, monkeypatch: pytest.MonkeyPatch, served: str, exit_code: int
+):
+    client = StubClient()
+    if served == "missing":
+        client.typedefs.served["entityDefs"].pop()  # x_child
+    elif served == "unreachable":
+        client.typedefs = UnreachableTypedefs()  # type: ignore[assignment]
+    monkeypatch.setattr(options, "AtlasClient", lambda config: client)
+    result = CliRunner().invoke(command, ["diff", "--typedefs-dir", str(typedefs_dir)])
+    assert result.exit_code == exit_code, result.output
