@@ -18,7 +18,8 @@ from atlas_ml.delivery.spool import SPOOL_ENV
     "--spool",
     "spool_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Spool directory [env: ATLAS_ML_SPOOL; default ~/.cache/atlas-ml/spool].",
+    help="Spool directory [env: ATLAS_ML_SPOOL; default $ATLAS_ML_CACHE/spool, else "
+    "~/.cache/atlas-ml/spool].",
 )
 @click.option(
     "--retry-rejected",

@@ -55,3 +55,7 @@ def test_server_status_help_gives_its_exit_status_for_a_stopped_server() -> None
 
 def test_server_build_help_says_where_the_models_come_from_without_a_local_copy() -> None:
     assert "archive.apache.org" in help_of("server", "build")
+
+
+def test_push_help_names_the_cache_variable_that_moves_the_default_spool() -> None:
+    assert "default $ATLAS_ML_CACHE/spool, else ~/.cache/atlas-ml/spool" in help_of("push")
