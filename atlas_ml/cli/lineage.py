@@ -39,6 +39,9 @@ def command(target: str, depth: int, downstream: bool, client: AtlasClient) -> N
     The tree also shows the processes Atlas's lineage API leaves out: upstream, writes of
     data made in memory (a Spark job with no input); --downstream, the training runs and
     steps that read the data but wrote nothing (failed runs, runs that logged no model).
+
+    Exit status: 0 when the tree is printed; 1 when TARGET is not in Atlas or Atlas cannot be
+    read; 2 for an invalid option or setting.
     """
     try:
         show_lineage(client, target, depth=depth, downstream=downstream)

@@ -59,3 +59,8 @@ def test_server_build_help_says_where_the_models_come_from_without_a_local_copy(
 
 def test_push_help_names_the_cache_variable_that_moves_the_default_spool() -> None:
     assert "default $ATLAS_ML_CACHE/spool, else ~/.cache/atlas-ml/spool" in help_of("push")
+
+
+def test_lineage_help_gives_its_exit_status() -> None:
+    text = help_of("lineage")
+    assert "Exit status: 0 when the tree is printed; 1 when TARGET is not in Atlas" in text
