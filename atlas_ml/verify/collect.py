@@ -25,6 +25,8 @@ class Collected:
     versions: list[RecordedVersion]
     graph: LineageGraph | None = None
     skipped_deleted: list[str] = field(default_factory=list)
+    depth: int | None = None
+    """Dataset hops of lineage read into ``graph``."""
 
     @property
     def file_backed(self) -> list[RecordedVersion]:
@@ -64,7 +66,7 @@ def collect_versions(client: AtlasClient, target: Target, depth: int = DEFAULT_D
     versions = set(graph.find(DATASET_VERSION_TYPE))
     guids = [target.guid] if target.type_name == DATASET_VERSION_TYPE else []
     guids += [g for g in graph.upstream(target.guid) if g in versions]
-    collected = Collected(target, [], graph)
+    collected = Collected(target, [], graph, depth=depth)
     for guid in guids:
         entity = target.entity if guid == target.guid else client.entities.get(guid)["entity"]
         if entity.get("status") == "DELETED":

@@ -292,11 +292,14 @@ def judge_in_memory(
     recorded: RecordedVersion,
     sources: Sequence[VersionResult],
     steps: dict[str, list[str]] | None = None,
+    depth: int | None = None,
 ) -> VersionResult:
     """An in-memory dataset version: DERIVED when every file-backed source VERIFIED.
 
     Its bytes were never stored, so it cannot be checked on its own; what can be said is
     whether the stored data it was made from (by the recorded steps) is still as recorded.
+    ``depth``: how many dataset hops of lineage were read, so that a source beyond them is
+    not reported as missing from Atlas.
     """
     steps = steps or {}
     derived_from = [
@@ -310,11 +313,16 @@ def judge_in_memory(
         for s in sources
     ]
     if not sources:
+        within = (
+            f" within the {depth} dataset hop(s) of lineage read (a larger --depth may reach one)"
+            if depth is not None
+            else ""
+        )
         return VersionResult(
             recorded,
             Status.UNRECOVERABLE,
             "in-memory data with no recorded location, and no file-backed dataset version "
-            "upstream of it in Atlas: nothing can be recomputed",
+            f"upstream of it in Atlas{within}: nothing can be recomputed",
         )
     described = ", ".join(
         f"{s['name']} ({s['status']})" + (f" by {s['steps']}" if s["steps"] else "")

@@ -79,7 +79,7 @@ def verify_collected(
             sources = collected.sources_of(version)
             steps = {s.guid: collected.steps_between(s, version) for s in sources}
             by_guid[version.guid] = judge_in_memory(
-                version, [by_guid[s.guid] for s in sources], steps
+                version, [by_guid[s.guid] for s in sources], steps, collected.depth
             )
     # What was re-read first (nearest the target first), then what was judged by its sources.
     ordered = collected.file_backed + [v for v in collected.versions if v.in_memory]

@@ -232,6 +232,15 @@ def test_in_memory_data_with_no_recorded_source_is_unrecoverable() -> None:
     assert "no file-backed dataset version upstream" in result.summary
 
 
+def test_in_memory_data_without_a_source_within_the_depth_read_points_at_depth() -> None:
+    result = judge_in_memory(_in_memory("features"), [], depth=1)
+
+    assert result.status is Status.UNRECOVERABLE
+    assert "within the 1 dataset hop(s) of lineage read (a larger --depth may reach one)" in (
+        result.summary
+    )
+
+
 def test_an_added_column_is_not_reported_as_values_moved_between_rows(titanic: Path) -> None:
     recorded = recorded_as_atlas_holds_it(describe_path(titanic))
     frame = pd.read_csv(titanic)
