@@ -51,7 +51,12 @@ def build_jar(spark_jars: Path | None, rebuild: bool) -> None:
     help="Spool directory, as 'atlas-ml push --spool' takes it (made absolute: the job may "
     "run in another working directory).",
 )
-@click.option("--namespace", help="OpenLineage job namespace (default: spark).")
+@click.option(
+    "--namespace",
+    help="OpenLineage job namespace (default: spark). Not Atlas's metadata namespace (the "
+    "@suffix of qualifiedNames), which 'atlas-ml push' takes from ATLAS_NAMESPACE or "
+    "atlas.metadata.namespace.",
+)
 @click.option(
     "--format",
     "output",

@@ -64,3 +64,8 @@ def test_push_help_names_the_cache_variable_that_moves_the_default_spool() -> No
 def test_lineage_help_gives_its_exit_status() -> None:
     text = help_of("lineage")
     assert "Exit status: 0 when the tree is printed; 1 when TARGET is not in Atlas" in text
+
+
+def test_spark_conf_namespace_help_tells_it_apart_from_the_atlas_namespace() -> None:
+    text = help_of("spark", "conf")
+    assert "Not Atlas's metadata namespace" in text and "ATLAS_NAMESPACE" in text
