@@ -65,7 +65,9 @@ def resolve_target(client: AtlasClient, text: str) -> Target:
     if entity.get("typeName") not in TARGET_TYPES:
         raise TargetNotFound(
             f"{text} is a {entity.get('typeName')} ({attributes.get('qualifiedName')}); verify "
-            "starts from a model version, a training run or a dataset version"
+            "starts from a model version, a training run or a dataset version. "
+            f"'atlas-ml lineage --downstream {text}' shows the dataset versions and models "
+            "made from it"
         )
     return Target(
         guid=str(entity["guid"]),
