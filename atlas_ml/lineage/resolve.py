@@ -262,19 +262,35 @@ def _at_most(path: Path, limit: int) -> bool:
     return True
 
 
+_NAMES_LISTED = 5
+"""How many entities an ambiguous name lists."""
+
+
 def _by_display_name(client: AtlasClient, types: Sequence[str], name: str) -> dict[str, Any] | None:
     """The one entity whose ``name`` is ``name``: what the lineage tree prints, e.g.
     ``titanic-survival@b42e7c4dc44f``, so a user can paste it back. Several matches are an
     error that lists them."""
     name_is = {"attributeName": "name", "operator": "eq", "attributeValue": name}
-    hits = [
-        header
-        for type_name in types
-        for header in client.search.basic(
-            type_name, entity_filters=name_is, include_subtypes=False, sort_by=None, limit=5
+    hits: list[dict[str, Any]] = []
+    more = False  # a type has more matches than were fetched
+    for type_name in types:
+        found = list(
+            client.search.basic(
+                type_name,
+                entity_filters=name_is,
+                include_subtypes=False,
+                sort_by=None,
+                limit=_NAMES_LISTED + 1,
+            )
         )
-        if (header.get("attributes") or {}).get("name") == name
-    ]
+        more = more or len(found) > _NAMES_LISTED
+        hits += [h for h in found if (h.get("attributes") or {}).get("name") == name]
+    if more or len(hits) > _NAMES_LISTED:
+        return _one(
+            client,
+            hits[:_NAMES_LISTED],
+            lambda n: f"{name!r} is the name of more than {_NAMES_LISTED} entities, e.g.",
+        )
     return _one(client, hits, lambda n: f"{name!r} is the name of {n} entities")
 
 

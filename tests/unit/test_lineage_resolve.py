@@ -163,3 +163,33 @@ def test_a_large_unrecorded_folder_is_not_read_to_look_for_a_model(
     with pytest.raises(TargetNotFound):
         resolve_target(client(ALL), str(data))
     assert read == [data.resolve()]
+
+
+class SameNameEverywhere:
+    """Atlas's basic search when many dataset versions share a name (same bytes, many paths)."""
+
+    def __init__(self, name: str, count: int) -> None:
+        self.name = name
+        self.count = count
+
+    def basic(self, type_name: str, *args: Any, limit: int | None = None, **kwargs: Any) -> Any:
+        if type_name != "atlasml_dataset_version":
+            return []
+        headers = [
+            {"guid": f"g-{i}", "attributes": {"name": self.name, "qualifiedName": f"qn-{i}"}}
+            for i in range(self.count)
+        ]
+        return headers[:limit]
+
+
+@pytest.mark.parametrize(("count", "said"), [(3, "the name of 3 entities"), (9, "more than 5")])
+def test_an_ambiguous_name_does_not_undercount_the_entities_that_share_it(
+    count: int, said: str
+) -> None:
+    fake = FakeClient(ALL)
+    fake.search = SameNameEverywhere("titanic.csv@411730e9cddb", count)  # type: ignore[assignment]
+    with pytest.raises(TargetNotFound) as caught:
+        resolve_target(cast(AtlasClient, fake), "titanic.csv@411730e9cddb")
+    message = str(caught.value)
+    assert said in message
+    assert message.count("qn-") == min(count, 5)
