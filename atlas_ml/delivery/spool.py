@@ -27,7 +27,8 @@ DELIVERED_RETENTION_SECONDS = 7 * 24 * 3600
 
 def default_spool_dir() -> Path:
     """``$ATLAS_ML_SPOOL`` or ``<cache>/spool``."""
-    return Path(os.environ[SPOOL_ENV]) if os.environ.get(SPOOL_ENV) else cache_dir() / "spool"
+    spool = os.environ.get(SPOOL_ENV)
+    return Path(spool).expanduser() if spool else cache_dir() / "spool"
 
 
 class Spool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -30,7 +31,8 @@ _SCRIPT = textwrap.dedent(
     pause = float(sys.argv[5])
     builder = SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false")
     for key, value in {**listener_conf(spool=spool), **json.loads(extra)}.items():
-        builder = builder.config(key, value)
+        if value:  # an empty value in extra leaves that key unset
+            builder = builder.config(key, value)
     spark = builder.getOrCreate()
     for i in range(writes):
         spark.range(3).write.parquet(f"{out}/part{i}")
@@ -44,7 +46,11 @@ _SCRIPT = textwrap.dedent(
 
 
 def _run(
-    tmp_path: Path, writes: int, extra: dict[str, str], pause: float = 0
+    tmp_path: Path,
+    writes: int,
+    extra: dict[str, str],
+    pause: float = 0,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     script = tmp_path / "job.py"
     script.write_text(_SCRIPT)
@@ -62,6 +68,7 @@ def _run(
         text=True,
         timeout=300,
         check=False,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -71,6 +78,23 @@ def test_event_of_a_job_that_exits_without_stop_is_in_the_spool(tmp_path: Path) 
     assert done.returncode == 0, done.stderr[-2000:]
     events = read_events(tmp_path / "spool")
     assert [e["outputs"][0]["name"] for e in events] == [str(tmp_path / "out" / "part0")]
+
+
+def test_listener_without_a_spool_setting_writes_where_push_reads_by_default(
+    tmp_path: Path,
+) -> None:
+    push_spool = tmp_path / "push-spool"
+    done = _run(
+        tmp_path,
+        writes=1,
+        extra={"spark.atlasml.spool.dir": ""},
+        env={"ATLAS_ML_SPOOL": str(push_spool), "ATLAS_ML_CACHE": str(tmp_path / "cache")},
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert [e["outputs"][0]["name"] for e in read_events(push_spool)] == [
+        str(tmp_path / "out" / "part0")
+    ]
 
 
 def test_full_queue_drops_and_counts_events_without_slowing_the_job(tmp_path: Path) -> None:

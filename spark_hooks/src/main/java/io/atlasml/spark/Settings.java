@@ -70,16 +70,25 @@ final class Settings {
     return catalog;
   }
 
+  /**
+   * The spool {@code atlas-ml push} reads by default: {@code $ATLAS_ML_SPOOL}, else {@code spool}
+   * under atlas-ml's cache.
+   */
   static String defaultSpoolDir() {
+    String spool = System.getenv("ATLAS_ML_SPOOL");
+    if (spool != null && !spool.isEmpty()) {
+      return expandHome(spool);
+    }
     String root = System.getenv("ATLAS_ML_CACHE");
     if (root == null || root.isEmpty()) {
       String xdg = System.getenv("XDG_CACHE_HOME");
       String base = xdg == null || xdg.isEmpty() ? System.getProperty("user.home") + "/.cache" : xdg;
       root = base + "/atlas-ml";
     }
-    if (root.startsWith("~")) {
-      root = System.getProperty("user.home") + root.substring(1);
-    }
-    return new File(root, "spool").getPath();
+    return new File(expandHome(root), "spool").getPath();
+  }
+
+  private static String expandHome(String path) {
+    return path.startsWith("~") ? System.getProperty("user.home") + path.substring(1) : path;
   }
 }
