@@ -38,7 +38,7 @@ def command(spool_dir: Path | None, retry_rejected: bool, client: AtlasClient) -
 
     named = f"{spool_dir} (--spool)" if spool_dir else None
     if spool_dir is None and os.environ.get(SPOOL_ENV):
-        spool_dir = Path(os.environ[SPOOL_ENV])
+        spool_dir = Path(os.environ[SPOOL_ENV]).expanduser()
         named = f"{spool_dir} (named by {SPOOL_ENV})"
     if spool_dir is not None and not spool_dir.is_dir():
         # A named spool that is missing is a typo: the events are elsewhere.
