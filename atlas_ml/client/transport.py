@@ -44,6 +44,10 @@ class Transport:
 
     def __init__(self, config: AtlasConfig, session: requests.Session | None = None) -> None:
         self.config = config
+        self.deadline: float | None = None
+        """A ``time.monotonic()`` instant after which no request is sent or retried, and
+        which cuts every timeout short: work that must not hold up its caller (delivery at
+        the end of a user's job) sets it. ``None``: only the configured timeouts apply."""
         self.base_url = config.url.rstrip("/") + API_ROOT
         self.session = session or requests.Session()
         self.session.auth = build_auth(config)
@@ -88,6 +92,7 @@ class Transport:
         attempt = 0
         while True:
             attempt += 1
+            timeout = self._timeout(method, API_ROOT + path)
             started = time.monotonic()
             try:
                 response = self.session.request(
@@ -95,7 +100,7 @@ class Transport:
                     url,
                     params=params,
                     json=json,
-                    timeout=self.config.timeout,
+                    timeout=timeout,
                     auth=None if auth_required else _NO_AUTH,
                     # Per request, not on the session: requests lets REQUESTS_CA_BUNDLE and
                     # CURL_CA_BUNDLE replace a session's verify, but not a request's. With no
@@ -103,11 +108,11 @@ class Transport:
                     verify=self.config.verify,
                 )
             except requests.ReadTimeout as exc:
-                if retryable and attempt <= self.config.retries:
+                if retryable and attempt <= self.config.retries and self._before_deadline():
                     self._sleep(attempt, None)
                     continue
                 raise AtlasUnavailable(
-                    f"Atlas did not answer within {self.config.read_timeout:g}s",
+                    f"Atlas did not answer within {timeout[1]:.3g}s",
                     method=method,
                     path=API_ROOT + path,
                     hint="Raise read_timeout in the atlas-ml config or check the server's load",
@@ -136,6 +141,7 @@ class Transport:
                 response.status_code in RETRY_STATUSES
                 and retryable
                 and attempt <= self.config.retries
+                and self._before_deadline()
             ):
                 self._sleep(attempt, response.headers.get("Retry-After"))
                 continue
@@ -147,6 +153,30 @@ class Transport:
                 elif exc.status == 401:
                     self._explain_credentials_refusal(exc, auth_required)
                 raise
+
+    def _time_left(self) -> float | None:
+        """Seconds until :attr:`deadline` (0 once it passed); ``None`` without a deadline."""
+        if self.deadline is None:
+            return None
+        return max(0.0, self.deadline - time.monotonic())
+
+    def _before_deadline(self) -> bool:
+        left = self._time_left()
+        return left is None or left > 0
+
+    def _timeout(self, method: str, path: str) -> tuple[float, float]:
+        """The configured (connect, read) timeouts, cut to the time left before the deadline."""
+        left = self._time_left()
+        if left is None:
+            return self.config.timeout
+        if left <= 0:
+            raise AtlasUnavailable(
+                "the time allowed for talking to Atlas ran out",
+                method=method,
+                path=path,
+                hint="Atlas answers slowly; what was not sent waits for the next attempt",
+            )
+        return (min(self.config.connect_timeout, left), min(self.config.read_timeout, left))
 
     def _tls_failure(self, exc: Exception, method: str, path: str) -> AtlasUnavailable:
         """Name the TLS problem and the settings that fix it, not "is the server running?".
@@ -217,6 +247,9 @@ class Transport:
         if retry_after and retry_after.isdigit():
             delay = float(retry_after)
         delay = min(delay, MAX_BACKOFF_SECONDS)
+        left = self._time_left()
+        if left is not None:
+            delay = min(delay, left)
         log.info("Atlas busy or unreachable; retry %d in %.1fs", attempt, delay)
         time.sleep(delay)
 

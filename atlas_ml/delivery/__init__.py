@@ -5,7 +5,15 @@ spool first; ``push`` maps and upserts them (by qualifiedName, so a replay creat
 twice) and only then removes them from the pending set.
 """
 
-from atlas_ml.delivery.atlas import DeliveryReport, deliver_changes, push
-from atlas_ml.delivery.spool import Spool, default_spool_dir
+from atlas_ml.delivery.atlas import DeliveryReport, deliver_changes, end_of_job_client, push
+from atlas_ml.delivery.spool import Spool, SpoolBusy, default_spool_dir
 
-__all__ = ["DeliveryReport", "Spool", "default_spool_dir", "deliver_changes", "push"]
+__all__ = [
+    "DeliveryReport",
+    "Spool",
+    "SpoolBusy",
+    "default_spool_dir",
+    "deliver_changes",
+    "end_of_job_client",
+    "push",
+]

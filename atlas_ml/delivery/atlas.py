@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from atlas_ml.client import AtlasAuthError, AtlasClient, AtlasError, AtlasUnavailable
 from atlas_ml.client.entities import UpsertResult
-from atlas_ml.delivery.spool import Spool
+from atlas_ml.delivery.spool import Spool, SpoolBusy
 from atlas_ml.events import EventError, parse_event
 from atlas_ml.mapping import AtlasChanges, map_event
 
@@ -22,6 +24,29 @@ MODEL_VERSION_TYPE = "atlasml_model_version"
 _UNKNOWN_TYPE = {"ATLAS-404-00-001", "ATLAS-400-00-014", "ATLAS-400-00-01D"}
 # "Given classification X was invalid": Atlas has no classification type X.
 _UNKNOWN_CLASSIFICATION = "ATLAS-404-00-008"
+
+# Delivery at the end of a user's job (a training run, a PySpark script) holds that job up:
+# it gets short timeouts and one time limit for everything, lock wait included. What does not
+# fit waits in the spool for `atlas-ml push`, which has no limit.
+END_OF_JOB_CONNECT_TIMEOUT = 3.0
+END_OF_JOB_READ_TIMEOUT = 30.0
+END_OF_JOB_RETRIES = 1
+END_OF_JOB_SECONDS = 30.0
+
+
+def end_of_job_client() -> AtlasClient:
+    """A client from the usual settings, with the short timeouts of end-of-job delivery."""
+    from atlas_ml.config import load_config
+
+    config = load_config()
+    return AtlasClient(
+        replace(
+            config,
+            connect_timeout=min(config.connect_timeout, END_OF_JOB_CONNECT_TIMEOUT),
+            read_timeout=min(config.read_timeout, END_OF_JOB_READ_TIMEOUT),
+            retries=min(config.retries, END_OF_JOB_RETRIES),
+        )
+    )
 
 
 @dataclass
@@ -136,48 +161,86 @@ def push(
     client: AtlasClient,
     spool: Spool | None = None,
     on_event: Callable[[Path], None] | None = None,
+    time_limit: float | None = None,
 ) -> DeliveryReport:
-    """Deliver every pending event in order; stop (keeping the rest) when Atlas is away."""
+    """Deliver every pending event in order; stop (keeping the rest) when Atlas is away.
+
+    ``time_limit``: seconds this call may take, waiting for another pusher's lock included;
+    no request is sent or retried after it, and the events not delivered stay pending.
+    """
     spool = spool or Spool()
     report = DeliveryReport()
-    namespace = client.config.namespace
-    with spool.lock():
-        pending = spool.pending()
-        for index, path in enumerate(pending):
-            if on_event is not None:
-                on_event(path)
-            try:
-                event = parse_event(path.read_bytes())
-                changes = map_event(event, namespace)
-            except (EventError, KeyError, TypeError, ValueError) as exc:
-                report.reject(spool, path, f"{type(exc).__name__}: {exc}")
-                continue
-            try:
-                result = deliver_changes(client, changes)
-            except AtlasUnavailable as exc:
-                report.stopped_by = f"Atlas is unavailable: {exc}"
-                report.remaining = len(pending) - index
-                break
-            except AtlasAuthError as exc:
-                # Wrong or missing credentials say nothing about the event: fix them, push.
-                report.stopped_by = f"Atlas refused the credentials or the operation: {exc}"
-                report.remaining = len(pending) - index
-                break
-            except AtlasError as exc:
-                if _lacks_project_types(exc, changes):
-                    report.stopped_by = (
-                        f"{exc}. Install the typedefs first: atlas-ml typedefs install"
-                    )
-                    report.remaining = len(pending) - index
-                    break
-                report.reject(spool, path, str(exc))
-                continue
-            spool.mark_delivered(path)
-            report.delivered += 1
-            report.entities += len(changes.entities)
-            report.guids.update(result.guids)
-        spool.prune_delivered()
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+    try:
+        with spool.lock(time_limit), _requests_end_by(client, deadline):
+            _push_pending(client, spool, report, on_event, deadline, time_limit)
+            spool.prune_delivered()
+    except SpoolBusy as exc:
+        report.stopped_by = str(exc)
+        report.remaining = len(spool.pending())
     return report
+
+
+@contextmanager
+def _requests_end_by(client: AtlasClient, deadline: float | None) -> Iterator[None]:
+    """Hold ``client``'s requests to ``deadline`` for the duration (an earlier one stays)."""
+    transport = getattr(client, "transport", None)  # test doubles may have none
+    if deadline is None or transport is None:
+        yield
+        return
+    previous = transport.deadline
+    transport.deadline = deadline if previous is None else min(previous, deadline)
+    try:
+        yield
+    finally:
+        transport.deadline = previous
+
+
+def _push_pending(
+    client: AtlasClient,
+    spool: Spool,
+    report: DeliveryReport,
+    on_event: Callable[[Path], None] | None,
+    deadline: float | None,
+    time_limit: float | None,
+) -> None:
+    namespace = client.config.namespace
+    pending = spool.pending()
+    for index, path in enumerate(pending):
+        if deadline is not None and time.monotonic() >= deadline:
+            report.stopped_by = f"Atlas is slow: delivery stopped after {time_limit:g}s"
+            report.remaining = len(pending) - index
+            return
+        if on_event is not None:
+            on_event(path)
+        try:
+            event = parse_event(path.read_bytes())
+            changes = map_event(event, namespace)
+        except (EventError, KeyError, TypeError, ValueError) as exc:
+            report.reject(spool, path, f"{type(exc).__name__}: {exc}")
+            continue
+        try:
+            result = deliver_changes(client, changes)
+        except AtlasUnavailable as exc:
+            report.stopped_by = f"Atlas is unavailable: {exc}"
+            report.remaining = len(pending) - index
+            return
+        except AtlasAuthError as exc:
+            # Wrong or missing credentials say nothing about the event: fix them, push.
+            report.stopped_by = f"Atlas refused the credentials or the operation: {exc}"
+            report.remaining = len(pending) - index
+            return
+        except AtlasError as exc:
+            if _lacks_project_types(exc, changes):
+                report.stopped_by = f"{exc}. Install the typedefs first: atlas-ml typedefs install"
+                report.remaining = len(pending) - index
+                return
+            report.reject(spool, path, str(exc))
+            continue
+        spool.mark_delivered(path)
+        report.delivered += 1
+        report.entities += len(changes.entities)
+        report.guids.update(result.guids)
 
 
 def _lacks_project_types(exc: AtlasError, changes: AtlasChanges) -> bool:

@@ -22,7 +22,27 @@ from typing import Any
 from atlas_ml.paths import cache_dir
 
 SPOOL_ENV = "ATLAS_ML_SPOOL"
+LOCK_POLL_SECONDS = 0.1
 DELIVERED_RETENTION_SECONDS = 7 * 24 * 3600
+
+
+class SpoolBusy(TimeoutError):
+    """Another process (an ``atlas-ml push``, another job's delivery) holds the spool's lock."""
+
+
+def _lock_within(fd: int, timeout: float, root: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise SpoolBusy(
+                    f"another process is delivering the spool {root} (it holds "
+                    f"{root / '.lock'}) and did not finish within {timeout:g}s"
+                ) from None
+            time.sleep(LOCK_POLL_SECONDS)
 
 
 def default_spool_dir() -> Path:
@@ -111,11 +131,18 @@ class Spool:
         return len(old)
 
     @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
-        """Exclusive lock so two pushers never deliver the same event concurrently."""
+    def lock(self, timeout: float | None = None) -> Iterator[None]:
+        """Exclusive lock so two pushers never deliver the same event concurrently.
+
+        Waits as long as the other pusher needs, or at most ``timeout`` seconds and then
+        raises :class:`SpoolBusy`.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
         with (self.root / ".lock").open("a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            if timeout is None:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            else:
+                _lock_within(handle.fileno(), timeout, self.root)
             try:
                 yield
             finally:

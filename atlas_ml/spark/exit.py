@@ -3,8 +3,10 @@
 A script that never calls ``spark.stop()`` still delivers: the exit handler first records the
 Spark ML fits whose models were never saved, then stops the SparkContext (so the JVM
 listener flushes its queue into the spool at application end), then pushes the spool to Atlas
-with short timeouts. Delivery is best effort and never raises; when Atlas cannot be reached
-the events stay in the spool and one line on stderr says that ``atlas-ml push`` delivers them.
+with the short timeouts and time limit of all end-of-job delivery (see
+:func:`atlas_ml.tracking.run.deliver_spool`). Delivery is best effort and never raises; when
+Atlas cannot be reached the events stay in the spool and one line on stderr says that
+``atlas-ml push`` delivers them.
 
 Python runs exit handlers in reverse order of registration, so this one (registered after
 the session started) runs before PySpark's own handler shuts the JVM gateway down.
@@ -15,18 +17,9 @@ from __future__ import annotations
 import atexit
 import sys
 import threading
-from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from atlas_ml.delivery import DeliveryReport, Spool
 from atlas_ml.tracking.run import _warn_once, deliver_spool
-
-if TYPE_CHECKING:
-    from atlas_ml.client import AtlasClient
-
-EXIT_CONNECT_TIMEOUT = 3.0
-EXIT_READ_TIMEOUT = 30.0
-EXIT_RETRIES = 1
 
 _lock = threading.Lock()
 _spools: list[Spool] = []
@@ -57,13 +50,7 @@ def run_exit_delivery() -> list[DeliveryReport | None]:
         return []
     _flush_ml_runs()
     _stop_spark()
-    client = _exit_client()
-    if client is None:
-        return [None for _ in spools]
-    try:
-        return [deliver_spool(spool, client) for spool in spools]
-    finally:
-        client.close()
+    return [deliver_spool(spool) for spool in spools]
 
 
 def _flush_ml_runs() -> None:
@@ -86,24 +73,3 @@ def _stop_spark() -> None:
             context.stop()
     except Exception as exc:  # the JVM may already be gone
         _warn_once(f"could not stop the SparkContext at exit: {exc}")
-
-
-def _exit_client() -> AtlasClient | None:
-    try:
-        from atlas_ml.client import AtlasClient
-        from atlas_ml.config import load_config
-
-        config = load_config()
-        config = replace(
-            config,
-            connect_timeout=min(config.connect_timeout, EXIT_CONNECT_TIMEOUT),
-            read_timeout=min(config.read_timeout, EXIT_READ_TIMEOUT),
-            retries=min(config.retries, EXIT_RETRIES),
-        )
-        return AtlasClient(config)
-    except Exception as exc:
-        _warn_once(
-            f"could not deliver lineage to Atlas ({exc}); the events are kept in the spool - "
-            "deliver them later with: atlas-ml push"
-        )
-        return None

@@ -21,7 +21,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from atlas_ml.delivery import DeliveryReport, Spool, push
+from atlas_ml.delivery import DeliveryReport, Spool, end_of_job_client, push
+from atlas_ml.delivery.atlas import END_OF_JOB_SECONDS
 from atlas_ml.events.facets import MODEL_VERSION, PRODUCER, TRAINING_RUN, TRANSFORM, facet
 from atlas_ml.naming import derivation_key, openlineage_location
 from atlas_ml.paths import cache_dir
@@ -388,17 +389,17 @@ def _mutable(data: Any) -> bool:
 
 
 def deliver_spool(spool: Spool, client: Any = None) -> DeliveryReport | None:
-    """Push ``spool`` to Atlas (with the default client unless given), never raising.
+    """Push ``spool`` to Atlas at the end of a job, never raising and never for long.
 
+    Without ``client``, one with the short end-of-job timeouts; either way the push stops after
+    ``END_OF_JOB_SECONDS`` (a slow Atlas, another pusher holding the spool), keeping the rest.
     On failure the events stay in the spool and one line on stderr says how to deliver them.
     """
     try:
-        from atlas_ml.client import AtlasClient
-
         own = client is None
-        client = client or AtlasClient()
+        client = client or end_of_job_client()
         try:
-            report = push(client, spool)
+            report = push(client, spool, time_limit=END_OF_JOB_SECONDS)
         finally:
             if own:
                 client.close()
