@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 # Packages whose versions decide whether a training run can be reproduced.
 TRACKED_PACKAGES = (
@@ -60,7 +61,24 @@ def code_revision(path: Path | None = None) -> CodeRevision:
         return CodeRevision(None, None, None)
     status = git("status", "--porcelain", "--untracked-files=no")
     remote = git("config", "--get", "remote.origin.url")
-    return CodeRevision(sha, bool(status), remote)
+    return CodeRevision(sha, bool(status), _without_credentials(remote))
+
+
+def _without_credentials(remote: str | None) -> str | None:
+    """A git remote as it may be recorded: no user info, query or fragment.
+
+    CI checkouts and clones with a personal access token keep the token in the remote's URL
+    (``https://gitlab-ci-token:<token>@host/repo.git``); it must not travel into the spool and
+    Atlas. ``git@host:repo.git`` (scp-like syntax) names only an SSH user and is kept.
+    """
+    if not remote or "://" not in remote:
+        return remote
+    try:
+        parts = urlsplit(remote)
+        host = parts.netloc.rpartition("@")[2]
+        return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    except ValueError:
+        return None
 
 
 def environment() -> dict[str, str]:
