@@ -45,7 +45,14 @@ def command(spool_dir: Path | None, retry_rejected: bool, client: AtlasClient) -
         raise click.UsageError(f"spool directory {named} does not exist")
     spool = Spool(spool_dir)
     if retry_rejected:
-        click.echo(f"Re-queued {spool.requeue_rejected()} rejected event(s).")
+        try:
+            requeued = spool.requeue_rejected()
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot move rejected events back into the spool {spool.root}: "
+                f"{exc.strerror or exc}; make it writable and try again"
+            ) from exc
+        click.echo(f"Re-queued {requeued} rejected event(s).")
     total = len(spool.pending())
     if total == 0:
         click.echo(f"Nothing to push: {spool.root} has no pending events.")

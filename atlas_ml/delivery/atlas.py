@@ -177,8 +177,23 @@ def push(
             spool.prune_delivered()
     except SpoolBusy as exc:
         report.stopped_by = str(exc)
-        report.remaining = len(spool.pending())
+        report.remaining = _count_pending(spool)
+    except OSError as exc:
+        # The spool's own folder (lock, delivered/, rejected/) cannot be written: stop rather
+        # than deliver events that could never be marked delivered.
+        report.stopped_by = (
+            f"cannot write to the spool {spool.root}: {exc.strerror or exc}"
+            f"{f' ({exc.filename})' if exc.filename else ''}; make it writable and push again"
+        )
+        report.remaining = _count_pending(spool)
     return report
+
+
+def _count_pending(spool: Spool) -> int:
+    try:
+        return len(spool.pending())
+    except OSError:
+        return 0
 
 
 @contextmanager

@@ -246,7 +246,10 @@ class TrainingRun:
         try:
             self.spool.write(event)
         except OSError as exc:
-            _warn_once(f"could not write lineage to the spool {self.spool.root}: {exc}")
+            _warn_once(
+                f"could not write lineage to the spool {self.spool.root} ({exc}): this "
+                "run's lineage is not kept; point ATLAS_ML_SPOOL at a writable directory"
+            )
 
     def _model_outputs(self) -> list[dict[str, Any]]:
         outputs = []
@@ -415,11 +418,13 @@ def deliver_spool(spool: Spool, client: Any = None) -> DeliveryReport | None:
             f"kept in {spool.rejected_dir} with the reasons - after fixing the cause, deliver "
             f"them with: {spool.push_command('--retry-rejected')}"
         )
-    if report.stopped_by:
+    if report.stopped_by and report.remaining:
         _warn_once(
             f"{report.stopped_by}; {report.remaining} event(s) kept in "
             f"{spool.root} - deliver them later with: {spool.push_command()}"
         )
+    elif report.stopped_by:
+        _warn_once(f"could not deliver lineage to Atlas: {report.stopped_by}")
     return report
 
 

@@ -164,3 +164,37 @@ def test_push_refuses_a_spool_named_by_the_environment_that_does_not_exist(
     outcome = CliRunner().invoke(push_command, [])
     assert outcome.exit_code == 2
     assert "(named by ATLAS_ML_SPOOL) does not exist" in outcome.output
+
+
+def _unwritable(spool: Spool) -> None:
+    """What a read-only or full file system does to the spool's lock file (as root, too)."""
+    (spool.root / ".lock").mkdir()
+
+
+def test_push_to_an_unwritable_spool_stops_with_the_reason_and_keeps_the_events(
+    tmp_path: Path,
+) -> None:
+    spool = _spool_with_one_write(tmp_path)
+    _unwritable(spool)
+    outcome = CliRunner().invoke(
+        push_command, ["--spool", str(tmp_path), "--url", "http://127.0.0.1:9"]
+    )
+    assert outcome.exit_code == 1, outcome.output
+    assert outcome.exception is None or isinstance(outcome.exception, SystemExit)
+    assert f"Stopped: cannot write to the spool {tmp_path}" in outcome.stderr
+    assert "make it writable and push again" in outcome.stderr
+    assert len(spool.pending()) == 1
+
+
+def test_a_run_whose_spool_cannot_be_written_says_its_lineage_is_not_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from atlas_ml.tracking import training_run
+
+    not_a_folder = tmp_path / "spool"
+    not_a_folder.write_text("a file where the spool should be")
+    with training_run("qa-unwritable", spool=Spool(not_a_folder), client=_failing_atlas(None)):
+        pass
+    err = capsys.readouterr().err
+    assert "this run's lineage is not kept; point ATLAS_ML_SPOOL at a writable directory" in err
+    assert "kept in" not in err
