@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from atlas_ml.delivery.spool import default_spool_dir
 
@@ -40,6 +41,13 @@ def listener_conf(
         raise ValueError(f"unknown transport {transport!r}: use one of {', '.join(_TRANSPORTS)}")
     if transport == "http" and not http_url:
         raise ValueError("transport 'http' needs http_url (the OpenLineage endpoint to POST to)")
+    if http_url and "@" in (urlsplit(http_url).netloc or ""):
+        raise ValueError(
+            "the endpoint URL must not carry user info (user:password@): Spark shows its conf "
+            "unredacted in the UI and event logs, and the listener does not send it. Give the "
+            "endpoint's token in spark.atlasml.http.token (which Spark redacts) or in the "
+            "driver's environment as ATLAS_ML_HTTP_TOKEN"
+        )
     if jar is None:
         from atlas_ml.spark.jar import listener_jar
 

@@ -182,6 +182,61 @@ def test_http_transport_posts_each_event_to_the_endpoint_with_the_api_key(
     assert read_events(tmp_path / "spool") == []  # delivered: nothing left to fall back on
 
 
+def test_http_credentials_stay_out_of_the_driver_log_and_sparks_event_log(
+    tmp_path: Path,
+) -> None:
+    _LineageReceiver.received = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _LineageReceiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    (tmp_path / "eventlog").mkdir()
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    refused = closed.getsockname()[1]
+    closed.close()
+    try:
+        # a URL with a password that cannot be reached (the warning names the URL) ...
+        done = _run(
+            tmp_path,
+            writes=1,
+            extra={
+                "spark.atlasml.transport": "http",
+                "spark.atlasml.http.url": f"http://ol:Url-Pa55@127.0.0.1:{refused}/api/v1/lineage",
+                "spark.eventLog.enabled": "true",
+                "spark.eventLog.compress": "false",
+                "spark.eventLog.dir": str(tmp_path / "eventlog"),
+            },
+        )
+        # ... and a token for an endpoint that answers
+        (tmp_path / "second").mkdir()
+        sent = _run(
+            tmp_path / "second",
+            writes=1,
+            extra={
+                "spark.atlasml.transport": "http",
+                "spark.atlasml.http.url": f"http://127.0.0.1:{server.server_port}/api/v1/lineage",
+                "spark.atlasml.http.token": "Tok-Pa55",
+                "spark.eventLog.enabled": "true",
+                "spark.eventLog.compress": "false",
+                "spark.eventLog.dir": str(tmp_path / "eventlog"),
+            },
+        )
+    finally:
+        server.shutdown()
+
+    assert done.returncode == 0 and sent.returncode == 0, done.stderr[-2000:] + sent.stderr
+    assert "ignoring the user info in spark.atlasml.http.url" in done.stderr
+    assert f"cannot POST lineage events to http://127.0.0.1:{refused}/api/v1/lineage" in (
+        done.stderr
+    )
+    assert [headers["Authorization"] for _, headers, _ in _LineageReceiver.received] == [
+        "Bearer Tok-Pa55"
+    ]
+    logs = done.stderr + sent.stderr
+    logs += "".join(p.read_text() for p in (tmp_path / "eventlog").rglob("*") if p.is_file())
+    assert "spark.atlasml.http.token" in logs  # Spark wrote its conf: redacted
+    assert "Url-Pa55" not in done.stderr and "Tok-Pa55" not in logs
+
+
 _ATTACH_SCRIPT = textwrap.dedent(
     """
     import sys

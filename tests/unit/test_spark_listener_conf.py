@@ -35,6 +35,23 @@ def test_http_transport_without_url_is_refused_with_the_fix() -> None:
         listener_conf(Path("l.jar"), transport="http")
 
 
+def test_an_endpoint_url_with_a_password_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    outcome = CliRunner().invoke(
+        command,
+        [
+            "conf",
+            "--transport",
+            "http",
+            "--http-url",
+            "http://ol:S3cr3t@ol-host:5000/api/v1/lineage",
+        ],
+    )
+    assert outcome.exit_code == 1
+    assert "must not carry user info" in outcome.output
+    assert "spark.atlasml.http.token" in outcome.output
+    assert "S3cr3t" not in outcome.output
+
+
 def test_submit_args_put_the_jar_in_jars_and_the_rest_in_conf(tmp_path: Path) -> None:
     args = submit_args(listener_conf(tmp_path / "l.jar", namespace="etl"))
 

@@ -4,10 +4,13 @@ import java.io.File;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.SparkConf;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The listener's configuration, read once from the {@code spark.atlasml.*} keys. */
 final class Settings {
   static final String PREFIX = "spark.atlasml.";
+  private static final Logger LOG = LoggerFactory.getLogger("io.atlasml.spark");
 
   /**
    * Thread-local Spark property (set with {@code SparkContext.setLocalProperty}) that turns
@@ -35,9 +38,19 @@ final class Settings {
 
   Settings(SparkConf conf) {
     transport = conf.get(PREFIX + "transport", "spool").trim().toLowerCase(java.util.Locale.ROOT);
-    httpUrl = conf.get(PREFIX + "http.url", "");
+    String url = conf.get(PREFIX + "http.url", "").trim();
+    httpUrl = withoutUserInfo(url);
+    if (!httpUrl.equals(url)) {
+      LOG.warn(
+          "atlas-ml: ignoring the user info in {}http.url ({}): the listener never sends it, and"
+              + " Spark shows its conf unredacted in the UI and event logs. Give the endpoint's"
+              + " token in {}http.token or ATLAS_ML_HTTP_TOKEN.",
+          PREFIX,
+          httpUrl,
+          PREFIX);
+    }
     httpTimeoutMs = (int) conf.getLong(PREFIX + "http.timeout.ms", 5000L);
-    httpApiKey = conf.get(PREFIX + "http.apiKey", "");
+    httpApiKey = httpToken(conf);
     spoolDir = new File(conf.get(PREFIX + "spool.dir", defaultSpoolDir()));
     queueCapacity = Math.max(1, conf.getInt(PREFIX + "queue.capacity", 1000));
     flushTimeoutMs = conf.getLong(PREFIX + "flush.timeout.ms", 10000L);
@@ -68,6 +81,48 @@ final class Settings {
       return hiveNamespace;
     }
     return catalog;
+  }
+
+  /**
+   * The endpoint's bearer token: {@code http.token} (Spark's default {@code
+   * spark.redaction.regex} hides keys naming a token), else the driver's {@code
+   * ATLAS_ML_HTTP_TOKEN}, else the older {@code http.apiKey}, which Spark does not redact.
+   */
+  private static String httpToken(SparkConf conf) {
+    String token = conf.get(PREFIX + "http.token", "").trim();
+    if (token.isEmpty()) {
+      String env = System.getenv("ATLAS_ML_HTTP_TOKEN");
+      token = env == null ? "" : env.trim();
+    }
+    if (token.isEmpty()) {
+      token = conf.get(PREFIX + "http.apiKey", "").trim();
+      if (!token.isEmpty()) {
+        LOG.warn(
+            "atlas-ml: {}http.apiKey is shown unredacted in the Spark UI and event logs; give the"
+                + " token in {}http.token (redacted by Spark) or ATLAS_ML_HTTP_TOKEN instead.",
+            PREFIX,
+            PREFIX);
+      }
+    }
+    return token;
+  }
+
+  /** {@code url} without the {@code user:password@} of its authority. */
+  static String withoutUserInfo(String url) {
+    int scheme = url.indexOf("://");
+    if (scheme < 0) {
+      return url;
+    }
+    int hostStart = scheme + 3;
+    int end = url.length();
+    for (char c : new char[] {'/', '?', '#'}) {
+      int i = url.indexOf(c, hostStart);
+      if (i >= 0 && i < end) {
+        end = i;
+      }
+    }
+    int at = url.lastIndexOf('@', end - 1);
+    return at >= hostStart ? url.substring(0, hostStart) + url.substring(at + 1) : url;
   }
 
   /**
