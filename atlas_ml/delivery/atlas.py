@@ -246,6 +246,10 @@ def _push_pending(
             report.remaining = len(pending) - index
             return
         except AtlasError as exc:
+            if _atlas_in_trouble(client, exc):
+                report.stopped_by = f"Atlas is unavailable: {exc}"
+                report.remaining = len(pending) - index
+                return
             if _lacks_project_types(exc, changes):
                 report.stopped_by = f"{exc}. Install the typedefs first: atlas-ml typedefs install"
                 report.remaining = len(pending) - index
@@ -256,6 +260,19 @@ def _push_pending(
         report.delivered += 1
         report.entities += len(changes.entities)
         report.guids.update(result.guids)
+
+
+def _atlas_in_trouble(client: AtlasClient, exc: AtlasError) -> bool:
+    """Whether a failure is the server's, not the event's: a 4xx answer is about the request,
+    but a 500 or an answer that is not Atlas's JSON (a gateway's page) is only the event's
+    fault when Atlas itself reports ACTIVE. Otherwise every pending event would be set aside
+    as rejected while Atlas's backend is down."""
+    if exc.status is not None and 400 <= exc.status < 500:
+        return False
+    try:
+        return bool(client.admin.status() != "ACTIVE")
+    except AtlasError:
+        return True
 
 
 def _lacks_project_types(exc: AtlasError, changes: AtlasChanges) -> bool:

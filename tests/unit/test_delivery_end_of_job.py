@@ -19,7 +19,7 @@ import pytest
 
 from atlas_ml.client import AtlasClient, AtlasUnavailable
 from atlas_ml.config import AtlasConfig
-from atlas_ml.delivery import Spool, push
+from atlas_ml.delivery import DeliveryReport, Spool, push
 from atlas_ml.tracking import training_run
 
 pytestmark = pytest.mark.unit
@@ -160,3 +160,62 @@ def test_requests_are_cut_short_at_the_transport_deadline(silent_atlas: str) -> 
     with pytest.raises(AtlasUnavailable):
         client.admin.status()
     assert time.monotonic() - started < 3
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (500, b'{"errorCode": "ATLAS-500-00-001", "errorMessage": "backend down"}'),
+        (503, b'{"errorCode": "ATLAS-503-00-001", "errorMessage": "not active"}'),
+        (200, b"<html>gateway login</html>"),
+    ],
+)
+def test_events_stay_pending_while_atlas_answers_with_server_errors(
+    tmp_path: Path, status: int, body: bytes
+) -> None:
+    """Every request (the status check too) gets the same broken answer."""
+    report, spool = _push_two_events(tmp_path, status, body, active=False)
+    assert (report.delivered, report.rejected, report.remaining) == (0, 0, 2)
+    assert str(report.stopped_by).startswith("Atlas is unavailable")
+    assert len(spool.pending()) == 2 and spool.rejected() == []
+
+
+def test_an_event_atlas_fails_on_while_active_is_set_aside(tmp_path: Path) -> None:
+    body = b'{"errorCode": "ATLAS-500-00-001", "errorMessage": "NullPointerException"}'
+    report, spool = _push_two_events(tmp_path, 500, body, active=True)
+    assert (report.delivered, report.rejected, report.remaining) == (0, 2, 0)
+    assert len(spool.rejected()) == 2
+    assert report.stopped_by is None
+
+
+def _push_two_events(
+    tmp_path: Path, status: int, body: bytes, active: bool
+) -> tuple[DeliveryReport, Spool]:
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Broken(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            healthy = active and self.path.endswith("/admin/status")
+            self.send_response(200 if healthy else status)
+            text = b'{"Status": "ACTIVE"}' if healthy else body
+            self.send_header("Content-Length", str(len(text)))
+            self.end_headers()
+            self.wfile.write(text)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Broken)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    spool = Spool(tmp_path)
+    spool.write(_event())
+    spool.write(_event())
+    try:
+        url = f"http://127.0.0.1:{server.server_port}"
+        return push(AtlasClient(AtlasConfig(url=url, retries=0)), spool), spool
+    finally:
+        server.shutdown()
+        server.server_close()
