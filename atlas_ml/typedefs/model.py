@@ -124,6 +124,13 @@ def read_json(path: Path) -> Any:
             f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
             source=str(path),
         ) from exc
+    except UnicodeDecodeError as exc:
+        raise TypedefError(
+            f"not UTF-8 text (byte {exc.start} cannot be decoded): save it as UTF-8 JSON",
+            source=str(path),
+        ) from exc
+    except OSError as exc:
+        raise TypedefError(f"cannot be read: {exc.strerror or exc}", source=str(path)) from exc
 
 
 def load_typeset(directory: Path | None = None, *, apply_patches: bool = True) -> TypeSet:

@@ -153,6 +153,12 @@ def test_malformed_json_names_the_file(tmp_path: Path):
         load_typeset(tmp_path)
 
 
+def test_a_typedef_file_that_is_not_utf8_is_named_not_a_traceback(tmp_path: Path):
+    (tmp_path / "0100-x.json").write_bytes(b'\xff\xfe{"entityDefs": []}')
+    with pytest.raises(TypedefError, match=r"0100-x\.json.*not UTF-8 text"):
+        load_typeset(tmp_path)
+
+
 def test_type_defined_in_two_files_names_both(tmp_path: Path):
     for name in ("0100-a.json", "0110-b.json"):
         (tmp_path / name).write_text(
