@@ -12,7 +12,7 @@ from pathlib import Path
 from atlas_ml.client import AtlasAuthError, AtlasClient, AtlasError, AtlasUnavailable
 from atlas_ml.client.entities import UpsertResult
 from atlas_ml.delivery.spool import Spool, SpoolBusy
-from atlas_ml.events import EventError, parse_event
+from atlas_ml.events import parse_event
 from atlas_ml.mapping import AtlasChanges, map_event
 
 log = logging.getLogger("atlas_ml.delivery")
@@ -228,10 +228,10 @@ def _push_pending(
             return
         if on_event is not None:
             on_event(path)
+        event_bytes = path.read_bytes()
         try:
-            event = parse_event(path.read_bytes())
-            changes = map_event(event, namespace)
-        except (EventError, KeyError, TypeError, ValueError) as exc:
+            changes = map_event(parse_event(event_bytes), namespace)
+        except Exception as exc:  # mapping is pure: whatever fails here is the event's fault
             report.reject(spool, path, f"{type(exc).__name__}: {exc}")
             continue
         try:

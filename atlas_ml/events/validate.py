@@ -28,6 +28,10 @@ def parse_event(raw: bytes | str) -> dict[str, Any]:
         event = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise EventError(f"event is not JSON: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise EventError("event is not UTF-8 text") from exc
+    except RecursionError as exc:
+        raise EventError("event nests too deeply to be a run event") from exc
     validate_event(event)
     return event
 
@@ -59,6 +63,8 @@ def validate_event(event: Any) -> None:
     job = _require(event, "job", "event", dict)
     _require(job, "namespace", "event.job", str)
     _require(job, "name", "event.job", str)
+    _require_facets(run, "event.run", "facets")
+    _require_facets(job, "event.job", "facets")
     for side in ("inputs", "outputs"):
         datasets = event.get(side, [])
         if not isinstance(datasets, list):
@@ -67,5 +73,17 @@ def validate_event(event: Any) -> None:
             where = f"event.{side}[{index}]"
             _require(dataset, "namespace", where, str)
             _require(dataset, "name", where, str)
-            if not isinstance(dataset.get("facets", {}), dict):
-                raise EventError(f"{where}.facets must be an object")
+            for key in ("facets", "inputFacets", "outputFacets"):
+                _require_facets(dataset, where, key)
+
+
+def _require_facets(container: dict[str, Any], where: str, key: str) -> None:
+    """``container[key]``, when present, maps facet names to objects."""
+    facets = container.get(key)
+    if facets is None:
+        return
+    if not isinstance(facets, dict):
+        raise EventError(f"{where}.{key} must be an object")
+    for name, value in facets.items():
+        if not isinstance(value, dict):
+            raise EventError(f"{where}.{key}.{name} must be an object")

@@ -51,6 +51,65 @@ def test_unmappable_event_is_moved_aside_with_the_reason(tmp_path: Path) -> None
     assert len(spool.pending()) == 1
 
 
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (
+            {"run": {"runId": "6e3c1b7e-58a4-4a53-9d44-9c5b0f3b0a11", "facets": {"x": "y"}}},
+            "event.run.facets.x must be an object",
+        ),
+        (
+            {"run": {"runId": "6e3c1b7e-58a4-4a53-9d44-9c5b0f3b0a11", "facets": []}},
+            "event.run.facets must be an object",
+        ),
+        (
+            {"job": {"namespace": "n", "name": "j", "facets": {"jobType": 1}}},
+            "event.job.facets.jobType must be an object",
+        ),
+        (
+            {"outputs": [{"namespace": "f", "name": "/o", "outputFacets": {"s": []}}]},
+            "event.outputs[0].outputFacets.s must be an object",
+        ),
+    ],
+)
+def test_events_with_malformed_facets_are_set_aside_and_later_events_still_go(
+    tmp_path: Path, change: dict[str, object], reason: str
+) -> None:
+    spool = Spool(tmp_path)
+    (tmp_path / "0000000000001-bad-COMPLETE.json").write_text(json.dumps({**_event(), **change}))
+
+    class NoAtlas:
+        class config:
+            namespace = "prod"
+
+    report = push(NoAtlas(), spool)  # type: ignore[arg-type]
+    assert (report.delivered, report.rejected) == (0, 1)
+    assert reason in (spool.rejected_dir / "0000000000001-bad-COMPLETE.json.error").read_text()
+
+
+def test_an_event_the_mapper_fails_on_is_set_aside_not_a_crash_of_push(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spool = Spool(tmp_path)
+    (tmp_path / "0000000000001-deep-COMPLETE.json").write_text("[" * 100_000 + "]" * 100_000)
+    spool.write(_event())
+
+    def mapper_bug(event: object, namespace: str) -> object:
+        raise AttributeError("'str' object has no attribute 'get'")
+
+    monkeypatch.setattr("atlas_ml.delivery.atlas.map_event", mapper_bug)
+
+    class NoAtlas:
+        class config:
+            namespace = "prod"
+
+    report = push(NoAtlas(), spool)  # type: ignore[arg-type]
+    assert (report.delivered, report.rejected, report.remaining) == (0, 2, 0)
+    deep = (spool.rejected_dir / "0000000000001-deep-COMPLETE.json.error").read_text()
+    assert "nests too deeply" in deep
+    assert sum("AttributeError" in p.read_text() for p in spool.rejected_dir.glob("*.error")) == 1
+
+
 def test_push_with_nothing_pending_points_at_rejected_events(tmp_path: Path) -> None:
     spool = Spool(tmp_path)
     spool.reject(spool.write(_event()), "Type ENTITY with name x does not exist")
