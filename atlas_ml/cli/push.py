@@ -54,7 +54,7 @@ def command(spool_dir: Path | None, retry_rejected: bool, client: AtlasClient) -
             ) from exc
         click.echo(f"Re-queued {requeued} rejected event(s).")
     total = len(spool.pending())
-    if total == 0:
+    if total == 0 and not spool.partial_writes():
         click.echo(f"Nothing to push: {spool.root} has no pending events.")
         rejected = len(spool.rejected())
         if rejected:
@@ -67,6 +67,13 @@ def command(spool_dir: Path | None, retry_rejected: bool, client: AtlasClient) -
     with Progress(transient=True) as progress:
         task = progress.add_task("Pushing events", total=total)
         report = push(client, spool, on_event=lambda _: progress.advance(task))
+    if report.recovered_partial or report.torn_partial:
+        click.echo(
+            f"Found {report.recovered_partial + report.torn_partial} event(s) a killed writer "
+            f"left half-stored: {report.recovered_partial} complete (delivered with the rest), "
+            f"{report.torn_partial} incomplete (set aside in {spool.rejected_dir}).",
+            err=True,
+        )
     click.echo(
         f"Delivered {report.delivered} event(s) ({report.entities} entities) to "
         f"{client.config.url}; rejected {report.rejected}; {report.remaining} still pending."
@@ -75,5 +82,5 @@ def command(spool_dir: Path | None, retry_rejected: bool, client: AtlasClient) -
         click.echo(f"Rejected events and their reasons: {spool.rejected_dir}", err=True)
     if report.stopped_by:
         click.echo(f"Stopped: {report.stopped_by}", err=True)
-    if report.rejected or report.remaining:
+    if report.rejected or report.remaining or report.torn_partial:
         raise SystemExit(1)

@@ -59,6 +59,10 @@ class DeliveryReport:
     entities: int = 0
     stopped_by: str | None = None
     first_rejection: str | None = None
+    recovered_partial: int = 0
+    """Complete events a killed writer left in temp files, put back in the pending set."""
+    torn_partial: int = 0
+    """Incomplete events a killed writer left, set aside in ``rejected/``."""
     guids: dict[str, str] = field(default_factory=dict)
 
     def reject(self, spool: Spool, path: Path, reason: str) -> None:
@@ -220,6 +224,7 @@ def _push_pending(
     time_limit: float | None,
 ) -> None:
     namespace = client.config.namespace
+    report.recovered_partial, report.torn_partial = spool.recover_partial_writes()
     pending = spool.pending()
     for index, path in enumerate(pending):
         if deadline is not None and time.monotonic() >= deadline:

@@ -16,12 +16,16 @@ import shlex
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from atlas_ml.events import EventError, parse_event
 from atlas_ml.paths import cache_dir
 
 SPOOL_ENV = "ATLAS_ML_SPOOL"
+PARTIAL_WRITE_SECONDS = 300.0
+"""A temp file this old belongs to a writer that was killed: writing one takes milliseconds."""
 LOCK_POLL_SECONDS = 0.1
 DELIVERED_RETENTION_SECONDS = 7 * 24 * 3600
 
@@ -43,6 +47,23 @@ def _lock_within(fd: int, timeout: float, root: Path) -> None:
                     f"{root / '.lock'}) and did not finish within {timeout:g}s"
                 ) from None
             time.sleep(LOCK_POLL_SECONDS)
+
+
+def _event_name(event: dict[str, Any], millis: int) -> str:
+    """``<epoch millis>-<runId>-<eventType>``: file names sort in the order events happened."""
+    run = event.get("run")
+    run_id = run.get("runId", "unknown") if isinstance(run, dict) else "unknown"
+    return f"{millis:013d}-{run_id}-{event.get('eventType', 'OTHER')}"
+
+
+def _event_millis(event: dict[str, Any], fallback: int) -> int:
+    try:
+        when = datetime.fromisoformat(str(event.get("eventTime")).replace("Z", "+00:00"))
+    except ValueError:
+        return fallback
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return int(when.timestamp() * 1000)
 
 
 def default_spool_dir() -> Path:
@@ -75,8 +96,7 @@ class Spool:
     def write(self, event: dict[str, Any]) -> Path:
         """Store ``event`` durably (temp file, fsync, rename) and return its path."""
         self.root.mkdir(parents=True, exist_ok=True)
-        run_id = event.get("run", {}).get("runId", "unknown")
-        name = f"{time.time_ns() // 1_000_000:013d}-{run_id}-{event.get('eventType', 'OTHER')}"
+        name = _event_name(event, time.time_ns() // 1_000_000)
         data = json.dumps(event, separators=(",", ":"), sort_keys=True).encode()
         fd, temp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.root)
         try:
@@ -95,6 +115,46 @@ class Spool:
         if not self.root.is_dir():
             return []
         return sorted(p for p in self.root.glob("*.json") if not p.name.startswith("."))
+
+    def partial_writes(self, older_than: float = PARTIAL_WRITE_SECONDS) -> list[Path]:
+        """Temp files of writers (this package's or the JVM listener's) that were killed
+        between writing an event and renaming it into place; younger ones may be in progress."""
+        if not self.root.is_dir():
+            return []
+        cutoff = time.time() - older_than
+        found = []
+        for path in sorted(self.root.glob(".*.tmp")):
+            with contextlib.suppress(FileNotFoundError):
+                if path.stat().st_mtime < cutoff:
+                    found.append(path)
+        return found
+
+    def recover_partial_writes(self, older_than: float = PARTIAL_WRITE_SECONDS) -> tuple[int, int]:
+        """Put complete events a killed writer left in temp files back in the pending set and
+        set torn ones aside in ``rejected/`` with the reason; returns (recovered, set aside)."""
+        recovered = set_aside = 0
+        for path in self.partial_writes(older_than):
+            try:
+                data = path.read_bytes()
+                modified = int(path.stat().st_mtime * 1000)
+            except FileNotFoundError:
+                continue
+            try:
+                event = parse_event(data)
+            except EventError as exc:
+                self.rejected_dir.mkdir(parents=True, exist_ok=True)
+                target = self.rejected_dir / f"{modified:013d}-partial{path.name[:-4]}.json"
+                (self.rejected_dir / (target.name + ".error")).write_text(
+                    f"a writer was killed while writing this event, which is incomplete: {exc}\n"
+                )
+                os.replace(path, target)
+                set_aside += 1
+                continue
+            os.replace(
+                path, self.root / f"{_event_name(event, _event_millis(event, modified))}.json"
+            )
+            recovered += 1
+        return recovered, set_aside
 
     def rejected(self) -> list[Path]:
         """Events set aside by :meth:`reject`, waiting for a fix and ``push --retry-rejected``."""

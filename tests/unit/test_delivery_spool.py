@@ -257,3 +257,48 @@ def test_a_run_whose_spool_cannot_be_written_says_its_lineage_is_not_kept(
     err = capsys.readouterr().err
     assert "this run's lineage is not kept; point ATLAS_ML_SPOOL at a writable directory" in err
     assert "kept in" not in err
+
+
+def test_push_recovers_events_a_killed_writer_left_in_temp_files_and_says_so(
+    tmp_path: Path,
+) -> None:
+    import os
+    import time
+
+    spool = Spool(tmp_path)
+    complete = {**_event(), "outputs": [{"namespace": "file", "name": "/data/out.csv"}]}
+    whole = tmp_path / ".0000000000001-x-COMPLETE.json12345.tmp"  # killed before the rename
+    whole.write_text(json.dumps(complete))
+    torn = tmp_path / ".k3j4h5.tmp"  # killed mid-write
+    torn.write_text(json.dumps(complete)[:40])
+    in_progress = tmp_path / ".a1b2c3.tmp"  # a live writer's, too young to touch
+    in_progress.write_text("{")
+    old = time.time() - 3600
+    for path in (whole, torn):
+        os.utime(path, (old, old))
+
+    class Delivers:
+        class config:
+            namespace = "prod"
+
+        class entities:
+            @staticmethod
+            def upsert(entities: object) -> object:
+                from atlas_ml.client.entities import UpsertResult
+
+                return UpsertResult()
+
+            @staticmethod
+            def get_bulk_by_unique_attributes(*args: object) -> list[object]:
+                return []
+
+    report = push(Delivers(), spool)  # type: ignore[arg-type]
+    assert (report.recovered_partial, report.torn_partial, report.delivered) == (1, 1, 1)
+    [delivered] = spool.delivered_dir.glob("*.json")
+    assert delivered.name.endswith(f"-{complete['run']['runId']}-COMPLETE.json")  # type: ignore[index]
+    [set_aside] = spool.rejected()
+    assert (
+        "a writer was killed while writing this event"
+        in (spool.rejected_dir / (set_aside.name + ".error")).read_text()
+    )
+    assert in_progress.exists() and not whole.exists() and not torn.exists()
