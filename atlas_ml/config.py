@@ -318,6 +318,7 @@ def _file_settings(path: Path | None, env: Mapping[str, str]) -> dict[str, Any]:
             raise ConfigError(
                 f"config file {path}: {_FILE_KEYS.get(name, name)} must be {problem}{shown}"
             )
+        _coerce(name, value, f"config file {path}")  # a value it cannot take names the file
     return settings
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import socket
 from pathlib import Path
 
@@ -223,6 +224,15 @@ def test_secrets_are_not_in_repr():
 def test_bad_config_file_is_a_clear_error(tmp_path, text, message):
     with pytest.raises(ConfigError, match=message):
         load_config(env={}, config_file=write(tmp_path / "bad.toml", text))
+
+
+@pytest.mark.parametrize(
+    "text", ['retries = "many"', 'read_timeout = "slow"', 'verify_tls = "maybe"']
+)
+def test_a_config_file_value_of_the_wrong_kind_names_the_file(tmp_path, text):
+    path = write(tmp_path / "atlas-ml.toml", f"[atlas]\n{text}\n")
+    with pytest.raises(ConfigError, match=f"^config file {re.escape(str(path))}: "):
+        load_config(env={}, config_file=path)
 
 
 def test_named_config_file_must_exist(tmp_path):
