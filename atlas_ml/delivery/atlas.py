@@ -233,7 +233,10 @@ def _push_pending(
             return
         if on_event is not None:
             on_event(path)
-        event_bytes = path.read_bytes()
+        try:
+            event_bytes = path.read_bytes()
+        except FileNotFoundError:  # requeued or removed by hand meanwhile: nothing to send
+            continue
         try:
             changes = map_event(parse_event(event_bytes), namespace)
         except Exception as exc:  # mapping is pure: whatever fails here is the event's fault

@@ -302,3 +302,34 @@ def test_push_recovers_events_a_killed_writer_left_in_temp_files_and_says_so(
         in (spool.rejected_dir / (set_aside.name + ".error")).read_text()
     )
     assert in_progress.exists() and not whole.exists() and not torn.exists()
+
+
+def test_an_event_removed_while_push_runs_is_skipped_and_the_rest_still_go(
+    tmp_path: Path,
+) -> None:
+    spool = _spool_with_one_write(tmp_path)
+    first = spool.pending()[0]
+    spool.write({**_event(), "outputs": [{"namespace": "file", "name": "/data/other.csv"}]})
+
+    class Delivers:
+        class config:
+            namespace = "prod"
+
+        class entities:
+            @staticmethod
+            def upsert(entities: object) -> object:
+                from atlas_ml.client.entities import UpsertResult
+
+                return UpsertResult()
+
+            @staticmethod
+            def get_bulk_by_unique_attributes(*args: object) -> list[object]:
+                return []
+
+    def removed_by_hand(path: Path) -> None:
+        if path == first:
+            path.unlink()
+
+    report = push(Delivers(), spool, on_event=removed_by_hand)  # type: ignore[arg-type]
+    assert (report.delivered, report.rejected, report.remaining) == (1, 0, 0)
+    assert report.stopped_by is None
