@@ -16,6 +16,24 @@ from atlas_ml.delivery import Spool, push
 pytestmark = pytest.mark.unit
 
 
+class _AcceptingAtlas:
+    """A client stand-in whose Atlas accepts every upsert (delivery's bookkeeping is tested)."""
+
+    class config:
+        namespace = "prod"
+
+    class entities:
+        @staticmethod
+        def upsert(entities: object) -> object:
+            from atlas_ml.client.entities import UpsertResult
+
+            return UpsertResult()
+
+        @staticmethod
+        def get_bulk_by_unique_attributes(*args: object) -> list[object]:
+            return []
+
+
 def _event() -> dict[str, object]:
     return {
         "eventType": "COMPLETE",
@@ -277,22 +295,7 @@ def test_push_recovers_events_a_killed_writer_left_in_temp_files_and_says_so(
     for path in (whole, torn):
         os.utime(path, (old, old))
 
-    class Delivers:
-        class config:
-            namespace = "prod"
-
-        class entities:
-            @staticmethod
-            def upsert(entities: object) -> object:
-                from atlas_ml.client.entities import UpsertResult
-
-                return UpsertResult()
-
-            @staticmethod
-            def get_bulk_by_unique_attributes(*args: object) -> list[object]:
-                return []
-
-    report = push(Delivers(), spool)  # type: ignore[arg-type]
+    report = push(_AcceptingAtlas(), spool)  # type: ignore[arg-type]
     assert (report.recovered_partial, report.torn_partial, report.delivered) == (1, 1, 1)
     [delivered] = spool.delivered_dir.glob("*.json")
     assert delivered.name.endswith(f"-{complete['run']['runId']}-COMPLETE.json")  # type: ignore[index]
@@ -311,25 +314,10 @@ def test_an_event_removed_while_push_runs_is_skipped_and_the_rest_still_go(
     first = spool.pending()[0]
     spool.write({**_event(), "outputs": [{"namespace": "file", "name": "/data/other.csv"}]})
 
-    class Delivers:
-        class config:
-            namespace = "prod"
-
-        class entities:
-            @staticmethod
-            def upsert(entities: object) -> object:
-                from atlas_ml.client.entities import UpsertResult
-
-                return UpsertResult()
-
-            @staticmethod
-            def get_bulk_by_unique_attributes(*args: object) -> list[object]:
-                return []
-
     def removed_by_hand(path: Path) -> None:
         if path == first:
             path.unlink()
 
-    report = push(Delivers(), spool, on_event=removed_by_hand)  # type: ignore[arg-type]
+    report = push(_AcceptingAtlas(), spool, on_event=removed_by_hand)  # type: ignore[arg-type]
     assert (report.delivered, report.rejected, report.remaining) == (1, 0, 0)
     assert report.stopped_by is None
