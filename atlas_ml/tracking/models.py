@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -40,12 +41,15 @@ def _framework(model: Any) -> tuple[str | None, str | None]:
         return (distribution if module != "builtins" else None), None
 
 
-def save_model(model: Any, directory: Path, name: str) -> tuple[Path, str]:
+def save_model(
+    model: Any, directory: Path, name: str, kept: Collection[Path] = ()
+) -> tuple[Path, str]:
     """Persist a Python model object (joblib when installed, else pickle); its path and digest.
 
-    A run that fits several models under one name keeps every one's file: a different model
-    goes to ``name-2``, ``name-3``, ...; the same model again reuses its file. Overwriting
-    would leave the first model's recorded sha256 pointing at another model's bytes.
+    ``kept``: artifact files of models already recorded (by this run), which must keep their
+    bytes: a different model goes to ``name-2``, ``name-3``, ... instead, or the earlier
+    model's recorded sha256 would point at another model's bytes. Any other file at the
+    target is replaced, as a user who saves every run's model to one place expects.
     """
     directory.mkdir(parents=True, exist_ok=True)
     try:
@@ -62,16 +66,17 @@ def save_model(model: Any, directory: Path, name: str) -> tuple[Path, str]:
         def dump(target: str) -> None:
             joblib.dump(model, target)
 
+    kept = {path.resolve() for path in kept}
     handle, written = tempfile.mkstemp(dir=directory, prefix=f".{name}-", suffix=suffix)
     os.close(handle)
     try:
         dump(written)
         digest = artifact_digest(Path(written))
         number, target = 1, directory / f"{name}{suffix}"
-        while target.exists() and artifact_digest(target) != digest:
+        while target.resolve() in kept and artifact_digest(target) != digest:
             number += 1
             target = directory / f"{name}-{number}{suffix}"
-        if not target.exists():
+        if target.resolve() not in kept:
             os.replace(written, target)
         return target, digest
     finally:
@@ -86,14 +91,17 @@ def artifact_digest(path: Path) -> str:
     return sha256_file(path).removeprefix("sha256:")
 
 
-def describe_model(model_or_path: Any, directory: Path, name: str) -> ModelArtifact:
-    """Hash an existing artifact path, or save the model object first and hash that."""
+def describe_model(
+    model_or_path: Any, directory: Path, name: str, kept: Collection[Path] = ()
+) -> ModelArtifact:
+    """Hash an existing artifact path, or save the model object first (never over the
+    ``kept`` files, see :func:`save_model`) and hash that."""
     if isinstance(model_or_path, str | os.PathLike):
         path = Path(model_or_path)
         if not path.exists():
             raise FileNotFoundError(f"model artifact {path} does not exist")
         return ModelArtifact(path.resolve(), artifact_digest(path), None, None)
-    path, digest = save_model(model_or_path, directory, name)
+    path, digest = save_model(model_or_path, directory, name, kept)
     framework, version = _framework(model_or_path)
     return ModelArtifact(path.resolve(), digest, framework, version)
 

@@ -209,7 +209,10 @@ class TrainingRun:
         pipelines) every step's estimator class and parameters."""
         model_name = name or self.pipeline
         artifact = describe_model(
-            model_or_path, directory or cache_dir() / "artifacts" / self.run_id, model_name
+            model_or_path,
+            directory or cache_dir() / "artifacts" / self.run_id,
+            model_name,
+            kept=[earlier.artifact.path for earlier in self.models],
         )
         steps = (
             {} if isinstance(model_or_path, str | os.PathLike) else pipeline_steps(model_or_path)
