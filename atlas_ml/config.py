@@ -10,7 +10,7 @@ and an atlas-ml config file. For every setting the first source that provides it
    ``<user config dir>/atlas-ml/config.toml`` (``~/.config/atlas-ml/config.toml`` on Linux),
    table ``[atlas]`` with keys ``url``, ``user``, ``password``, ``token``, ``auth``,
    ``ca_bundle``, ``verify_tls``, ``namespace``, ``connect_timeout``, ``read_timeout``,
-   ``retries``, ``batch_size``, ``upsert_workers``;
+   ``retries``, ``batch_size``, ``upsert_workers``, ``end_of_job_seconds``;
 4. credentials only: ``~/.netrc`` (or ``$NETRC``) entry for the server's host;
 5. ``atlas-application.properties`` from ``$ATLAS_CONF`` (the directory Atlas hooks use) or
    an explicit path: ``atlas.rest.address`` (first of a comma-separated HA list),
@@ -92,7 +92,7 @@ _CLI_OPTIONS = {
 }
 _TEXT_SETTINGS = ("url", "username", "password", "token", "auth", "ca_bundle", "namespace")
 _SECRET_SETTINGS = ("password", "token")
-_FLOAT_SETTINGS = ("connect_timeout", "read_timeout", "backoff_factor")
+_FLOAT_SETTINGS = ("connect_timeout", "read_timeout", "backoff_factor", "end_of_job_seconds")
 _INT_SETTINGS = ("retries", "batch_size", "upsert_workers")
 
 
@@ -122,6 +122,10 @@ class AtlasConfig:
     upsert_workers: int = 2
     """Bulk-upsert requests in flight at once; 1 sends batches strictly one after another.
     Two keep both cores of a small Atlas busy; more did not help in the measurements."""
+    end_of_job_seconds: float = 30.0
+    """How long delivery at the end of a training run or PySpark job may hold that job up;
+    what it has not sent by then stays in the spool for ``atlas-ml push``. A local Atlas
+    takes about 12 Spark events a second, so 30 s covers a job of some 350 writes."""
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

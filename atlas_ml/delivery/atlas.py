@@ -26,12 +26,12 @@ _UNKNOWN_TYPE = {"ATLAS-404-00-001", "ATLAS-400-00-014", "ATLAS-400-00-01D"}
 _UNKNOWN_CLASSIFICATION = "ATLAS-404-00-008"
 
 # Delivery at the end of a user's job (a training run, a PySpark script) holds that job up:
-# it gets short timeouts and one time limit for everything, lock wait included. What does not
-# fit waits in the spool for `atlas-ml push`, which has no limit.
+# it gets short timeouts and one time limit for everything, lock wait included
+# (AtlasConfig.end_of_job_seconds). What does not fit waits in the spool for `atlas-ml push`,
+# which has no limit.
 END_OF_JOB_CONNECT_TIMEOUT = 3.0
 END_OF_JOB_READ_TIMEOUT = 30.0
 END_OF_JOB_RETRIES = 1
-END_OF_JOB_SECONDS = 30.0
 
 
 def end_of_job_client() -> AtlasClient:
@@ -63,6 +63,8 @@ class DeliveryReport:
     """Complete events a killed writer left in temp files, put back in the pending set."""
     torn_partial: int = 0
     """Incomplete events a killed writer left, set aside in ``rejected/``."""
+    out_of_time: bool = False
+    """Stopped by the push's time limit (the rest is pending), not by Atlas."""
     guids: dict[str, str] = field(default_factory=dict)
 
     def reject(self, spool: Spool, path: Path, reason: str) -> None:
@@ -228,7 +230,7 @@ def _push_pending(
     pending = spool.pending()
     for index, path in enumerate(pending):
         if deadline is not None and time.monotonic() >= deadline:
-            report.stopped_by = f"Atlas is slow: delivery stopped after {time_limit:g}s"
+            report.out_of_time, report.stopped_by = True, _out_of_time(time_limit)
             report.remaining = len(pending) - index
             return
         if on_event is not None:
@@ -245,7 +247,10 @@ def _push_pending(
         try:
             result = deliver_changes(client, changes)
         except AtlasUnavailable as exc:
-            report.stopped_by = f"Atlas is unavailable: {exc}"
+            report.out_of_time = deadline is not None and time.monotonic() >= deadline
+            report.stopped_by = (
+                _out_of_time(time_limit) if report.out_of_time else f"Atlas is unavailable: {exc}"
+            )
             report.remaining = len(pending) - index
             return
         except AtlasAuthError as exc:
@@ -268,6 +273,11 @@ def _push_pending(
         report.delivered += 1
         report.entities += len(changes.entities)
         report.guids.update(result.guids)
+
+
+def _out_of_time(time_limit: float | None) -> str:
+    """Why a push with a time limit stopped: the limit, not Atlas, whatever request it cut."""
+    return f"delivery stopped at its time limit of {time_limit:g} s"
 
 
 def _atlas_in_trouble(client: AtlasClient, exc: AtlasError) -> bool:

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from atlas_ml.delivery import DeliveryReport, Spool, end_of_job_client, push
-from atlas_ml.delivery.atlas import END_OF_JOB_SECONDS
 from atlas_ml.events.facets import MODEL_VERSION, PRODUCER, TRAINING_RUN, TRANSFORM, facet
 from atlas_ml.naming import derivation_key, openlineage_location
 from atlas_ml.paths import cache_dir
@@ -398,14 +397,15 @@ def deliver_spool(spool: Spool, client: Any = None) -> DeliveryReport | None:
     """Push ``spool`` to Atlas at the end of a job, never raising and never for long.
 
     Without ``client``, one with the short end-of-job timeouts; either way the push stops after
-    ``END_OF_JOB_SECONDS`` (a slow Atlas, another pusher holding the spool), keeping the rest.
-    On failure the events stay in the spool and one line on stderr says how to deliver them.
+    the config's ``end_of_job_seconds`` (a slow Atlas, another pusher holding the spool, more
+    events than fit), keeping the rest. On failure the events stay in the spool and one line
+    on stderr says how to deliver them.
     """
     try:
         own = client is None
         client = client or end_of_job_client()
         try:
-            report = push(client, spool, time_limit=END_OF_JOB_SECONDS)
+            report = push(client, spool, time_limit=client.config.end_of_job_seconds)
         finally:
             if own:
                 client.close()
@@ -422,8 +422,9 @@ def deliver_spool(spool: Spool, client: Any = None) -> DeliveryReport | None:
             f"them with: {spool.push_command('--retry-rejected')}"
         )
     if report.stopped_by and report.remaining:
+        setting = " (end_of_job_seconds in the atlas-ml config)" if report.out_of_time else ""
         _warn_once(
-            f"{report.stopped_by}; {report.remaining} event(s) kept in "
+            f"{report.stopped_by}{setting}; {report.remaining} event(s) kept in "
             f"{spool.root} - deliver them later with: {spool.push_command()}"
         )
     elif report.stopped_by:

@@ -56,10 +56,9 @@ def silent_atlas() -> Iterator[str]:
 
 @pytest.fixture
 def short_limit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr("atlas_ml.tracking.run.END_OF_JOB_SECONDS", LIMIT, raising=False)
     # The user's own settings are patient: the end of a job must not inherit that patience.
     config = tmp_path / "config.toml"
-    config.write_text("[atlas]\nread_timeout = 20\nretries = 3\n")
+    config.write_text(f"[atlas]\nread_timeout = 20\nretries = 3\nend_of_job_seconds = {LIMIT}\n")
     monkeypatch.setenv("ATLAS_ML_CONFIG", str(config))
     monkeypatch.setenv("ATLAS_USER", "qa")
     monkeypatch.setenv("ATLAS_PASSWORD", "pw")
@@ -94,6 +93,8 @@ def test_a_training_run_ends_within_the_time_limit_when_atlas_never_answers(
     assert len(spool.pending()) == 1
     err = capsys.readouterr().err
     assert f"1 event(s) kept in {spool.root}" in err
+    # the limit stopped it, whatever request it cut short: the message names the setting
+    assert f"time limit of {LIMIT:g} s (end_of_job_seconds in the atlas-ml config)" in err
     assert "pw" not in err.replace(str(tmp_path), "")
 
 
@@ -149,7 +150,7 @@ def test_push_with_a_time_limit_stops_between_events_and_keeps_the_rest(
     client.entities.get_bulk_by_unique_attributes = lambda *a, **k: []  # type: ignore[method-assign]
     report = push(client, spool, time_limit=0.6)
     assert (report.delivered, report.remaining) == (2, 1)
-    assert "delivery stopped after 0.6s" in str(report.stopped_by)
+    assert report.stopped_by == "delivery stopped at its time limit of 0.6 s"
     assert len(spool.pending()) == 1
 
 

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from atlas_ml.cli.push import command as push_command
 from atlas_ml.client.errors import AtlasAuthError, AtlasBadRequest, AtlasNotFound
+from atlas_ml.config import AtlasConfig
 from atlas_ml.delivery import Spool, push
 
 pytestmark = pytest.mark.unit
@@ -19,8 +20,7 @@ pytestmark = pytest.mark.unit
 class _AcceptingAtlas:
     """A client stand-in whose Atlas accepts every upsert (delivery's bookkeeping is tested)."""
 
-    class config:
-        namespace = "prod"
+    config = AtlasConfig(namespace="prod")
 
     class entities:
         @staticmethod
@@ -145,8 +145,7 @@ def test_push_refuses_a_spool_directory_that_does_not_exist(tmp_path: Path) -> N
 
 def _failing_atlas(error: Exception) -> object:
     class FailingAtlas:
-        class config:
-            namespace = "prod"
+        config = AtlasConfig(namespace="prod")
 
         class entities:
             @staticmethod
