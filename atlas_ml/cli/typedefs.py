@@ -31,9 +31,10 @@ _dry_run = click.option(
 
 
 class _CannotCompare(click.ClickException):
-    """Atlas could not be read, so nothing is known to differ."""
+    """Atlas could not be read, so nothing is known to differ: 3, as for ``verify`` (whose
+    1 is likewise a finding), not click's 2 for a usage error."""
 
-    exit_code = 2
+    exit_code = 3
 
 
 def _load(directory: Path | None) -> TypeSet:
@@ -103,9 +104,9 @@ def diff(client: AtlasClient, typedefs_dir: Path | None) -> None:
     """Show what `install` would create and change.
 
     Exit status: 0 when Atlas has the types as defined; 1 when anything differs or the
-    definitions are invalid or hold a change install refuses; 2 when Atlas cannot be read
-    (unreachable, refused credentials) or a setting is wrong, so a CI check can tell drift
-    from an outage.
+    definitions are invalid or hold a change install refuses; 2 for an invalid option or
+    setting; 3 when Atlas cannot be read (unreachable, refused credentials), so a CI check
+    can tell drift from an outage.
     """
     types = _load(typedefs_dir)
     try:

@@ -92,7 +92,7 @@ class UnreachableTypedefs:
 
 @pytest.mark.parametrize(
     ("served", "exit_code"),
-    [("same", 0), ("missing", 1), ("unreachable", 2)],
+    [("same", 0), ("missing", 1), ("unreachable", 3)],
 )
 def test_diff_exit_status_tells_drift_from_an_atlas_it_cannot_read(
     typedefs_dir: Path, monkeypatch: pytest.MonkeyPatch, served: str, exit_code: int
