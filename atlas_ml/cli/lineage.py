@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from atlas_ml.cli.options import atlas_options
+from atlas_ml.cli.options import AtlasUnreadable, atlas_options
 from atlas_ml.client import AtlasClient, AtlasError
 from atlas_ml.lineage import TargetNotFound, TypesNotInstalled, show_lineage
 
@@ -40,12 +40,12 @@ def command(target: str, depth: int, downstream: bool, client: AtlasClient) -> N
     data made in memory (a Spark job with no input); --downstream, the training runs and
     steps that read the data but wrote nothing (failed runs, runs that logged no model).
 
-    Exit status: 0 when the tree is printed; 1 when TARGET is not in Atlas or Atlas cannot be
-    read; 2 for an invalid option or setting.
+    Exit status: 0 when the tree is printed; 1 when TARGET is not in Atlas; 2 for an invalid
+    option or setting; 3 when Atlas cannot be read (unreachable, refused credentials).
     """
     try:
         show_lineage(client, target, depth=depth, downstream=downstream)
     except (TargetNotFound, TypesNotInstalled) as exc:
         raise click.ClickException(str(exc)) from exc
     except AtlasError as exc:
-        raise click.ClickException(f"cannot read from Atlas at {client.config.url}: {exc}") from exc
+        raise AtlasUnreadable(f"cannot read from Atlas at {client.config.url}: {exc}") from exc

@@ -21,6 +21,13 @@ from atlas_ml.config import ConfigError, load_config
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class AtlasUnreadable(click.ClickException):
+    """Atlas could not be read (unreachable, refused credentials), so the command has no
+    answer: exit 3 in every command, apart from its own findings (1) and usage errors (2)."""
+
+    exit_code = 3
+
+
 class SettingsError(click.UsageError):
     """A connection setting is wrong: exit 2 like a usage error, but one ``Error:`` line.
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from atlas_ml.cli.options import atlas_options
+from atlas_ml.cli.options import AtlasUnreadable, atlas_options
 from atlas_ml.client import AtlasClient, AtlasError
 from atlas_ml.typedefs import (
     TypedefError,
@@ -28,13 +28,6 @@ _typedefs_dir = click.option(
 _dry_run = click.option(
     "--dry-run", is_flag=True, help="Show what would change; send nothing to Atlas."
 )
-
-
-class _CannotCompare(click.ClickException):
-    """Atlas could not be read, so nothing is known to differ: 3, as for ``verify`` (whose
-    1 is likewise a finding), not click's 2 for a usage error."""
-
-    exit_code = 3
 
 
 def _load(directory: Path | None) -> TypeSet:
@@ -114,7 +107,7 @@ def diff(client: AtlasClient, typedefs_dir: Path | None) -> None:
     except TypedefError as exc:
         raise click.ClickException(str(exc)) from exc
     except AtlasError as exc:
-        raise _CannotCompare(str(exc)) from exc
+        raise AtlasUnreadable(str(exc)) from exc
     _print_plan(result, "to be ")
     if not result.is_empty:
         raise SystemExit(1)
