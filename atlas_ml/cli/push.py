@@ -34,6 +34,7 @@ def command(spool_dir: Path | None, retry_rejected: bool, client: AtlasClient) -
     twice. Events that can never be mapped are moved to <spool>/rejected with the reason.
     Exit code 0 when the spool is empty afterwards, 1 when events remain or were rejected.
     """
+    from rich.console import Console
     from rich.progress import Progress
 
     named = f"{spool_dir} (--spool)" if spool_dir else None
@@ -64,7 +65,9 @@ def command(spool_dir: Path | None, retry_rejected: bool, client: AtlasClient) -
                 err=True,
             )
         return
-    with Progress(transient=True) as progress:
+    err = Console(stderr=True)
+    # On stderr and only on a terminal, as verify's: piped output stays the summary alone.
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("Pushing events", total=total)
         report = push(client, spool, on_event=lambda _: progress.advance(task))
     if report.recovered_partial or report.torn_partial:

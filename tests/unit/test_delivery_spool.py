@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import uuid
 from pathlib import Path
 
@@ -320,3 +321,20 @@ def test_an_event_removed_while_push_runs_is_skipped_and_the_rest_still_go(
     report = push(_AcceptingAtlas(), spool, on_event=removed_by_hand)  # type: ignore[arg-type]
     assert (report.delivered, report.rejected, report.remaining) == (1, 0, 0)
     assert report.stopped_by is None
+
+
+def test_push_piped_prints_its_summary_alone_and_the_reason_on_stderr(tmp_path: Path) -> None:
+    spool = _spool_with_one_write(tmp_path)
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+    url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    try:
+        outcome = CliRunner().invoke(push_command, ["--spool", str(spool.root), "--url", url])
+    finally:
+        closed.close()
+
+    assert outcome.exit_code == 1
+    assert outcome.stdout == (
+        f"Delivered 0 event(s) (0 entities) to {url}; rejected 0; 1 still pending.\n"
+    )
+    assert "Stopped: Atlas is unavailable: cannot connect" in outcome.stderr
