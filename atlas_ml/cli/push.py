@@ -10,7 +10,7 @@ import click
 from atlas_ml.cli.options import atlas_options
 from atlas_ml.client import AtlasClient
 from atlas_ml.delivery import Spool, push
-from atlas_ml.delivery.spool import SPOOL_ENV
+from atlas_ml.delivery.spool import SPOOL_ENV, default_spool_dir
 
 
 @click.command("push")
@@ -39,7 +39,7 @@ def command(spool_dir: Path | None, retry_rejected: bool, client: AtlasClient) -
 
     named = f"{spool_dir} (--spool)" if spool_dir else None
     if spool_dir is None and os.environ.get(SPOOL_ENV):
-        spool_dir = Path(os.environ[SPOOL_ENV]).expanduser()
+        spool_dir = default_spool_dir()  # the folder the variable names, as every reader reads it
         named = f"{spool_dir} (named by {SPOOL_ENV})"
     if spool_dir is not None and not spool_dir.is_dir():
         # A named spool that is missing is a typo: the events are elsewhere.
