@@ -55,6 +55,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from platformdirs import user_config_dir
 
+from atlas_ml.errors import ConfigError
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
@@ -94,10 +96,6 @@ _TEXT_SETTINGS = ("url", "username", "password", "token", "auth", "ca_bundle", "
 _SECRET_SETTINGS = ("password", "token")
 _FLOAT_SETTINGS = ("connect_timeout", "read_timeout", "backoff_factor", "end_of_job_seconds")
 _INT_SETTINGS = ("retries", "batch_size", "upsert_workers")
-
-
-class ConfigError(ValueError):
-    """A setting is malformed or a named config file cannot be read."""
 
 
 @dataclass(frozen=True)

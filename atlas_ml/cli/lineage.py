@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 from atlas_ml.cli.options import AtlasUnreadable, atlas_options
+from atlas_ml.cli.output import print_lineage
 from atlas_ml.client import AtlasClient, AtlasError
-from atlas_ml.lineage import TargetNotFound, TypesNotInstalled, show_lineage
+from atlas_ml.lineage import TargetNotFound, TypesNotInstalled, read_lineage
 
 
 @click.command("lineage")
@@ -44,8 +45,9 @@ def command(target: str, depth: int, downstream: bool, client: AtlasClient) -> N
     option or setting; 3 when Atlas cannot be read (unreachable, refused credentials).
     """
     try:
-        show_lineage(client, target, depth=depth, downstream=downstream)
+        lineage = read_lineage(client, target, depth=depth, downstream=downstream)
     except (TargetNotFound, TypesNotInstalled) as exc:
         raise click.ClickException(str(exc)) from exc
     except AtlasError as exc:
         raise AtlasUnreadable(f"cannot read from Atlas at {client.config.url}: {exc}") from exc
+    print_lineage(lineage)

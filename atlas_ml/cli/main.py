@@ -12,7 +12,7 @@ import logging
 
 import click
 
-from atlas_ml import __version__
+from atlas_ml._version import __version__
 
 # sub-command name -> module that defines ``command``
 COMMAND_MODULES: dict[str, str] = {

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from atlas_ml.cli.options import atlas_options
+from atlas_ml.cli.output import progress_bar
 from atlas_ml.client import AtlasClient
 from atlas_ml.delivery import Spool, push
 from atlas_ml.delivery.spool import SPOOL_ENV, default_spool_dir
@@ -34,9 +35,6 @@ def command(spool_dir: Path | None, retry_rejected: bool, client: AtlasClient) -
     twice. Events that can never be mapped are moved to <spool>/rejected with the reason.
     Exit code 0 when the spool is empty afterwards, 1 when events remain or were rejected.
     """
-    from rich.console import Console
-    from rich.progress import Progress
-
     named = f"{spool_dir} (--spool)" if spool_dir else None
     if spool_dir is None and os.environ.get(SPOOL_ENV):
         spool_dir = default_spool_dir()  # the folder the variable names, as every reader reads it
@@ -65,9 +63,7 @@ def command(spool_dir: Path | None, retry_rejected: bool, client: AtlasClient) -
                 err=True,
             )
         return
-    err = Console(stderr=True)
-    # On stderr and only on a terminal, as verify's: piped output stays the summary alone.
-    with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+    with progress_bar() as progress:
         task = progress.add_task("Pushing events", total=total)
         report = push(client, spool, on_event=lambda _: progress.advance(task))
     if report.recovered_partial or report.torn_partial:

@@ -8,16 +8,15 @@ from typing import Any, NoReturn
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
 from atlas_ml.cli.options import SettingsError, atlas_options
+from atlas_ml.cli.output import progress_bar
 from atlas_ml.client import AtlasClient, AtlasError
+from atlas_ml.reports import render_json, render_text
 from atlas_ml.verify import (
     RecordedVersion,
     TargetNotFound,
     collect_versions,
-    render_json,
-    render_text,
     resolve_target,
 )
 from atlas_ml.verify.collect import DEFAULT_DEPTH
@@ -145,16 +144,7 @@ def command(
     except AtlasError as exc:
         _could_not_run(f"cannot read from Atlas at {client.config.url}: {exc}", as_json)
 
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
-    with progress:
+    with progress_bar() as progress:
         task = progress.add_task("recomputing fingerprints", total=len(collected.file_backed))
         seen: list[RecordedVersion] = []
 

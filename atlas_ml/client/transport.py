@@ -21,7 +21,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from atlas_ml import __version__
+from atlas_ml._version import __version__
 from atlas_ml.client.auth import (
     KERBEROS_HINT,
     build_auth,

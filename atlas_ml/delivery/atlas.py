@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from atlas_ml.client import AtlasAuthError, AtlasClient, AtlasError, AtlasUnavailable
@@ -24,29 +24,6 @@ MODEL_VERSION_TYPE = "atlasml_model_version"
 _UNKNOWN_TYPE = {"ATLAS-404-00-001", "ATLAS-400-00-014", "ATLAS-400-00-01D"}
 # "Given classification X was invalid": Atlas has no classification type X.
 _UNKNOWN_CLASSIFICATION = "ATLAS-404-00-008"
-
-# Delivery at the end of a user's job (a training run, a PySpark script) holds that job up:
-# it gets short timeouts and one time limit for everything, lock wait included
-# (AtlasConfig.end_of_job_seconds). What does not fit waits in the spool for `atlas-ml push`,
-# which has no limit.
-END_OF_JOB_CONNECT_TIMEOUT = 3.0
-END_OF_JOB_READ_TIMEOUT = 30.0
-END_OF_JOB_RETRIES = 1
-
-
-def end_of_job_client() -> AtlasClient:
-    """A client from the usual settings, with the short timeouts of end-of-job delivery."""
-    from atlas_ml.config import load_config
-
-    config = load_config()
-    return AtlasClient(
-        replace(
-            config,
-            connect_timeout=min(config.connect_timeout, END_OF_JOB_CONNECT_TIMEOUT),
-            read_timeout=min(config.read_timeout, END_OF_JOB_READ_TIMEOUT),
-            retries=min(config.retries, END_OF_JOB_RETRIES),
-        )
-    )
 
 
 @dataclass
@@ -304,7 +281,7 @@ def _lacks_project_types(exc: AtlasError, changes: AtlasChanges) -> bool:
         return True
     if exc.error_code != _UNKNOWN_CLASSIFICATION:
         return False
-    from atlas_ml.typedefs.model import load_typeset
+    from atlas_ml.typedefs.load import load_typeset
 
     project = set(load_typeset().names("CLASSIFICATION"))
     # The error names the classification ("Given classification X was invalid").

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from atlas_ml.errors import SpoolBusy
 from atlas_ml.events import EventError, parse_event
 from atlas_ml.paths import cache_dir
 
@@ -28,10 +29,6 @@ PARTIAL_WRITE_SECONDS = 300.0
 """A temp file this old belongs to a writer that was killed: writing one takes milliseconds."""
 LOCK_POLL_SECONDS = 0.1
 DELIVERED_RETENTION_SECONDS = 7 * 24 * 3600
-
-
-class SpoolBusy(TimeoutError):
-    """Another process (an ``atlas-ml push``, another job's delivery) holds the spool's lock."""
 
 
 def _lock_within(fd: int, timeout: float, root: Path) -> None:

@@ -11,12 +11,10 @@ import json
 import uuid
 from typing import Any
 
+from atlas_ml.errors import EventError
+
 MAX_EVENT_BYTES = 8 * 1024 * 1024
 EVENT_TYPES = {"START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER"}
-
-
-class EventError(ValueError):
-    """The event is not a valid OpenLineage run event; the message names what is wrong."""
 
 
 def parse_event(raw: bytes | str) -> dict[str, Any]:

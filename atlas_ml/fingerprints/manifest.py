@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from atlas_ml.errors import AtlasMLError
 from atlas_ml.fingerprints.cache import DigestCache
 
 ALGORITHM = "manifest-v1"
@@ -50,7 +51,7 @@ READ_BUFFER = 4 << 20
 FileHasher = Callable[[Path], str]
 
 
-class ManifestError(ValueError):
+class ManifestError(AtlasMLError, ValueError):
     """A manifest cannot be built for this location."""
 
 

@@ -12,6 +12,9 @@ from typing import Any
 
 from atlas_ml import naming
 from atlas_ml.client import AtlasBadRequest, AtlasClient, AtlasError, AtlasNotFound
+from atlas_ml.errors import AmbiguousTarget, TargetNotFound
+from atlas_ml.fingerprints.artifacts import artifact_digest
+from atlas_ml.fingerprints.manifest import ManifestError
 
 _log = logging.getLogger(__name__)
 
@@ -34,14 +37,6 @@ TYPES_NOT_INSTALLED = "the atlas-ml types are not installed in Atlas: run atlas-
 # Atlas 2.1 answers a lookup by a type it does not define with HTTP 400 ATLAS-400-00-014
 # "Type ENTITY with name X does not exist"; the text is matched too, in case the code moves.
 _UNKNOWN_TYPE_CODE = "ATLAS-400-00-014"
-
-
-class TargetNotFound(LookupError):
-    """No entity matches the guid or qualifiedName given."""
-
-
-class AmbiguousTarget(TargetNotFound):
-    """Several entities match a name or location; the message lists them."""
 
 
 class TypesNotInstalled(AtlasError):
@@ -237,9 +232,6 @@ def _artifact_digest(path: Path) -> str | None:
     """The model digest of the bytes at ``path``; None when they are gone, unreadable or
     larger than ``ARTIFACT_DIGEST_MAX_BYTES`` (a mistyped data folder must not be read whole
     just to say it is no model)."""
-    from atlas_ml.fingerprints import ManifestError
-    from atlas_ml.tracking.models import artifact_digest
-
     try:
         if not _at_most(path, ARTIFACT_DIGEST_MAX_BYTES):
             return None

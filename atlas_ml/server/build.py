@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from atlas_ml.errors import AtlasMLError
 from atlas_ml.paths import cache_dir
 
 DEFAULT_ATLAS_VERSION = "2.1.0"
@@ -37,7 +38,7 @@ MODELS_SOURCE_RELEASE = (
 )
 
 
-class ServerBuildError(RuntimeError):
+class ServerBuildError(AtlasMLError, RuntimeError):
     """The local Atlas could not be assembled; the message says what to do."""
 
 

@@ -24,6 +24,7 @@ import requests
 from jinja2 import Template
 
 from atlas_ml.config import read_properties
+from atlas_ml.errors import ServerError
 from atlas_ml.server.build import DEFAULT_ATLAS_VERSION, atlas_home, is_built
 from atlas_ml.server.diagnose import likely_cause, log_tail
 from atlas_ml.server.endpoint import AtlasEndpoint
@@ -38,10 +39,6 @@ from atlas_ml.server.snapshot import (
 JAVA_ENV = "ATLAS_ML_JAVA"
 STATUS_PATH = "/api/atlas/admin/status"
 VERSION_PATH = "/api/atlas/admin/version"
-
-
-class ServerError(RuntimeError):
-    """The local Atlas could not be started, reached or stopped; the message says why."""
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ A script that never calls ``spark.stop()`` still delivers: the exit handler firs
 Spark ML fits whose models were never saved, then stops the SparkContext (so the JVM
 listener flushes its queue into the spool at application end), then pushes the spool to Atlas
 with the short timeouts and time limit of all end-of-job delivery (see
-:func:`atlas_ml.tracking.run.deliver_spool`). Delivery is best effort and never raises; when
+:func:`atlas_ml.delivery.deliver_spool`). Delivery is best effort and never raises; when
 Atlas cannot be reached the events stay in the spool and one line on stderr says that
 ``atlas-ml push`` delivers them.
 
@@ -18,8 +18,8 @@ import atexit
 import sys
 import threading
 
-from atlas_ml.delivery import DeliveryReport, Spool
-from atlas_ml.tracking.run import _warn_once, deliver_spool
+from atlas_ml.delivery import DeliveryReport, Spool, deliver_spool
+from atlas_ml.notices import notify_once
 
 _lock = threading.Lock()
 _spools: list[Spool] = []
@@ -72,4 +72,4 @@ def _stop_spark() -> None:
         if context is not None:
             context.stop()
     except Exception as exc:  # the JVM may already be gone
-        _warn_once(f"could not stop the SparkContext at exit: {exc}")
+        notify_once(f"could not stop the SparkContext at exit: {exc}")

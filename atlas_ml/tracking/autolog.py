@@ -42,7 +42,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from atlas_ml.tracking.datasets import DatasetRecord, describe_path
+from atlas_ml.fingerprints.datasets import DatasetRecord, describe_path
+from atlas_ml.tracking.quiet import is_quiet, quiet
 
 if TYPE_CHECKING:
     from atlas_ml.tracking.run import TrainingRun
@@ -72,23 +73,11 @@ class _Capture:
 
 
 _current: ContextVar[_Capture | None] = ContextVar("atlas_ml_autolog", default=None)
-_quiet: ContextVar[bool] = ContextVar("atlas_ml_autolog_quiet", default=False)
 
 
 def _active() -> _Capture | None:
     """The autolog run to record the current call into, if any."""
-    return None if _quiet.get() else _current.get()
-
-
-@contextmanager
-def quiet() -> Iterator[None]:
-    """Record nothing in this context meanwhile: atlas-ml's own reads (fingerprinting a
-    file reads it with pandas too) are not the user's."""
-    token = _quiet.set(True)
-    try:
-        yield
-    finally:
-        _quiet.reset(token)
+    return None if is_quiet() else _current.get()
 
 
 def _training_frame(x: Any, y: Any) -> Any:

@@ -1,4 +1,7 @@
-"""Model artifacts: save or locate them, hash them, and describe how they were built."""
+"""Model artifacts a run produced: save or locate them, and describe how they were built.
+
+Their digest is :func:`atlas_ml.fingerprints.artifacts.artifact_digest`.
+"""
 
 from __future__ import annotations
 
@@ -6,30 +9,11 @@ import os
 import pickle
 import tempfile
 from collections.abc import Collection
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from atlas_ml.fingerprints import build_manifest
-from atlas_ml.fingerprints.manifest import sha256_file
-
-
-@dataclass(frozen=True)
-class ModelArtifact:
-    """A saved model: where it is, its sha256 (file) or manifest root hash (directory)."""
-
-    path: Path
-    sha256: str
-    framework: str | None
-    framework_version: str | None
-    uri: str | None = None
-    """Set for artifacts on a non-local file system (``hdfs://nn:8020/models/m``); ``path``
-    is then that URI's path component."""
-
-    @property
-    def location_uri(self) -> str:
-        return self.uri or self.path.as_uri()
+from atlas_ml.fingerprints.artifacts import ModelArtifact, artifact_digest
 
 
 def _framework(model: Any) -> tuple[str | None, str | None]:
@@ -82,13 +66,6 @@ def save_model(
     finally:
         if os.path.exists(written):
             os.unlink(written)
-
-
-def artifact_digest(path: Path) -> str:
-    """sha256 of a model file, or the manifest root hash of a model directory."""
-    if path.is_dir():
-        return build_manifest(path).root_hash.removeprefix("sha256:")
-    return sha256_file(path).removeprefix("sha256:")
 
 
 def describe_model(

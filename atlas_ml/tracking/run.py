@@ -14,32 +14,33 @@ import sys
 import traceback
 import uuid
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Union
 
-from atlas_ml.delivery import DeliveryReport, Spool, end_of_job_client, push
-from atlas_ml.events.facets import MODEL_VERSION, PRODUCER, TRAINING_RUN, TRANSFORM, facet
-from atlas_ml.naming import derivation_key, openlineage_location
+from atlas_ml.client import AtlasClient
+from atlas_ml.delivery import DeliveryReport, Spool, deliver_spool
+from atlas_ml.events.facets import TRAINING_RUN, TRANSFORM, facet
+from atlas_ml.events.run_events import model_version_dataset, now, parent_run_facet, run_event
+from atlas_ml.fingerprints.artifacts import ModelArtifact
+from atlas_ml.fingerprints.datasets import DatasetRecord, describe_frame, describe_path
+from atlas_ml.naming import derivation_key
+from atlas_ml.notices import notify_once
 from atlas_ml.paths import cache_dir
-from atlas_ml.tracking.autolog import autolog as capture
-from atlas_ml.tracking.autolog import quiet
 from atlas_ml.tracking.capture import code_revision, environment, operator
-from atlas_ml.tracking.datasets import DatasetRecord, describe_frame, describe_path
-from atlas_ml.tracking.models import ModelArtifact, describe_model, pipeline_steps
+from atlas_ml.tracking.models import describe_model, pipeline_steps
+from atlas_ml.tracking.quiet import quiet
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from pyspark.sql import DataFrame as SparkDataFrame
 
 log = logging.getLogger("atlas_ml.tracking")
 
-JOB_NAMESPACE = "atlas-ml"
-SCHEMA_URL = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
-DataLike = Any  # a path, a pandas/Spark DataFrame, or a DatasetRecord
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+DataLike = Union[str, "os.PathLike[str]", DatasetRecord, "pd.DataFrame", "SparkDataFrame"]
+"""What a run can record as a dataset version: a path (file or folder, local or a Hadoop
+URI), a pandas or Spark DataFrame, or a record it returned earlier."""
 
 
 @dataclass
@@ -58,7 +59,7 @@ class TrainingRun:
     reason: str | None = None
     spool: Spool = field(default_factory=Spool)
     run_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    started: str = field(default_factory=_now)
+    started: str = field(default_factory=now)
     ended: str | None = None
     """When the work ended, if not when :meth:`finish` records it (a Spark ML fit that is
     recorded later, when its model is saved)."""
@@ -176,12 +177,7 @@ class TrainingRun:
                     codeReference=code,
                     parameters={k: str(v) for k, v in (params or {}).items()} or None,
                 ),
-                "parent": {
-                    "_producer": PRODUCER,
-                    "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/ParentRunFacet.json",
-                    "run": {"runId": self.run_id},
-                    "job": {"namespace": JOB_NAMESPACE, "name": self.pipeline},
-                },
+                "parent": parent_run_facet(self.run_id, self.pipeline),
             },
             inputs=read,
             outputs=written,
@@ -233,48 +229,19 @@ class TrainingRun:
         inputs: list[DatasetRecord],
         outputs: list[DatasetRecord] | list[dict[str, Any]],
     ) -> dict[str, Any]:
-        return {
-            "eventType": event_type,
-            "eventTime": _now(),
-            "producer": PRODUCER,
-            "schemaURL": SCHEMA_URL,
-            "run": {"runId": run_id, "facets": run_facets},
-            "job": {"namespace": JOB_NAMESPACE, "name": job_name, "facets": {}},
-            "inputs": [record.openlineage() for record in inputs],
-            "outputs": [o if isinstance(o, dict) else o.openlineage() for o in outputs],
-        }
+        return run_event(event_type, job_name, run_id, run_facets, inputs, outputs)
 
     def _emit(self, event: dict[str, Any]) -> None:
         try:
             self.spool.write(event)
         except OSError as exc:
-            _warn_once(
+            notify_once(
                 f"could not write lineage to the spool {self.spool.root} ({exc}): this "
                 "run's lineage is not kept; point ATLAS_ML_SPOOL at a writable directory"
             )
 
     def _model_outputs(self) -> list[dict[str, Any]]:
-        outputs = []
-        for model in self.models:
-            artifact = model.artifact
-            namespace, name = openlineage_location(artifact.uri or artifact.path)
-            outputs.append(
-                {
-                    "namespace": namespace,
-                    "name": name,
-                    "facets": {
-                        MODEL_VERSION: facet(
-                            MODEL_VERSION,
-                            model=model.name,
-                            artifactSha256=artifact.sha256,
-                            artifactUri=artifact.location_uri,
-                            framework=artifact.framework,
-                            frameworkVersion=artifact.framework_version,
-                        )
-                    },
-                }
-            )
-        return outputs
+        return [model_version_dataset(model.name, model.artifact) for model in self.models]
 
     def finish(self, error: BaseException | None = None) -> dict[str, Any]:
         """Emit the run's terminal event (COMPLETE or FAIL) and return it."""
@@ -302,7 +269,7 @@ class TrainingRun:
             framework=framework.framework if framework else None,
             frameworkVersion=framework.framework_version if framework else None,
             startTime=self.started,
-            endTime=self.ended or _now(),
+            endTime=self.ended or now(),
             status=self.status,
             error=self.error,
         )
@@ -339,7 +306,7 @@ class TrainingRun:
                     record.name,
                 )
 
-    def deliver(self, client: Any = None) -> DeliveryReport | None:
+    def deliver(self, client: AtlasClient | None = None) -> DeliveryReport | None:
         """Push the spool to Atlas; on failure keep everything and say so once."""
         self.delivery = deliver_spool(self.spool, client)
         return self.delivery
@@ -391,94 +358,3 @@ def _describe_path_for_run(location: str | os.PathLike[str], name: str | None) -
 def _mutable(data: Any) -> bool:
     """pandas frames change in place; Spark DataFrames are immutable plans."""
     return type(data).__module__.startswith("pandas")
-
-
-def deliver_spool(spool: Spool, client: Any = None) -> DeliveryReport | None:
-    """Push ``spool`` to Atlas at the end of a job, never raising and never for long.
-
-    Without ``client``, one with the short end-of-job timeouts; either way the push stops after
-    the config's ``end_of_job_seconds`` (a slow Atlas, another pusher holding the spool, more
-    events than fit), keeping the rest. On failure the events stay in the spool and one line
-    on stderr says how to deliver them.
-    """
-    try:
-        own = client is None
-        client = client or end_of_job_client()
-        try:
-            report = push(client, spool, time_limit=client.config.end_of_job_seconds)
-        finally:
-            if own:
-                client.close()
-    except Exception as exc:
-        _warn_once(
-            f"could not deliver lineage to Atlas ({exc}); the events are kept in "
-            f"{spool.root} - deliver them later with: {spool.push_command()}"
-        )
-        return None
-    if report.rejected:
-        _warn_once(
-            f"Atlas refused {report.rejected} event(s) ({report.first_rejection}); they are "
-            f"kept in {spool.rejected_dir} with the reasons - after fixing the cause, deliver "
-            f"them with: {spool.push_command('--retry-rejected')}"
-        )
-    if report.stopped_by and report.remaining:
-        setting = " (end_of_job_seconds in the atlas-ml config)" if report.out_of_time else ""
-        _warn_once(
-            f"{report.stopped_by}{setting}; {report.remaining} event(s) kept in "
-            f"{spool.root} - deliver them later with: {spool.push_command()}"
-        )
-    elif report.stopped_by:
-        _warn_once(f"could not deliver lineage to Atlas: {report.stopped_by}")
-    return report
-
-
-_warned: set[str] = set()
-
-
-def _warn_once(message: str) -> None:
-    if message not in _warned:
-        _warned.add(message)
-        print(f"atlas-ml: {message}", file=sys.stderr)
-
-
-@contextmanager
-def training_run(
-    pipeline: str,
-    team: str | None = None,
-    reason: str | None = None,
-    deliver: bool = True,
-    client: Any = None,
-    spool: Spool | None = None,
-    autolog: bool = False,
-) -> Iterator[TrainingRun]:
-    """Record a training run; exceptions from the body are recorded as FAILED and re-raised.
-
-    ``autolog=True`` also records pandas file reads, the data given to a scikit-learn
-    ``Pipeline.fit`` and the fitted pipeline without further calls (see
-    :mod:`atlas_ml.tracking.autolog`).
-
-    >>> with training_run("titanic-survival", team="risk", reason="...") as run:
-    ...     run.use("titanic.csv", role="raw")
-    """
-    run = TrainingRun(pipeline=pipeline, team=team, reason=reason, spool=spool or Spool())
-    try:
-        if autolog:
-            with capture(run):
-                yield run
-        else:
-            yield run
-    except BaseException as exc:
-        _finish_quietly(run, exc)
-        if deliver:
-            run.deliver(client)
-        raise
-    _finish_quietly(run, None)
-    if deliver:
-        run.deliver(client)
-
-
-def _finish_quietly(run: TrainingRun, error: BaseException | None) -> None:
-    try:
-        run.finish(error)
-    except Exception as exc:  # recording must never replace the user's own outcome
-        _warn_once(f"could not record the end of training run {run.run_id}: {exc}")

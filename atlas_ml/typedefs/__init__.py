@@ -11,7 +11,9 @@ from atlas_ml.typedefs.install import (
     server_typeset,
     uninstall,
 )
-from atlas_ml.typedefs.model import TypedefError, TypeSet, load_typeset
+from atlas_ml.typedefs.kinds import TypedefError
+from atlas_ml.typedefs.load import load_typeset
+from atlas_ml.typedefs.model import TypeSet
 from atlas_ml.typedefs.validate import TypedefValidationError, check_typeset, validate_typeset
 
 __all__ = [

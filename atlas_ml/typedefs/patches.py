@@ -24,7 +24,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from atlas_ml.typedefs.model import TypeDef, TypedefError, TypeSet, read_json
+from atlas_ml.typedefs.kinds import TypeDef, TypedefError, read_json
+from atlas_ml.typedefs.model import TypeSet
 from atlas_ml.typedefs.shape import PATCH_FILE, check_shape
 
 Patch = dict[str, Any]

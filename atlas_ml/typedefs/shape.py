@@ -16,7 +16,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from atlas_ml.typedefs.model import CATEGORIES, TypedefError
+from atlas_ml.typedefs.kinds import CATEGORIES, TypedefError
 
 Schema = dict[str, Any]
 

@@ -21,9 +21,9 @@ from atlas_ml.fingerprints import (
     compare,
     diff_manifests,
 )
+from atlas_ml.fingerprints.datasets import DatasetRecord
 from atlas_ml.fingerprints.logical import ALGORITHM as LOGICAL_ALGORITHM
 from atlas_ml.fingerprints.manifest import ALGORITHM as MANIFEST_ALGORITHM
-from atlas_ml.tracking.datasets import DatasetRecord
 from atlas_ml.verify.recompute import Recomputed
 from atlas_ml.verify.recorded import RecordedVersion
 from atlas_ml.verify.result import Status, VersionResult

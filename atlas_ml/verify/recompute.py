@@ -16,10 +16,10 @@ from pathlib import Path
 
 from atlas_ml.fingerprints import ManifestError, UnsupportedSchemeError, build_manifest
 from atlas_ml.fingerprints.cache import DigestCache
+from atlas_ml.fingerprints.datasets import DatasetRecord, describe_path
 from atlas_ml.fingerprints.hadoop import build_hadoop_manifest, is_local_location
 from atlas_ml.fingerprints.manifest import local_path
 from atlas_ml.naming import location_label
-from atlas_ml.tracking.datasets import DatasetRecord, describe_path
 
 log = logging.getLogger(__name__)
 

@@ -11,13 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from atlas_ml.fingerprints import FingerprintComparison, ManifestDiff
 from atlas_ml.verify.recorded import RecordedVersion
-
-if TYPE_CHECKING:
-    from atlas_ml.verify.artifact import ArtifactResult
 
 EXIT_VERIFIED = 0
 EXIT_CHANGED = 1
@@ -33,6 +30,26 @@ class Status(str, Enum):
     """The data cannot be checked: location gone, unreadable, or never recorded."""
     DERIVED = "DERIVED"
     """In-memory data, not independently checkable, made from sources that all VERIFIED."""
+
+
+@dataclass(frozen=True)
+class ArtifactResult:
+    """What verification found for the model artifact of a model version."""
+
+    uri: str | None
+    status: Status
+    summary: str
+    recorded: str
+    current: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "uri": self.uri,
+            "status": self.status.value,
+            "summary": self.summary,
+            "recordedSha256": self.recorded,
+            "currentSha256": self.current,
+        }
 
 
 @dataclass

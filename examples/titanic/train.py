@@ -110,15 +110,16 @@ def main() -> None:
     print(f"model artifact {recorded.artifact.path} (sha256 {recorded.artifact.sha256[:16]}...)")
     if run.delivery is not None and not (run.delivery.remaining or run.delivery.rejected):
         print(f"delivered {run.delivery.delivered} event(s) to Atlas; the model's lineage:")
+        from atlas_ml.cli.output import print_lineage
         from atlas_ml.client import AtlasClient
-        from atlas_ml.lineage import show_lineage
+        from atlas_ml.lineage import read_lineage
         from atlas_ml.naming import model_version_name
 
         with AtlasClient() as client:
             name = model_version_name(
                 recorded.name, recorded.artifact.sha256, client.config.namespace
             )
-            show_lineage(client, name)
+            print_lineage(read_lineage(client, name))
 
 
 if __name__ == "__main__":

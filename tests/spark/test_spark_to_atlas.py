@@ -25,10 +25,10 @@ from ml_support import pipeline, write_training_parquet
 
 from atlas_ml.client import AtlasClient
 from atlas_ml.delivery import Spool, push
+from atlas_ml.fingerprints.artifacts import artifact_digest
 from atlas_ml.lineage import resolve_target
 from atlas_ml.naming import model_version_name, physical_dataset
 from atlas_ml.spark import capture_ml, release_ml
-from atlas_ml.tracking.models import artifact_digest
 from atlas_ml.verify import Status, verify
 
 pytestmark = [pytest.mark.spark, pytest.mark.atlas]
@@ -519,7 +519,8 @@ def test_listener_write_of_in_memory_rows_shows_its_spark_process_upstream_of_th
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from atlas_ml.lineage import show_lineage
+    from atlas_ml.cli.output import print_lineage
+    from atlas_ml.lineage import read_lineage
 
     out = tmp_path / "made_in_memory"
     spark.createDataFrame([(1, "ann")], ["id", "name"]).write.parquet(str(out))
@@ -528,6 +529,6 @@ def test_listener_write_of_in_memory_rows_shows_its_spark_process_upstream_of_th
     [producer] = _producers(atlas_client, out)
 
     # Atlas's lineage API leaves out a process without inputs; the tree adds it back.
-    show_lineage(atlas_client, str(out))
+    print_lineage(read_lineage(atlas_client, str(out)))
     printed = capsys.readouterr().out
     assert f"{producer['displayText']} spark_process" in printed, printed

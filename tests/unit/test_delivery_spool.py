@@ -213,7 +213,7 @@ def test_an_event_with_a_classification_of_the_users_own_atlas_lacks_is_set_asid
 def test_end_of_run_delivery_says_what_atlas_refused_and_how_to_retry(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from atlas_ml.tracking.run import deliver_spool
+    from atlas_ml.delivery import deliver_spool
 
     spool = _spool_with_one_classified_write(tmp_path / "my spool", "Confidentail")
     report = deliver_spool(spool, _failing_atlas(_classification_refused("Confidentail")))

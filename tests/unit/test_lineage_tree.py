@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from atlas_ml.cli.output import print_tree
 from atlas_ml.client import LineageGraph
-from atlas_ml.lineage import downstream_tree, upstream_tree
-from atlas_ml.lineage.show import print_tree
+from atlas_ml.reports import downstream_tree, upstream_tree
 
 pytestmark = pytest.mark.unit
 

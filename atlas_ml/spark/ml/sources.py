@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from atlas_ml.fingerprints import LogicalFingerprint, ManifestError, fingerprint_spark
+from atlas_ml.fingerprints.datasets import DatasetRecord, describe_path
 from atlas_ml.fingerprints.hadoop import build_hadoop_manifest, is_local_location
 from atlas_ml.fingerprints.manifest import local_path
 from atlas_ml.naming import location_label
-from atlas_ml.tracking.datasets import DatasetRecord, describe_path
 
 log = logging.getLogger("atlas_ml.spark")
 

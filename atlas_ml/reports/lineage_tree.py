@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from atlas_ml.client import LineageGraph
+from atlas_ml.lineage.read import Lineage
 
 _STYLE = {
     "atlasml_model_version": "bold green",
@@ -88,3 +89,9 @@ def _tree(graph: LineageGraph, root: str, next_nodes: Callable[[str], list[str]]
 
     grow(tree, root)
     return tree
+
+
+def lineage_tree(lineage: Lineage) -> Tree:
+    """The tree of ``lineage`` in its direction."""
+    grow = downstream_tree if lineage.downstream else upstream_tree
+    return grow(lineage.graph, lineage.root)

@@ -1,25 +1,24 @@
-"""Describe data a run used or produced as an OpenLineage dataset with its fingerprint."""
+"""Dataset versions as a run saw them: where the data lives and its fingerprints.
+
+A :class:`DatasetRecord` is what capture (training runs, Spark ML fits) and the read side
+(``verify`` recomputing a recorded version) share, so it lives here, below both; turning it
+into an OpenLineage dataset is :func:`atlas_ml.events.datasets.openlineage_dataset`.
+"""
 
 from __future__ import annotations
 
 import importlib.util
-import json
 import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from atlas_ml.events.facets import CLASSIFICATIONS, DATASET_VERSION, facet
-from atlas_ml.fingerprints import (
-    FileManifest,
-    LogicalFingerprint,
-    PointerError,
-    build_manifest,
-    detect_pointer,
-)
-from atlas_ml.naming import normalise_location, openlineage_location, version_fingerprint
-from atlas_ml.tracking.readers import LayoutError, dataset_format, read_frame
+from atlas_ml.fingerprints.logical import LogicalFingerprint
+from atlas_ml.fingerprints.manifest import FileManifest, build_manifest
+from atlas_ml.fingerprints.pointers import PointerError, detect_pointer
+from atlas_ml.fingerprints.readers import LayoutError, dataset_format, read_frame
+from atlas_ml.naming import normalise_location, version_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -69,54 +68,15 @@ class DatasetRecord:
         )
         return self
 
-    def openlineage(self) -> dict[str, Any]:
-        """This dataset as an OpenLineage dataset with atlas-ml's facets."""
-        fingerprints: dict[str, Any] = {}
-        if self.manifest is not None:
-            fingerprints["manifest"] = self.manifest.to_dict()
-        if self.logical is not None:
-            fingerprints["logical"] = self.logical.to_dict()
-        version = facet(
-            DATASET_VERSION,
-            contentHash=self.logical.content_hash if self.logical else None,
-            manifestRootHash=self.manifest.root_hash if self.manifest else None,
-            rowCount=self.logical.row_count if self.logical else None,
-            schemaFingerprint=self.logical.schema_fingerprint if self.logical else None,
-            schema=[{"name": n, "type": t} for n, t in self.logical.schema]
-            if self.logical
-            else None,
-            fingerprints=json.dumps(fingerprints, sort_keys=True),
-            uri=self.location,
-            format=self.data_format,
-            versionPointer=self.pointer.get("version") if self.pointer else None,
-            versionKind=self.pointer.get("kind") if self.pointer else None,
-            role=self.role,
-            origin=self.origin,
-            licence=self.licence,
-            description=self.description,
-            derivedFrom=self.derivation,
-        )
-        facets: dict[str, Any] = {DATASET_VERSION: version}
-        if self.logical is not None:
-            facets["schema"] = facet(
-                "schema", fields=[{"name": n, "type": t} for n, t in self.logical.schema]
-            )
-        if self.classifications:
-            facets[CLASSIFICATIONS] = facet(CLASSIFICATIONS, classifications=self.classifications)
-        if self.location is None:
-            return {"namespace": "memory", "name": self.name, "facets": facets}
-        namespace, name = openlineage_location(self.location)
-        return {"namespace": namespace, "name": name, "facets": facets}
-
 
 def _logical_from_file(
     path: Path, manifest: FileManifest, data_format: str
 ) -> LogicalFingerprint | None:
-    """The logical fingerprint of the files ``manifest`` lists (see ``tracking.readers``);
+    """The logical fingerprint of the files ``manifest`` lists (see ``fingerprints.readers``);
     None without pandas, which the readers need (the manifest alone is still recorded)."""
     if importlib.util.find_spec("pandas") is None:
         return None
-    from atlas_ml.fingerprints import fingerprint_pandas
+    from atlas_ml.fingerprints.logical_pandas import fingerprint_pandas
 
     files = [entry.path for entry in manifest.entries]
     return fingerprint_pandas(read_frame(path, files, data_format))
@@ -161,11 +121,11 @@ def describe_frame(frame: Any, name: str) -> DatasetRecord:
     """Fingerprint an in-memory pandas or Spark DataFrame by its logical content."""
     module = type(frame).__module__
     if module.startswith("pandas"):
-        from atlas_ml.fingerprints import fingerprint_pandas
+        from atlas_ml.fingerprints.logical_pandas import fingerprint_pandas
 
         return DatasetRecord(name=name, location=None, logical=fingerprint_pandas(frame))
     if module.startswith("pyspark"):
-        from atlas_ml.fingerprints import fingerprint_spark
+        from atlas_ml.fingerprints.logical_spark import fingerprint_spark
 
         return DatasetRecord(name=name, location=None, logical=fingerprint_spark(frame))
     raise TypeError(

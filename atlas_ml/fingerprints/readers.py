@@ -28,6 +28,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from atlas_ml.errors import AtlasMLError
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -42,7 +44,7 @@ _JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 _BLOCK = 1 << 20
 
 
-class LayoutError(ValueError):
+class LayoutError(AtlasMLError, ValueError):
     """The files hold bytes, but not one table these readers can read."""
 
 

@@ -6,8 +6,7 @@ import json
 
 import click
 
-from atlas_ml.verify.artifact import ArtifactResult
-from atlas_ml.verify.result import Status, VerifyReport, VersionResult
+from atlas_ml.verify.result import ArtifactResult, Status, VerifyReport, VersionResult
 
 _COLOURS = {
     Status.VERIFIED: "green",

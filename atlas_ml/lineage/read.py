@@ -1,23 +1,38 @@
-"""Print an entity's lineage (upstream or downstream) and where the Atlas UI shows it."""
+"""Read an entity's lineage (upstream or downstream) as Atlas holds it, completed.
+
+Returns data; :mod:`atlas_ml.reports.lineage_tree` renders it and ``atlas-ml lineage``
+prints it.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
-
-from rich.console import Console
-from rich.tree import Tree
 
 from atlas_ml.client import AtlasClient, LineageGraph
 from atlas_ml.lineage.one_sided import add_one_sided_processes
 from atlas_ml.lineage.resolve import resolve_target, ui_url
-from atlas_ml.lineage.tree import downstream_tree, upstream_tree
 
 
-def show_lineage(
+@dataclass(frozen=True)
+class Lineage:
+    """The lineage graph around ``root``: its inputs back to the raw data, or (``downstream``)
+    everything made from it, with the address of ``root`` in the Atlas UI."""
+
+    root: str
+    graph: LineageGraph
+    downstream: bool
+    ui_url: str
+
+
+def read_lineage(
     client: AtlasClient, target: str, depth: int = 20, downstream: bool = False
-) -> str:
-    """Print where ``target``'s data came from, or (``downstream``) everything made from it;
-    returns its UI URL."""
+) -> Lineage:
+    """Where ``target``'s data came from, or (``downstream``) everything made from it.
+
+    Adds the processes Atlas's lineage API leaves out (see :mod:`.one_sided`) and each
+    training run's outcome, which lineage headers lack.
+    """
     entity = resolve_target(client, target)
     guid = entity["guid"]
     graph = client.lineage.get(guid, direction="OUTPUT" if downstream else "INPUT", depth=depth)
@@ -25,10 +40,7 @@ def show_lineage(
     full = {e["guid"]: e for e in client.entities.get_bulk(list(graph.entities))}
     add_one_sided_processes(client, graph, full, downstream)
     _add_run_outcomes(graph, full)
-    print_tree((downstream_tree if downstream else upstream_tree)(graph, guid))
-    url = ui_url(client, guid)
-    print(f"Atlas UI: {url}")
-    return url
+    return Lineage(guid, graph, downstream, ui_url(client, guid))
 
 
 def _add_run_outcomes(graph: LineageGraph, entities: dict[str, dict[str, Any]]) -> None:
@@ -38,18 +50,3 @@ def _add_run_outcomes(graph: LineageGraph, entities: dict[str, dict[str, Any]]) 
         status = (entities.get(guid, {}).get("attributes") or {}).get("status")
         if header.get("typeName") == "atlasml_training_run" and status:
             header.setdefault("attributes", {})["status"] = status
-
-
-def print_tree(tree: Tree) -> None:
-    """Print ``tree`` wrapped to the terminal, or in full lines into a file or pipe.
-
-    Rich lays out a non-terminal as 80 columns and would wrap or cut deep nodes there, which
-    breaks names and drops the classifications at the end of a line.
-    """
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=_UNWRAPPED)
-    console.print(tree)
-
-
-_UNWRAPPED = 10_000
