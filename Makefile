@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 EXTRAS ?= dev,spark
 
-.PHONY: demo test lint format venv server-build server-start server-stop clean
+.PHONY: demo test lint format fuzz venv server-build server-start server-stop clean
 
 $(STAMP): setup.cfg pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ lint: venv
 	$(BIN)/ruff check atlas_ml tests benchmarks examples
 	$(BIN)/ruff format --check atlas_ml tests benchmarks examples
 	$(BIN)/mypy atlas_ml
+
+## make fuzz: the property-based tests (tests/unit/test_fuzz_*.py) with thousands of inputs per
+## property instead of make test's hundreds; prints how many each one tried.
+fuzz: venv
+	$(BIN)/python -m pytest -m fuzz -q -p no:cacheprovider --hypothesis-profile=long \
+	  --hypothesis-show-statistics
 
 format: venv
 	$(BIN)/ruff check --fix atlas_ml tests benchmarks examples

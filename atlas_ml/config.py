@@ -129,13 +129,18 @@ class AtlasConfig:
     def __post_init__(self) -> None:
         if self.auth not in AUTH_METHODS:
             raise ConfigError(
-                f"unknown auth method {self.auth!r}: use one of {', '.join(AUTH_METHODS)}"
+                f"unknown auth method {self.auth!r} (from {setting_origin('auth', self.sources)}):"
+                f" use one of {', '.join(AUTH_METHODS)}"
             )
         if not isinstance(self.url, str):
-            raise ConfigError(f"Atlas URL must be text, got {self.url!r}")
+            raise ConfigError(
+                f"Atlas URL (from {setting_origin('url', self.sources)}) must be text, "
+                f"got {self.url!r}"
+            )
         if not self.url.startswith(("http://", "https://")):
             raise ConfigError(
-                f"Atlas URL {_redact_userinfo(self.url)!r} must start with http:// or https:// "
+                f"Atlas URL {_redact_userinfo(self.url)!r} (from "
+                f"{setting_origin('url', self.sources)}) must start with http:// or https:// "
                 "(e.g. http://atlas-host:21000)"
             )
         # Built directly (not by load_config): credentials named as fields win over the URL's.
@@ -151,11 +156,14 @@ class AtlasConfig:
                 "does not exist: name the PEM file of the CA that signed Atlas's certificate"
             )
         if self.batch_size < 1:
-            raise ConfigError(f"batch_size must be at least 1, got {self.batch_size}")
+            raise ConfigError(
+                f"batch_size (from {setting_origin('batch_size', self.sources)}) must be at "
+                f"least 1, got {self.batch_size}"
+            )
         if self.upsert_workers < 1:
             raise ConfigError(
-                f"upsert_workers must be at least 1 (1 = one request at a time), "
-                f"got {self.upsert_workers}"
+                f"upsert_workers (from {setting_origin('upsert_workers', self.sources)}) must be "
+                f"at least 1 (1 = one request at a time), got {self.upsert_workers}"
             )
 
     @property

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 
 from atlas_ml.client import AtlasClient
 from atlas_ml.config import AtlasConfig
@@ -64,3 +65,10 @@ def project_types(atlas_client: AtlasClient) -> None:
 def unique() -> str:
     """A prefix that keeps this test's names apart from every other test on the server."""
     return f"t{uuid.uuid4().hex[:12]}"
+
+
+# Property-based tests: a few hundred inputs per property in every run, thousands in
+# `make fuzz` (pytest --hypothesis-profile=long).
+settings.register_profile("default", max_examples=200, deadline=None)
+settings.register_profile("long", max_examples=20_000, deadline=None)
+settings.load_profile("default")

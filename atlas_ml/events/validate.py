@@ -50,7 +50,7 @@ def validate_event(event: Any) -> None:
     _require(event, "eventTime", "event", str)
     _require(event, "producer", "event", str)
     event_type = event.get("eventType", "OTHER")
-    if event_type not in EVENT_TYPES:
+    if not isinstance(event_type, str) or event_type not in EVENT_TYPES:
         raise EventError(f"event.eventType {event_type!r} is not one of {sorted(EVENT_TYPES)}")
     run = _require(event, "run", "event", dict)
     run_id = _require(run, "runId", "event.run", str)
