@@ -10,13 +10,18 @@ and an atlas-ml config file. For every setting the first source that provides it
    ``<user config dir>/atlas-ml/config.toml`` (``~/.config/atlas-ml/config.toml`` on Linux),
    table ``[atlas]`` with keys ``url``, ``user``, ``password``, ``token``, ``auth``,
    ``ca_bundle``, ``verify_tls``, ``namespace``, ``connect_timeout``, ``read_timeout``,
-   ``retries``, ``batch_size``, ``upsert_workers``, ``end_of_job_seconds``;
+   ``retries``, ``batch_size``, ``upsert_workers``, ``end_of_job_seconds``, and for
+   delivery through Kafka ``transport`` (``rest`` or ``kafka``), ``kafka_bootstrap_servers``,
+   ``kafka_topic``, ``notification_max_bytes``, ``kafka_visible_seconds``;
 4. credentials only: ``~/.netrc`` (or ``$NETRC``) entry for the server's host;
 5. ``atlas-application.properties`` from ``$ATLAS_CONF`` (the directory Atlas hooks use) or
    an explicit path: ``atlas.rest.address`` (first of a comma-separated HA list),
    ``atlas.metadata.namespace`` (falling back to the older ``atlas.cluster.name``) and
    ``atlas.authentication.method.kerberos=true`` (auth ``kerberos``, as Atlas's own client
-   does; user/password given by a higher layer still mean basic);
+   does; user/password given by a higher layer still mean basic), and for the Kafka transport
+   ``atlas.kafka.bootstrap.servers``, the ``atlas.kafka.*`` client security settings
+   (``security.protocol``, ``sasl.*``, ``ssl.*``) and
+   ``atlas.notification.message.max.length.bytes``, as Atlas's hooks read them;
 6. defaults: ``http://127.0.0.1:21000``, namespace ``primary`` (Atlas's own default).
 
 A config file named by ``--config`` or ``$ATLAS_ML_CONFIG`` must exist and be UTF-8 TOML;
@@ -83,6 +88,8 @@ _ENV_NAMES = {
     "ATLAS_CA_BUNDLE": "ca_bundle",
     "ATLAS_VERIFY_TLS": "verify_tls",
     "ATLAS_NAMESPACE": "namespace",
+    "ATLAS_ML_TRANSPORT": "transport",
+    "ATLAS_KAFKA_BOOTSTRAP_SERVERS": "kafka_bootstrap_servers",
 }
 _FILE_KEYS = {"username": "user"}
 _CLI_OPTIONS = {
@@ -92,10 +99,20 @@ _CLI_OPTIONS = {
     "token": "--token",
     "auth": "--auth",
 }
-_TEXT_SETTINGS = ("url", "username", "password", "token", "auth", "ca_bundle", "namespace")
+_TEXT_SETTINGS = (
+    *("url", "username", "password", "token", "auth", "ca_bundle", "namespace"),
+    *("transport", "kafka_bootstrap_servers", "kafka_topic"),
+)
 _SECRET_SETTINGS = ("password", "token")
-_FLOAT_SETTINGS = ("connect_timeout", "read_timeout", "backoff_factor", "end_of_job_seconds")
-_INT_SETTINGS = ("retries", "batch_size", "upsert_workers")
+_FLOAT_SETTINGS = (
+    *("connect_timeout", "read_timeout", "backoff_factor", "end_of_job_seconds"),
+    "kafka_visible_seconds",
+)
+_INT_SETTINGS = ("retries", "batch_size", "upsert_workers", "notification_max_bytes")
+TRANSPORTS = ("rest", "kafka")
+_KAFKA_CLIENT_KEYS = re.compile(r"(security\.protocol|sasl\..+|ssl\..+|client\.id)")
+"""``atlas.kafka.*`` settings that are Kafka client (security) settings librdkafka shares with
+the Java client; the others (group ids, ZooKeeper, the embedded broker) are Atlas's own."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +141,18 @@ class AtlasConfig:
     """How long delivery at the end of a training run or PySpark job may hold that job up;
     what it has not sent by then stays in the spool for ``atlas-ml push``. A local Atlas
     takes about 12 Spark events a second, so 30 s covers a job of some 350 writes."""
+    transport: str = "rest"
+    """How entities reach Atlas: ``rest`` (bulk upserts) or ``kafka`` (hook notifications on
+    ``kafka_topic``, as Atlas's own hooks deliver; see :mod:`atlas_ml.delivery.kafka`)."""
+    kafka_bootstrap_servers: str | None = None
+    kafka_topic: str = "ATLAS_HOOK"
+    kafka_settings: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    """Kafka client settings from ``atlas.kafka.*`` (security protocol, SASL, SSL)."""
+    notification_max_bytes: int = 1_000_000
+    """Largest notification Atlas accepts (``atlas.notification.message.max.length.bytes``);
+    larger ones are compressed and split as Atlas's hooks do."""
+    kafka_visible_seconds: float = 120.0
+    """How long push waits for Atlas to apply what it published before keeping the event."""
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -154,6 +183,11 @@ class AtlasConfig:
             raise ConfigError(
                 f"CA bundle {self.ca_bundle} (from {setting_origin('ca_bundle', self.sources)}) "
                 "does not exist: name the PEM file of the CA that signed Atlas's certificate"
+            )
+        if self.transport not in TRANSPORTS:
+            raise ConfigError(
+                f"unknown transport {self.transport!r} (from "
+                f"{setting_origin('transport', self.sources)}): use one of {', '.join(TRANSPORTS)}"
             )
         if self.batch_size < 1:
             raise ConfigError(
@@ -281,6 +315,17 @@ def _properties_settings(path: Path | None, env: Mapping[str, str]) -> dict[str,
     namespace = props.get("atlas.metadata.namespace") or props.get("atlas.cluster.name")
     if namespace:
         settings["namespace"] = namespace
+    if props.get("atlas.kafka.bootstrap.servers"):
+        settings["kafka_bootstrap_servers"] = props["atlas.kafka.bootstrap.servers"]
+    kafka = {
+        key.removeprefix("atlas.kafka."): value
+        for key, value in props.items()
+        if key.startswith("atlas.kafka.") and _KAFKA_CLIENT_KEYS.fullmatch(key[12:])
+    }
+    if kafka:
+        settings["kafka_settings"] = kafka
+    if props.get("atlas.notification.message.max.length.bytes"):
+        settings["notification_max_bytes"] = props["atlas.notification.message.max.length.bytes"]
     return settings
 
 

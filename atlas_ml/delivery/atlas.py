@@ -11,6 +11,7 @@ from pathlib import Path
 
 from atlas_ml.client import AtlasAuthError, AtlasClient, AtlasError, AtlasUnavailable
 from atlas_ml.client.entities import UpsertResult
+from atlas_ml.delivery.kafka import deliver_by_kafka
 from atlas_ml.delivery.spool import Spool, SpoolBusy
 from atlas_ml.events import parse_event
 from atlas_ml.mapping import AtlasChanges, map_event
@@ -51,10 +52,15 @@ class DeliveryReport:
 
 
 def deliver_changes(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
-    """Upsert the entities, number new model versions, attach classifications."""
+    """Upsert the entities (REST, or Kafka hook notifications with ``transport = kafka``),
+    number new model versions, attach classifications (always REST: no hook message has
+    them)."""
     _drop_missing_references(client, changes)
     _keep_first_registration(client, changes)
-    result = client.entities.upsert(changes.entities)
+    if client.config.transport == "kafka":
+        result = deliver_by_kafka(client, changes.entities)
+    else:
+        result = client.entities.upsert(changes.entities)
     _number_model_versions(client, changes, result)
     for request in changes.classifications:
         guid = result.guids.get(request.qualified_name)
