@@ -1,0 +1,287 @@
+"""The Atlas UI of the local server, as a person uses it, in headless Chromium.
+
+Logs in as admin, searches the Titanic demo's model version by type and classification, opens
+its Lineage tab and checks what is drawn: the raw CSV and the training run, the whole chain
+from the first load (5 processes deep), readable labels and atlas-ml's icons. Screenshots go
+to test-artifacts/ui/ (named at the end of the test output).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+from ui_support import Demo
+
+from atlas_ml.client import AtlasClient
+from atlas_ml.server.webui import LINEAGE_DEPTH, assets
+
+pytestmark = pytest.mark.ui
+
+WAIT = 60  # seconds; the first page load compiles the UI's JavaScript
+
+# Every drawn node: its guid, label lines, whether it lies inside the graph's view, and its
+# icon. The UI fetches each icon once, for the first node of its type (data-iconpath); when
+# that fails it falls back to the serviceType's icon, then a generic one, and keeps the first
+# path it tried in data-iconpathorigin.
+NODES_JS = """
+const svg = arguments[0].getBoundingClientRect();
+const icons = {};
+for (const c of document.querySelectorAll('.lineage-box svg circle.nodeImage[data-iconpath]')) {
+    icons[c.getAttribute('fill')] = [c.getAttribute('data-iconpath'),
+                                     c.getAttribute('data-iconpathorigin')];
+}
+return [...document.querySelectorAll('.lineage-box svg g.nodes g.node')].map(node => {
+    const fill = node.querySelector('circle.nodeImage').getAttribute('fill');
+    const box = node.getBoundingClientRect();
+    const [icon, firstIcon] = icons[fill] || [null, null];
+    return {
+        guid: node.id,
+        lines: [...node.querySelectorAll('g.label tspan')].map(t => t.textContent),
+        icon: icon,
+        firstIcon: firstIcon,
+        visible: box.left >= svg.left && box.right <= svg.right
+            && box.top >= svg.top && box.bottom <= svg.bottom,
+    };
+});
+"""
+
+
+def _wait(browser: Any, condition: Callable[[Any], Any], what: str, timeout: float = WAIT) -> Any:
+    try:
+        return WebDriverWait(browser, timeout).until(condition)
+    except TimeoutException:
+        raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}") from None
+
+
+def _select2(browser: Any, data_id: str, text: str) -> None:
+    """Pick ``text`` in a select2 drop-down the way a person does: open it, type, Enter."""
+    browser.find_element(By.CSS_SELECTOR, f'select[data-id="{data_id}"] + .select2').click()
+    field = _wait(
+        browser,
+        ec.visibility_of_element_located(
+            (By.CSS_SELECTOR, ".select2-container--open .select2-search__field")
+        ),
+        f"the {data_id} drop-down",
+    )
+    field.send_keys(text)
+    _wait(
+        browser,
+        lambda b: (
+            text in b.find_element(By.CSS_SELECTOR, ".select2-results__option--highlighted").text
+        ),
+        f"{text} among the {data_id} choices",
+    )
+    field.send_keys(Keys.ENTER)
+
+
+def _lineage_nodes(browser: Any, expected: int) -> list[dict[str, Any]]:
+    """The drawn nodes once all ``expected`` are there, their icons loaded and the zoom-to-fit
+    transition over."""
+    svg = _wait(
+        browser,
+        ec.visibility_of_element_located((By.CSS_SELECTOR, ".lineage-box svg")),
+        "the lineage graph",
+    )
+
+    def settled(b: Any) -> list[dict[str, Any]] | None:
+        nodes = b.execute_script(NODES_JS, svg)
+        icons = b.find_elements(By.CSS_SELECTOR, ".lineage-box svg defs pattern image")
+        loaded = all((i.get_attribute("href") or "").startswith("data:image/png") for i in icons)
+        return nodes if len(nodes) >= expected and icons and loaded else None
+
+    _wait(browser, settled, f"{expected} lineage nodes with their icons")
+    time.sleep(1)  # the UI animates its zoom for 350 ms
+    return list(_wait(browser, settled, "the lineage graph after its zoom"))
+
+
+def _open_lineage_tab(browser: Any) -> None:
+    tab = _wait(
+        browser,
+        ec.element_to_be_clickable((By.XPATH, "//ul[contains(@class,'nav-tabs')]//a[.='Lineage']")),
+        "the Lineage tab",
+    )
+    tab.click()
+
+
+def _full_screen_shot(browser: Any, path: Path, expected: int) -> None:
+    """Full-screen lineage, realigned to the new size, saved to ``path``."""
+    browser.find_element(By.CSS_SELECTOR, '[data-id="fullScreen-toggler"]').click()
+    browser.find_element(By.CSS_SELECTOR, '[data-id="resetLineage"]').click()
+    _lineage_nodes(browser, expected)
+    browser.save_screenshot(str(path))
+
+
+@pytest.fixture(scope="module")
+def logged_in(browser: Any, local_ui: str) -> Any:
+    browser.get(local_ui + "/login.jsp")
+    browser.find_element(By.ID, "username").send_keys("admin")
+    browser.find_element(By.ID, "password").send_keys("admin")
+    browser.find_element(By.ID, "signIn").click()
+    _wait(browser, lambda b: "index.html" in b.current_url, "the UI after login")
+    return browser
+
+
+@pytest.fixture(scope="module")
+def upstream(atlas_client: AtlasClient, titanic_demo: Demo) -> dict[str, dict[str, Any]]:
+    """Every node of the demo model version's lineage, by guid, as Atlas's REST API has it."""
+    graph = atlas_client.lineage.get(titanic_demo.guid, depth=LINEAGE_DEPTH)
+    return graph.entities
+
+
+@pytest.fixture(scope="module")
+def searched(logged_in: Any, local_ui: str, titanic_demo: Demo, ui_artifacts: Path) -> Any:
+    """The classic UI's search form, filled in with the demo's type and classification."""
+    browser = logged_in
+    browser.get(local_ui + "/index.html#!/search")
+    _wait(
+        browser,
+        ec.presence_of_element_located((By.CSS_SELECTOR, 'select[data-id="typeLOV"] + .select2')),
+        "the search form",
+    )
+    _select2(browser, "typeLOV", "atlasml_model_version")
+    _select2(browser, "tagLOV", "PII")
+    browser.find_element(By.CSS_SELECTOR, '[data-id="searchBtn"]').click()
+    _wait(
+        browser,
+        ec.presence_of_element_located((By.LINK_TEXT, titanic_demo.name)),
+        f"{titanic_demo.name} among the search results",
+    )
+    browser.save_screenshot(str(ui_artifacts / "1-search-by-type-and-classification.png"))
+    return browser
+
+
+@pytest.fixture(scope="module")
+def lineage(
+    searched: Any,
+    titanic_demo: Demo,
+    upstream: dict[str, dict[str, Any]],
+    ui_artifacts: Path,
+) -> dict[str, dict[str, Any]]:
+    """The demo's Lineage tab, opened from the search result: its drawn nodes by guid."""
+    browser = searched
+    browser.find_element(By.LINK_TEXT, titanic_demo.name).click()
+    _open_lineage_tab(browser)
+    nodes = _lineage_nodes(browser, len(upstream))
+    browser.save_screenshot(str(ui_artifacts / "2-lineage-tab.png"))
+    return {node["guid"]: node for node in nodes}
+
+
+def test_search_by_type_and_classification_lists_the_demo_model_version(
+    searched: Any, titanic_demo: Demo
+) -> None:
+    url = searched.current_url
+    assert "type=atlasml_model_version" in url and "tag=PII" in url
+    row = searched.find_element(By.LINK_TEXT, titanic_demo.name).find_element(
+        By.XPATH, "./ancestor::tr"
+    )
+    assert "atlasml_model_version" in row.text
+    assert "PII" in row.text  # propagated from the raw CSV
+
+
+def test_lineage_tab_draws_the_raw_csv_and_the_training_run(
+    lineage: dict[str, dict[str, Any]], upstream: dict[str, dict[str, Any]], titanic_demo: Demo
+) -> None:
+    (raw_csv,) = [guid for guid, e in upstream.items() if e["typeName"] == "hdfs_path"]
+    training_run = titanic_demo.run_guid
+    assert upstream[raw_csv]["displayText"].endswith("/examples/data/titanic.csv")
+    assert raw_csv in lineage and training_run in lineage
+    # a person reads the file name and which run it is, not a cut-off prefix
+    assert lineage[raw_csv]["lines"][-1] == "data/titanic.csv"
+    run_label = " ".join(lineage[training_run]["lines"])
+    assert run_label == upstream[training_run]["displayText"]
+
+
+def test_lineage_tab_opens_with_the_whole_chain_in_view(
+    searched: Any, lineage: dict[str, dict[str, Any]], upstream: dict[str, dict[str, Any]]
+) -> None:
+    # Atlas's own default (depth 3) stops two processes short of the raw file.
+    assert set(lineage) == set(upstream)
+    hidden = [upstream[g]["displayText"] for g, node in lineage.items() if not node["visible"]]
+    assert not hidden, f"drawn outside the view: {hidden}"
+    depth = searched.find_element(By.CSS_SELECTOR, 'select[data-id="selectDepth"]')
+    assert depth.get_attribute("value") == str(LINEAGE_DEPTH)
+
+
+def test_lineage_node_labels_are_whole_names_on_two_lines(
+    lineage: dict[str, dict[str, Any]], upstream: dict[str, dict[str, Any]]
+) -> None:
+    for guid, node in lineage.items():
+        name = upstream[guid]["displayText"]
+        assert len(node["lines"]) <= 2 and all(len(line) <= 18 for line in node["lines"])
+        if upstream[guid]["typeName"].startswith("atlasml_"):
+            assert "".join(node["lines"]).replace(" ", "") == name.replace(" ", ""), name
+
+
+def test_lineage_nodes_show_the_icon_of_their_atlas_ml_type(
+    lineage: dict[str, dict[str, Any]], upstream: dict[str, dict[str, Any]], ui_artifacts: Path
+) -> None:
+    for guid, node in lineage.items():
+        type_name = upstream[guid]["typeName"]
+        if type_name.startswith("atlasml_"):
+            assert node["icon"].endswith(f"/img/entity-icon/{type_name}.png"), node
+            assert node["firstIcon"] is None, f"{node['firstIcon']} failed to load"
+
+
+def test_local_server_serves_an_icon_for_every_atlas_ml_type(local_ui: str) -> None:
+    shipped = sorted((assets() / "entity-icon").rglob("*.png"))
+    assert shipped
+    for ui_root in ("", "/n"):  # the classic UI and the one the login page opens
+        for icon in shipped:
+            relative = icon.relative_to(assets()).as_posix()
+            response = requests.get(f"{local_ui}{ui_root}/img/{relative}", timeout=10)
+            assert response.status_code == 200, response.url
+            assert response.headers["Content-Type"].startswith("image/png"), response.url
+            assert response.content == icon.read_bytes(), response.url
+
+
+def test_new_ui_lineage_shows_the_whole_chain_full_screen(
+    logged_in: Any,
+    local_ui: str,
+    titanic_demo: Demo,
+    upstream: dict[str, dict[str, Any]],
+    ui_artifacts: Path,
+) -> None:
+    """The "beta" UI the login page opens has the same lineage view and fixes."""
+    browser = logged_in
+    browser.get(f"{local_ui}/n/index.html#!/detailPage/{titanic_demo.guid}?tabActive=lineage")
+    nodes = _lineage_nodes(browser, len(upstream))
+    assert {node["guid"] for node in nodes} == set(upstream)
+    _full_screen_shot(browser, ui_artifacts / "3-lineage-full-screen.png", len(upstream))
+    nodes = _lineage_nodes(browser, len(upstream))
+    assert all(node["visible"] for node in nodes)
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("test@0ce02035e79a", ["test@0ce02035e79a"]),
+        ("titanic-survival@b42e7c4dc44f", ["titanic-survival", "@b42e7c4dc44f"]),
+        ("titanic-survival run 1aeb40d1", ["titanic-survival", "run 1aeb40d1"]),
+        ("titanic-survival.split", ["titanic-survival.", "split"]),
+        ("titanic.csv@411730e9cddb", ["titanic.csv", "@411730e9cddb"]),
+        ("/home/alice/examples/data/titanic.csv", ["…/alice/examples/", "data/titanic.csv"]),
+        (
+            "hdfs://nn:8020/raw/clicks/2024/part-0001.parquet",
+            ["…/raw/clicks/2024/", "part-0001.parquet"],
+        ),
+        ("spark-application-1712345 execution 12", ["spark-application…", "execution 12"]),
+        ("a-single-token-longer-than-a-line", ["…onger-than-a-line"]),
+    ],
+)
+def test_node_label_keeps_what_tells_names_apart(
+    logged_in: Any, name: str, label: list[str]
+) -> None:
+    """The label function the UI runs (ui-assets/lineage-label.js), in the browser itself."""
+    script = (assets() / "lineage-label.js").read_text(encoding="utf-8")
+    wrapped = logged_in.execute_script(f"return ({script})(arguments[0]);", name)
+    assert wrapped.split("\n") == label
