@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from demo_support import Demo, record_titanic_demo
 
 from atlas_ml.client import AtlasClient
 from atlas_ml.config import AtlasConfig
@@ -64,3 +65,16 @@ def project_types(atlas_client: AtlasClient) -> None:
 def unique() -> str:
     """A prefix that keeps this test's names apart from every other test on the server."""
     return f"t{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def titanic_demo(
+    atlas_server: AtlasEndpoint,
+    atlas_client: AtlasClient,
+    project_types: None,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Demo:
+    """``examples/titanic/train.py`` recorded once per session, as ``make demo`` records it."""
+    return record_titanic_demo(
+        atlas_client, atlas_server.password, tmp_path_factory.mktemp("titanic-demo")
+    )

@@ -1,5 +1,5 @@
-"""Fixtures for the Atlas UI tests: the Titanic demo in the session's Atlas, a headless
-Chromium, and a folder for the screenshots.
+"""Fixtures for the Atlas UI tests: the local server's UI, a headless Chromium, and a folder
+for the screenshots (the Titanic demo they look at comes from tests/conftest.py).
 
 Why Selenium with Debian's chromedriver rather than Playwright: ``chromium`` and
 ``chromium-driver`` are built from one Debian source package, so the driver always speaks the
@@ -12,25 +12,17 @@ Selenium's explicit waits are enough for the few pages these tests visit.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from ui_support import Demo
 
-from atlas_ml.client import AtlasClient
-from atlas_ml.naming import model_version_name, training_run_name
 from atlas_ml.server.endpoint import AtlasEndpoint
 from atlas_ml.server.local import LocalAtlas
 from atlas_ml.server.webui import install_ui_assets
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 # Headless Chromium on a closed network: without these it waits on connection attempts
@@ -84,54 +76,6 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if folder is not None and any(folder.iterdir()):
         shots = ", ".join(sorted(p.name for p in folder.iterdir()))
         terminalreporter.write_line(f"Atlas UI screenshots in {folder}: {shots}")
-
-
-@pytest.fixture(scope="session")
-def titanic_demo(
-    atlas_server: AtlasEndpoint,
-    atlas_client: AtlasClient,
-    project_types: None,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Demo:
-    """``examples/titanic/train.py`` run as ``make demo`` runs it, against the session's Atlas.
-
-    Its spool and artifacts go to a temporary cache, so the user's own are never touched.
-    """
-    cache = tmp_path_factory.mktemp("titanic-demo")
-    env = {
-        **os.environ,
-        "ATLAS_URL": atlas_server.url,
-        "ATLAS_USER": atlas_server.username,
-        "ATLAS_PASSWORD": atlas_server.password,
-        "ATLAS_NAMESPACE": atlas_client.config.namespace,
-        "ATLAS_ML_CACHE": str(cache),
-        "ATLAS_ML_SPOOL": str(cache / "spool"),
-    }
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "titanic" / "train.py")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    artifacts = list(cache.rglob("titanic-survival.joblib"))
-    assert len(artifacts) == 1, result.stdout + result.stderr
-    # The artifact is saved under artifacts/<run id>/ of the cache.
-    sha256 = hashlib.sha256(artifacts[0].read_bytes()).hexdigest()
-    namespace = atlas_client.config.namespace
-    entities = atlas_client.entities
-    model_version = entities.get_by_unique_attribute(
-        "atlasml_model_version", model_version_name("titanic-survival", sha256, namespace)
-    )["entity"]
-    run = entities.get_by_unique_attribute(
-        "atlasml_training_run",
-        training_run_name("titanic-survival", artifacts[0].parent.name, namespace),
-    )["entity"]
-    return Demo(
-        guid=model_version["guid"], name=model_version["attributes"]["name"], run_guid=run["guid"]
-    )
 
 
 @pytest.fixture(scope="session")

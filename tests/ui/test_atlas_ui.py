@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 import requests
+from demo_support import Demo
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
-from ui_support import Demo
 
 from atlas_ml.client import AtlasClient
 from atlas_ml.server.webui import LINEAGE_DEPTH, assets
