@@ -139,10 +139,9 @@ def upstream(atlas_client: AtlasClient, titanic_demo: Demo) -> dict[str, dict[st
     return graph.entities
 
 
-@pytest.fixture(scope="module")
-def searched(logged_in: Any, local_ui: str, titanic_demo: Demo, ui_artifacts: Path) -> Any:
-    """The classic UI's search form, filled in with the demo's type and classification."""
-    browser = logged_in
+def _search(browser: Any, local_ui: str, name: str) -> Any:
+    """Search as a person does in the classic UI's form (type, classification, Search); the
+    result link named ``name``."""
     browser.get(local_ui + "/index.html#!/search")
     _wait(
         browser,
@@ -152,69 +151,79 @@ def searched(logged_in: Any, local_ui: str, titanic_demo: Demo, ui_artifacts: Pa
     _select2(browser, "typeLOV", "atlasml_model_version")
     _select2(browser, "tagLOV", "PII")
     browser.find_element(By.CSS_SELECTOR, '[data-id="searchBtn"]').click()
-    _wait(
+    return _wait(
         browser,
-        ec.presence_of_element_located((By.LINK_TEXT, titanic_demo.name)),
-        f"{titanic_demo.name} among the search results",
+        ec.presence_of_element_located((By.LINK_TEXT, name)),
+        f"{name} among the search results",
     )
-    browser.save_screenshot(str(ui_artifacts / "1-search-by-type-and-classification.png"))
-    return browser
 
 
 @pytest.fixture(scope="module")
-def lineage(searched: Any, titanic_demo: Demo, ui_artifacts: Path) -> dict[str, dict[str, Any]]:
-    """The demo's Lineage tab, opened from the search result: its drawn nodes by guid."""
-    browser = searched
-    browser.find_element(By.LINK_TEXT, titanic_demo.name).click()
+def search_result(
+    logged_in: Any, local_ui: str, titanic_demo: Demo, ui_artifacts: Path
+) -> dict[str, str]:
+    """The search's address and the demo's row in its results."""
+    link = _search(logged_in, local_ui, titanic_demo.name)
+    logged_in.save_screenshot(str(ui_artifacts / "1-search-by-type-and-classification.png"))
+    return {"url": logged_in.current_url, "row": link.find_element(By.XPATH, "./ancestor::tr").text}
+
+
+@pytest.fixture(scope="module")
+def lineage(
+    logged_in: Any, local_ui: str, titanic_demo: Demo, ui_artifacts: Path
+) -> dict[str, dict[str, Any]]:
+    """The demo's Lineage tab, opened from the search result: its drawn nodes by guid, and
+    the depth its filter shows (under the key "depth")."""
+    browser = logged_in
+    _search(browser, local_ui, titanic_demo.name).click()
     _open_lineage_tab(browser)
     nodes = _lineage_nodes(browser)
     browser.save_screenshot(str(ui_artifacts / "2-lineage-tab.png"))
-    return {node["guid"]: node for node in nodes}
+    depth = browser.find_element(By.CSS_SELECTOR, 'select[data-id="selectDepth"]')
+    return {"depth": depth.get_attribute("value"), "nodes": {n["guid"]: n for n in nodes}}
 
 
 def test_search_by_type_and_classification_lists_the_demo_model_version(
-    searched: Any, titanic_demo: Demo
+    search_result: dict[str, str],
 ) -> None:
-    url = searched.current_url
-    assert "type=atlasml_model_version" in url and "tag=PII" in url
-    row = searched.find_element(By.LINK_TEXT, titanic_demo.name).find_element(
-        By.XPATH, "./ancestor::tr"
-    )
-    assert "atlasml_model_version" in row.text
-    assert "PII" in row.text  # propagated from the raw CSV
+    assert "type=atlasml_model_version" in search_result["url"]
+    assert "tag=PII" in search_result["url"]
+    assert "atlasml_model_version" in search_result["row"]
+    assert "PII" in search_result["row"]  # propagated from the raw CSV
 
 
 def test_lineage_tab_draws_the_raw_csv_and_the_training_run(
-    lineage: dict[str, dict[str, Any]], upstream: dict[str, dict[str, Any]], titanic_demo: Demo
+    lineage: dict[str, Any], upstream: dict[str, dict[str, Any]], titanic_demo: Demo
 ) -> None:
+    drawn_nodes = lineage["nodes"]
     (raw_csv,) = [guid for guid, e in upstream.items() if e["typeName"] == "hdfs_path"]
     training_run = titanic_demo.run_guid
     assert upstream[raw_csv]["displayText"].endswith("/examples/data/titanic.csv")
-    drawn = [" ".join(node["lines"]) for node in lineage.values()]
-    assert raw_csv in lineage, f"no raw CSV among {drawn}"
-    assert training_run in lineage, f"no training run among {drawn}"
+    drawn = [" ".join(node["lines"]) for node in drawn_nodes.values()]
+    assert raw_csv in drawn_nodes, f"no raw CSV among {drawn}"
+    assert training_run in drawn_nodes, f"no training run among {drawn}"
     # a person reads the file name and which run it is, not a cut-off prefix
-    assert lineage[raw_csv]["lines"][-1] == "data/titanic.csv"
-    run_label = " ".join(lineage[training_run]["lines"])
+    assert drawn_nodes[raw_csv]["lines"][-1] == "data/titanic.csv"
+    run_label = " ".join(drawn_nodes[training_run]["lines"])
     assert run_label == upstream[training_run]["displayText"]
 
 
 def test_lineage_tab_opens_with_the_whole_chain_in_view(
-    searched: Any, lineage: dict[str, dict[str, Any]], upstream: dict[str, dict[str, Any]]
+    lineage: dict[str, Any], upstream: dict[str, dict[str, Any]]
 ) -> None:
+    nodes = lineage["nodes"]
     # Atlas's own default (depth 3) stops two processes short of the raw file.
-    missing = [upstream[guid]["displayText"] for guid in set(upstream) - set(lineage)]
+    missing = [upstream[guid]["displayText"] for guid in set(upstream) - set(nodes)]
     assert not missing, f"not drawn: {missing}"
-    hidden = [upstream[g]["displayText"] for g, node in lineage.items() if not node["visible"]]
+    hidden = [upstream[g]["displayText"] for g, node in nodes.items() if not node["visible"]]
     assert not hidden, f"drawn outside the view: {hidden}"
-    depth = searched.find_element(By.CSS_SELECTOR, 'select[data-id="selectDepth"]')
-    assert depth.get_attribute("value") == str(LINEAGE_DEPTH)
+    assert lineage["depth"] == str(LINEAGE_DEPTH)
 
 
 def test_lineage_node_labels_are_whole_names_on_two_lines(
-    lineage: dict[str, dict[str, Any]], upstream: dict[str, dict[str, Any]]
+    lineage: dict[str, Any], upstream: dict[str, dict[str, Any]]
 ) -> None:
-    for guid, node in lineage.items():
+    for guid, node in lineage["nodes"].items():
         name = upstream[guid]["displayText"]
         assert len(node["lines"]) <= 2 and all(len(line) <= 18 for line in node["lines"])
         if upstream[guid]["typeName"].startswith("atlasml_"):
@@ -222,9 +231,9 @@ def test_lineage_node_labels_are_whole_names_on_two_lines(
 
 
 def test_lineage_nodes_show_the_icon_of_their_atlas_ml_type(
-    lineage: dict[str, dict[str, Any]], upstream: dict[str, dict[str, Any]], ui_artifacts: Path
+    lineage: dict[str, Any], upstream: dict[str, dict[str, Any]]
 ) -> None:
-    for guid, node in lineage.items():
+    for guid, node in lineage["nodes"].items():
         type_name = upstream[guid]["typeName"]
         if type_name.startswith("atlasml_"):
             assert node["icon"].endswith(f"/img/entity-icon/{type_name}.png"), node
