@@ -26,6 +26,14 @@ $(KERBEROS_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),kerberos]"
 	@touch $@
 
+# The Atlas UI tests (marker ui) drive Debian's headless Chromium through its chromedriver
+# with Selenium (the ui extra). Needed by make test only.
+UI_STAMP := $(VENV)/.ui
+$(UI_STAMP): $(STAMP)
+	tools/install-chromium.sh
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),ui]"
+	@touch $@
+
 server-build: venv
 	$(BIN)/atlas-ml server build
 
@@ -60,20 +68,21 @@ format: venv
 	$(BIN)/ruff format atlas_ml tests benchmarks examples
 
 ## make test: lint, then the whole suite (unit, real Atlas, a Kerberized Atlas with its own MIT
-## KDC, real Spark 4.x), then the Spark tests again on the Spark 3.5 / Scala 2.12 line (its own
-## venv, .venv-spark35).
+## KDC, the local Atlas's UI in headless Chromium, real Spark 4.x), then the Spark tests again
+## on the Spark 3.5 / Scala 2.12 line (its own venv, .venv-spark35).
 ## Both runs share one Atlas: the one named by ATLAS_URL, or the local server, started here
-## with fresh data (and stopped at the end) unless it is already running.
-test: lint server-build $(KERBEROS_STAMP)
-	@status=0; started=0; url="$$ATLAS_URL"; \
+## with fresh data (and stopped at the end) unless it is already running. The UI tests check
+## the local server's UI, so an Atlas named by ATLAS_URL runs the suite without them.
+test: lint server-build $(KERBEROS_STAMP) $(UI_STAMP)
+	@status=0; started=0; url="$$ATLAS_URL"; set --; \
 	trap 'if [ $$started = 1 ]; then $(BIN)/atlas-ml server stop --no-snapshot; fi' EXIT; \
 	if [ -z "$$url" ]; then \
 	  url="http://127.0.0.1:$${ATLAS_ML_SERVER_PORT:-21000}"; \
 	  if ! $(BIN)/atlas-ml server status >/dev/null 2>&1; then \
 	    $(BIN)/atlas-ml server start --fresh || exit 1; started=1; \
 	  fi; \
-	fi; \
-	ATLAS_URL="$$url" $(BIN)/python -m pytest || status=$$?; \
+	else set -- -m "not ui"; fi; \
+	ATLAS_URL="$$url" $(BIN)/python -m pytest "$$@" || status=$$?; \
 	ATLAS_URL="$$url" PYTHON=$(PYTHON) spark_hooks/test-spark35.sh || status=$$?; \
 	exit $$status
 

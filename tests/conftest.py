@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from demo_support import Demo, record_titanic_demo
 from hypothesis import settings
 
 from atlas_ml.client import AtlasClient
@@ -72,3 +73,16 @@ def unique() -> str:
 settings.register_profile("default", max_examples=200, deadline=None)
 settings.register_profile("long", max_examples=20_000, deadline=None)
 settings.load_profile("default")
+
+
+@pytest.fixture(scope="session")
+def titanic_demo(
+    atlas_server: AtlasEndpoint,
+    atlas_client: AtlasClient,
+    project_types: None,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Demo:
+    """``examples/titanic/train.py`` recorded once per session, as ``make demo`` records it."""
+    return record_titanic_demo(
+        atlas_client, atlas_server.password, tmp_path_factory.mktemp("titanic-demo")
+    )

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from atlas_ml.errors import AtlasMLError
 from atlas_ml.paths import cache_dir
+from atlas_ml.server.webui import install_ui_assets
 
 DEFAULT_ATLAS_VERSION = "2.1.0"
 MODELS_ENV = "ATLAS_ML_MODELS"
@@ -209,6 +210,7 @@ def build(
         (staging / "war-lib" / "WEB-INF" / "lib").rename(staging / "lib")
         shutil.rmtree(staging / "war-lib")
         _install_models(models_dir, staging)
+        install_ui_assets(staging / "server" / "webapp" / "atlas")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # a failed build leaves nothing behind
         raise

@@ -35,6 +35,7 @@ from atlas_ml.server.snapshot import (
     export_snapshot,
     import_snapshot,
 )
+from atlas_ml.server.webui import UiAssets, install_ui_assets
 
 JAVA_ENV = "ATLAS_ML_JAVA"
 STATUS_PATH = "/api/atlas/admin/status"
@@ -138,6 +139,8 @@ class LocalAtlas:
         self._restore_pending = False
         self.restored: SnapshotResult | None = None
         """What the last ``start`` imported from the snapshot of the previous run, if any."""
+        self.ui_assets: UiAssets | None = None
+        """The atlas-ml icons and lineage view changes the last start put in the UI."""
 
     @classmethod
     def default(cls) -> LocalAtlas:
@@ -147,6 +150,11 @@ class LocalAtlas:
     @property
     def url(self) -> str:
         return f"http://{self.settings.bind_address}:{self.settings.http_port}"
+
+    @property
+    def webapp(self) -> Path:
+        """The unpacked web application (REST API and UI) Jetty serves."""
+        return self.home / "server" / "webapp" / "atlas"
 
     @property
     def pid_file(self) -> Path:
@@ -242,7 +250,7 @@ class LocalAtlas:
             f"{home / 'conf'}:{home / 'lib'}/*",
             "org.apache.atlas.Atlas",
             "-app",
-            str(home / "server" / "webapp" / "atlas"),
+            str(self.webapp),
             "-port",
             str(self.settings.http_port),
         ]
@@ -292,6 +300,8 @@ class LocalAtlas:
         for folder in ("data", "logs"):
             (self.home / folder).mkdir(parents=True, exist_ok=True)
         self._write_conf()
+        # Again at every start: a server built by an older atlas-ml gets the icons too.
+        self.ui_assets = install_ui_assets(self.webapp)
         for stale in (self.log_file, self.stdout_file):
             if stale.exists():
                 stale.replace(stale.with_suffix(stale.suffix + ".previous"))
