@@ -20,6 +20,9 @@ Facets are plain JSON objects inside the event (OpenLineage requires ``_producer
   ``error``.
 - ``atlasml_modelVersion`` (dataset facet on an output): ``model``, ``artifactSha256``,
   ``artifactUri``, ``framework``, ``frameworkVersion``, ``task``.
+- ``atlasml_validation`` (run facet): a data-quality validation of its one input dataset:
+  ``suite``, ``success``, ``statistics``, ``failedExpectations``, ``tool``, ``validationId``,
+  ``validatedTime``, ``dataAsset``, ``resultJson`` (:mod:`atlas_ml.quality`).
 - ``atlasml_spark`` (run facet, written by the JVM listener): ``applicationId``, ``appName``,
   ``rootExecutionId``, write ``mode``/``format``, ``droppedEvents``.
 """
@@ -37,6 +40,7 @@ TRANSFORM = "atlasml_transform"
 TRAINING_RUN = "atlasml_trainingRun"
 MODEL_VERSION = "atlasml_modelVersion"
 SPARK = "atlasml_spark"
+VALIDATION = "atlasml_validation"
 
 
 def facet(name: str, **fields: Any) -> dict[str, Any]:
