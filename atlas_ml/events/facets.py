@@ -17,9 +17,13 @@ Facets are plain JSON objects inside the event (OpenLineage requires ``_producer
 - ``atlasml_trainingRun`` (run facet): ``pipeline``, ``parameters``, ``metrics``,
   ``codeReference``, ``codeRevision``, ``codeDirty``, ``environment``, ``operator``, ``team``,
   ``framework``, ``frameworkVersion``, ``startTime``, ``endTime``, ``status``, ``reasoning``,
-  ``error``.
+  ``error``; ``mlflowRunId``, ``mlflowRunUri``, ``mlflowExperiment`` (runs imported from or
+  mirrored into MLflow).
 - ``atlasml_modelVersion`` (dataset facet on an output): ``model``, ``artifactSha256``,
-  ``artifactUri``, ``framework``, ``frameworkVersion``, ``task``.
+  ``artifactUri``, ``framework``, ``frameworkVersion``, ``task``; from MLflow's registry:
+  ``stage``, ``registeredTime``, ``mlflowRunId``, ``mlflowModelUri``, ``mlflowRegisteredModel``,
+  ``mlflowVersion``, ``mlflowAliases``. ``atlasml_datasetVersion`` of data only MLflow knows
+  carries ``mlflowDigest`` (it names the version then), ``mlflowSource``, ``mlflowName``.
 - ``atlasml_validation`` (run facet): a data-quality validation of its one input dataset:
   ``suite``, ``success``, ``statistics``, ``failedExpectations``, ``tool``, ``validationId``,
   ``validatedTime``, ``dataAsset``, ``resultJson`` (:mod:`atlas_ml.quality`).

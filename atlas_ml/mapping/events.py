@@ -73,6 +73,9 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
             "startTime": epoch_millis(facet.get("startTime")),
             "endTime": epoch_millis(facet.get("endTime") or event_time),
             "status": facet.get("status") or _RUN_STATUS[event_type],
+            "mlflowRunId": facet.get("mlflowRunId"),
+            "mlflowRunUri": facet.get("mlflowRunUri"),
+            "mlflowExperiment": facet.get("mlflowExperiment"),
         }
         changes.add("atlasml_training_run", {**_present(attributes), **common})
     elif SPARK in run_facets:
