@@ -23,6 +23,7 @@ COMMAND_MODULES: dict[str, str] = {
     "verify": "atlas_ml.cli.verify",
     "spark": "atlas_ml.cli.spark",
     "pin": "atlas_ml.cli.pin",
+    "import": "atlas_ml.cli.import_cmd",
 }
 
 
