@@ -129,6 +129,7 @@ def test_a_training_run_with_mlflow_true_is_mirrored_with_fingerprints_and_guids
     csv = tmp_path / "housing.csv"
     pd.read_csv(HOUSING, nrows=300).to_csv(csv, index=False)
     spool = Spool(tmp_path / "spool")
+    _experiment(tracking_uri, unique, tmp_path)  # else MLflow stores artifacts in ./mlruns
 
     with training_run(unique, client=atlas_client, spool=spool, mlflow=True) as run:
         train = run.use(csv, role="train")
