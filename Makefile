@@ -26,6 +26,13 @@ $(KERBEROS_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),kerberos]"
 	@touch $@
 
+# MLflow, Great Expectations, DVC, deltalake and pyiceberg (issue #17): their tests run in
+# make test, in this venv (they resolve together with the dev/spark pins); not needed by demo.
+INTEGRATIONS_STAMP := $(VENV)/.integrations
+$(INTEGRATIONS_STAMP): $(KERBEROS_STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),kerberos,integrations]"
+	@touch $@
+
 server-build: venv
 	$(BIN)/atlas-ml server build
 
@@ -58,7 +65,7 @@ format: venv
 ## venv, .venv-spark35).
 ## Both runs share one Atlas: the one named by ATLAS_URL, or the local server, started here
 ## with fresh data (and stopped at the end) unless it is already running.
-test: lint server-build $(KERBEROS_STAMP)
+test: lint server-build $(KERBEROS_STAMP) $(INTEGRATIONS_STAMP)
 	@status=0; started=0; url="$$ATLAS_URL"; \
 	trap 'if [ $$started = 1 ]; then $(BIN)/atlas-ml server stop --no-snapshot; fi' EXIT; \
 	if [ -z "$$url" ]; then \
