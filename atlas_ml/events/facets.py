@@ -20,6 +20,10 @@ Facets are plain JSON objects inside the event (OpenLineage requires ``_producer
   ``error``.
 - ``atlasml_modelVersion`` (dataset facet on an output): ``model``, ``artifactSha256``,
   ``artifactUri``, ``framework``, ``frameworkVersion``, ``task``.
+- ``atlasml_custody`` (run facet of a training run's terminal event): the signed attestation
+  of the run (``envelope``: a DSSE envelope) and its chain position: ``payloadSha256``,
+  ``previousSha256``, ``sequence``, ``team``, ``keyId``, ``predicateType``, ``signedTime``
+  (see :mod:`atlas_ml.custody`).
 - ``atlasml_spark`` (run facet, written by the JVM listener): ``applicationId``, ``appName``,
   ``rootExecutionId``, write ``mode``/``format``, ``droppedEvents``.
 """
@@ -37,6 +41,7 @@ TRANSFORM = "atlasml_transform"
 TRAINING_RUN = "atlasml_trainingRun"
 MODEL_VERSION = "atlasml_modelVersion"
 SPARK = "atlasml_spark"
+CUSTODY = "atlasml_custody"
 
 
 def facet(name: str, **fields: Any) -> dict[str, Any]:
