@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from atlas_ml.custody.attest import attest_run
 from atlas_ml.delivery import DeliveryReport, Spool, end_of_job_client, push
 from atlas_ml.events.facets import MODEL_VERSION, PRODUCER, TRAINING_RUN, TRANSFORM, facet
 from atlas_ml.naming import derivation_key, openlineage_location
@@ -75,6 +76,8 @@ class TrainingRun:
     """Every record :meth:`dataset` returned, by ``id`` of the record (held here)."""
     _in_steps: set[int] = field(default_factory=set, repr=False)
     """``id`` of every dataset record a step read or wrote."""
+    _events: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    """Every event this run emitted (its steps), for the signed record of the run."""
 
     # --- data ---------------------------------------------------------------------------
     def dataset(
@@ -245,6 +248,7 @@ class TrainingRun:
         }
 
     def _emit(self, event: dict[str, Any]) -> None:
+        self._events.append(event)
         try:
             self.spool.write(event)
         except OSError as exc:
@@ -314,6 +318,7 @@ class TrainingRun:
             inputs=self.inputs,
             outputs=[] if error else self._model_outputs(),
         )
+        attest_run(self, event, self._events)  # chain of custody; no key configured: unsigned
         self._emit(event)
         return event
 
