@@ -22,6 +22,8 @@ COMMAND_MODULES: dict[str, str] = {
     "lineage": "atlas_ml.cli.lineage",
     "verify": "atlas_ml.cli.verify",
     "spark": "atlas_ml.cli.spark",
+    "keys": "atlas_ml.cli.keys",
+    "attest": "atlas_ml.cli.attest",
 }
 
 
