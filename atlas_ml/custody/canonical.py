@@ -26,11 +26,7 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, int):
         return value if abs(value) <= MAX_SAFE_INTEGER else str(value)
     if isinstance(value, float):
-        if not math.isfinite(value):
-            return str(value)
-        if value.is_integer() and abs(value) > MAX_SAFE_INTEGER:
-            return str(int(value))
-        return value
+        return value if math.isfinite(value) else str(value)
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -51,7 +47,7 @@ def comparable(value: Any) -> Any:
     """A value as read back from JSON, normalised so a signed and a current value compare
     equal exactly when JCS would encode them alike (``5`` and ``5.0`` are one number)."""
     value = jsonable(value)
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_SAFE_INTEGER:
         return int(value)
     if isinstance(value, dict):
         return {k: comparable(v) for k, v in value.items()}

@@ -4,8 +4,10 @@ Each attestation names the sha256 of the payload signed before it by the same ke
 same team, so deleting or reordering a run leaves a gap that the check sees. The log is the
 signer's memory of that order (Atlas holds the other copy, as ``atlasml_attestation``
 entities): ``<log dir>/<team>/<key id>.jsonl`` holds one line per attestation (sequence,
-payload sha256, previous, the envelope) and ``<key id>.head`` the latest position, so that
-finding the next link never reads the whole log.
+payload sha256, previous, the envelope) and ``<key id>.head`` the latest position and the
+log's size after it, so that finding the next link never reads the whole log. Only the log
+is flushed to disk (one fsync per run): a head that a crash left behind no longer matches the
+log's size, and the position is then taken from the log itself.
 
 A chain is per team *and* signing key: a team that signs on several machines, each with its
 own key, has one chain per machine, and a fork can only mean tampering (or two machines
@@ -33,6 +35,7 @@ from atlas_ml.custody.canonical import sha256_hex
 class Head:
     sequence: int
     payload_sha256: str
+    log_size: int | None = None
 
 
 @dataclass
@@ -57,14 +60,15 @@ class PendingLink:
         }
         folder = self.log.folder(self.team)
         line = json.dumps(entry, separators=(",", ":"), sort_keys=True) + "\n"
-        with open(folder / f"{self.key_id}.jsonl", "a", encoding="utf-8") as out:
-            out.write(line)
+        with open(folder / f"{self.key_id}.jsonl", "ab+") as out:
+            end = out.seek(0, os.SEEK_END)
+            torn = end > 0 and out.seek(end - 1) >= 0 and out.read(1) != b"\n"
+            out.write((b"\n" if torn else b"") + line.encode())  # after a crash's torn line
             out.flush()
             os.fsync(out.fileno())
-        _write_atomically(
-            folder / f"{self.key_id}.head",
-            json.dumps({"sequence": self.sequence, "payloadSha256": payload_sha}),
-        )
+            size = out.tell()
+        head = {"sequence": self.sequence, "payloadSha256": payload_sha, "logSize": size}
+        _write_atomically(folder / f"{self.key_id}.head", json.dumps(head))
         self.committed = True
 
 
@@ -78,14 +82,20 @@ class ChainLog:
         return self.root / quote(team, safe="")
 
     def head(self, team: str, key_id: str) -> Head | None:
-        path = self.folder(team) / f"{key_id}.head"
+        """The latest position: from the head file when it matches the log, else the log."""
+        folder = self.folder(team)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return Head(int(data["sequence"]), str(data["payloadSha256"]))
+            size = (folder / f"{key_id}.jsonl").stat().st_size
         except FileNotFoundError:
             return None
-        except (ValueError, KeyError, TypeError):
-            return self._head_from_log(team, key_id)
+        try:
+            data = json.loads((folder / f"{key_id}.head").read_text(encoding="utf-8"))
+            head = Head(int(data["sequence"]), str(data["payloadSha256"]), data.get("logSize"))
+        except (OSError, ValueError, KeyError, TypeError):
+            head = None
+        if head is not None and head.log_size == size:
+            return head
+        return self._head_from_log(team, key_id)
 
     def _head_from_log(self, team: str, key_id: str) -> Head | None:
         """The last complete line of the log, when the head file is damaged."""
@@ -135,12 +145,11 @@ class ChainLog:
 
 
 def _write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` whole (never half-written); not flushed to disk, see ``head``."""
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

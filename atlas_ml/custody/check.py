@@ -19,6 +19,7 @@ Reading Atlas can raise :class:`~atlas_ml.client.AtlasError`; everything else is
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from atlas_ml.client import AtlasClient, AtlasNotFound
@@ -42,6 +43,8 @@ from atlas_ml.custody.stored import (
 )
 
 _UUID_LENGTH = 36
+READERS = 4
+"""Reads in flight at once: the previous link and the records of up to three types."""
 
 
 class RunNotFound(LookupError):
@@ -163,8 +166,11 @@ class _RunCheck:
                     "attestation", "payloadSha256", opened.payload_sha256, stored.payload_sha256
                 )
             )
-        findings.extend(self._compare(records))
-        findings.extend(self._chain(custody))
+        # The chain link and the records of each type are independent reads: in parallel.
+        with ThreadPoolExecutor(READERS, thread_name_prefix="atlas-ml-custody") as pool:
+            chain = pool.submit(self._chain, custody)
+            findings.extend(self._compare(records, pool))
+            findings.extend(chain.result())
         return self._finish(findings, "")
 
     def _untrusted(self, key_id: str, team: str) -> CustodyResult:
@@ -178,7 +184,7 @@ class _RunCheck:
         )
         return self.result
 
-    def _compare(self, records: list[Record]) -> list[Finding]:
+    def _compare(self, records: list[Record], pool: Executor) -> list[Finding]:
         own = self.result.subject
         if records[0].type_name != TRAINING_RUN_TYPE or records[0].qualified_name != own:
             return [Finding("attestation", "training run", records[0].qualified_name, own)]
@@ -192,7 +198,7 @@ class _RunCheck:
                     CustodyStatus.CHAIN_GAP,
                 )
             ]
-        compared = compare_records(self.client, records, self.entity, self.settings)
+        compared = compare_records(self.client, records, self.entity, self.settings, pool)
         self.result.notes.extend(compared.notes)
         return compared.findings
 

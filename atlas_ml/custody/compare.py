@@ -14,6 +14,7 @@ Atlas holds now, atlas-ml wrote it and the difference is a note, not tampering.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,9 +51,14 @@ def compare_records(
     records: list[Record],
     run_entity: Mapping[str, Any],
     settings: CustodySettings,
+    pool: Executor | None = None,
 ) -> Comparison:
-    """Findings for every signed field Atlas no longer holds as signed (run record first)."""
-    entities = _fetch(client, records[1:])
+    """Findings for every signed field Atlas no longer holds as signed (run record first).
+
+    ``pool`` reads the entities of each type concurrently (Atlas answers independent reads
+    in parallel).
+    """
+    entities = _fetch(client, records[1:], pool)
     entities[(TRAINING_RUN_TYPE, records[0].qualified_name)] = dict(run_entity)
     names = {
         str(e.get("guid")): str((e.get("attributes") or {}).get("qualifiedName"))
@@ -78,13 +84,27 @@ def compare_records(
     return result
 
 
-def _fetch(client: AtlasClient, records: Iterable[Record]) -> dict[tuple[str, str], dict[str, Any]]:
-    by_type: dict[str, list[str]] = {}
+def _fetch(
+    client: AtlasClient, records: Iterable[Record], pool: Executor | None
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The current entities of ``records``: one request per type."""
+    by_type: dict[str, list[Record]] = {}
     for record in records:
-        by_type.setdefault(record.type_name, []).append(record.qualified_name)
+        by_type.setdefault(record.type_name, []).append(record)
+
+    def read(item: tuple[str, list[Record]]) -> list[dict[str, Any]]:
+        type_name, group = item
+        # Relationships are read only where a link is signed: a dataset version has one per
+        # run that read it, which would make every check slower as history grows.
+        linked = any(r.links for r in group)
+        return client.entities.get_bulk_by_unique_attributes(
+            type_name, [r.qualified_name for r in group], ignore_relationships=not linked
+        )
+
+    answers = pool.map(read, by_type.items()) if pool else map(read, by_type.items())
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    for type_name, names in by_type.items():
-        for entity in client.entities.get_bulk_by_unique_attributes(type_name, names):
+    for type_name, entities in zip(by_type, answers, strict=True):
+        for entity in entities:
             qualified_name = (entity.get("attributes") or {}).get("qualifiedName")
             if entity.get("typeName") == type_name and qualified_name:
                 found[(type_name, str(qualified_name))] = entity

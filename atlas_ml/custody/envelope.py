@@ -70,7 +70,8 @@ def open_envelope(data: bytes | str | dict[str, Any]) -> Opened:
         try:
             document = json.loads(raw)
         except json.JSONDecodeError as exc:
-            ends = "ends early" if exc.pos >= len(raw.rstrip()) else "is damaged"
+            cut = exc.msg.startswith("Unterminated") or exc.pos >= len(raw.rstrip())
+            ends = "ends early" if cut else "is damaged"
             raise EnvelopeError(
                 f"not complete JSON: it {ends} at byte {exc.pos} of {len(raw)} ({exc.msg})"
             ) from exc

@@ -82,15 +82,20 @@ class CustodySettings:
 
 
 def load_custody_settings(
-    config_file: str | Path | None = None, env: Mapping[str, str] | None = None
+    config_file: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    missing_ok: bool = False,
 ) -> CustodySettings:
     """Settings from the config file's ``[custody]`` table and the environment.
 
+    A config file named by ``config_file`` or ``$ATLAS_ML_CONFIG`` must exist (as for the
+    Atlas settings) unless ``missing_ok`` (``keys generate`` and ``keys trust`` create it).
     Raises :class:`~atlas_ml.config.ConfigError` for a malformed table or public key.
     """
     env = os.environ if env is None else env
     path = Path(config_file).expanduser() if config_file else default_config_file(env)
-    named = config_file is not None or bool(env.get("ATLAS_ML_CONFIG"))
+    named = not missing_ok and (config_file is not None or bool(env.get("ATLAS_ML_CONFIG")))
     table = _custody_table(path, must_exist=named)
     unknown = sorted(set(table) - _KNOWN_KEYS)
     if unknown:

@@ -78,13 +78,27 @@ def run_attestations(client: AtlasClient, run_entity: Mapping[str, Any]) -> list
 def attestation_by_payload(
     client: AtlasClient, payload_sha256: str, namespace: str
 ) -> StoredAttestation | None:
-    """The attestation named by its payload's sha256, None when Atlas has none (active)."""
+    """The attestation named by its payload's sha256 (a deleted one too, so that the check
+    can tell deleted from never delivered or purged); None when Atlas has none."""
     try:
         body = client.entities.get_by_unique_attribute(
             ATTESTATION_TYPE, attestation_name(payload_sha256, namespace)
         )
     except AtlasNotFound:
-        return None
+        # Atlas finds only active entities by unique attribute; a search also sees deleted ones.
+        headers = client.search.basic(
+            ATTESTATION_TYPE,
+            entity_filters={
+                "attributeName": "payloadSha256",
+                "operator": "eq",
+                "attributeValue": payload_sha256,
+            },
+            exclude_deleted=False,
+            limit=1,
+        )
+        guids = [h["guid"] for h in headers if h.get("guid")]
+        found = client.entities.get_bulk(guids) if guids else []
+        return StoredAttestation(found[0]) if found else None
     entity = body.get("entity")
     return StoredAttestation(entity) if entity else None
 

@@ -28,8 +28,11 @@ def verify(
     rehash: bool = False,
     depth: int = DEFAULT_DEPTH,
     on_checking: Progress | None = None,
+    custody: CustodySettings | None = None,
+    check_custody: bool = True,
 ) -> VerifyReport:
-    """Verify every dataset version behind ``target`` (a Target, guid or qualifiedName)."""
+    """Verify every dataset version behind ``target`` (a Target, guid or qualifiedName), and
+    the custody of the training runs behind it (see :func:`verify_collected`)."""
     if isinstance(target, str):
         target = resolve_target(client, target)
     return verify_collected(
@@ -38,6 +41,8 @@ def verify(
         write_back=write_back,
         rehash=rehash,
         on_checking=on_checking,
+        custody=custody,
+        check_custody=check_custody,
     )
 
 
@@ -49,10 +54,12 @@ def verify_collected(
     rehash: bool = False,
     on_checking: Progress | None = None,
     custody: CustodySettings | None = None,
+    check_custody: bool = True,
 ) -> VerifyReport:
     """Check file-backed versions by recomputing, then judge in-memory ones by their sources;
     for a model version, check its artifact too; and the chain of custody of every training
-    run in the lineage (with ``custody``'s trusted keys; default: the config file's).
+    run in the lineage (with ``custody``'s trusted keys; default: the config file's), unless
+    ``check_custody`` is False.
 
     ``on_checking`` is called before each file-backed version is recomputed (for progress).
     """
@@ -90,7 +97,8 @@ def verify_collected(
     report.results = [by_guid[v.guid] for v in ordered]
     if collected.target.type_name == MODEL_VERSION_TYPE:
         report.artifact = verify_artifact(collected.target.entity, rehash=rehash)
-    report.custody = check_runs(client, training_runs(collected), settings=custody)
+    if check_custody:
+        report.custody = check_runs(client, training_runs(collected), settings=custody)
     if write_back:
         millis = int(checked_at.timestamp() * 1000)
         for result in report.results:
