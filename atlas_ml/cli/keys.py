@@ -35,9 +35,9 @@ class KeysError(click.ClickException):
     exit_code = 2
 
 
-def _settings(config_file: str | None) -> CustodySettings:
+def _settings(config_file: str | None, missing_ok: bool = False) -> CustodySettings:
     try:
-        return load_custody_settings(config_file)
+        return load_custody_settings(config_file, missing_ok=missing_ok)
     except ConfigError as exc:
         raise KeysError(str(exc)) from exc
 
@@ -100,7 +100,7 @@ def generate(
     """
     from atlas_ml.custody.keys import CustodyKeyError, generate_key
 
-    settings = _settings(config_file)
+    settings = _settings(config_file, missing_ok=True)
     target = (out or settings.config_file.parent / "keys" / "signing-key.pem").expanduser()
     passphrase = _passphrase() if encrypt else None
     try:
@@ -223,7 +223,7 @@ def trust(team: str, public_key: str, config_file: str | None) -> None:
     """
     from atlas_ml.custody.keys import CustodyKeyError, PublicKey
 
-    settings = _settings(config_file)
+    settings = _settings(config_file, missing_ok=True)
     text = public_key
     candidate = Path(public_key).expanduser()
     if not public_key.startswith("ed25519:") and candidate.is_file():
