@@ -332,3 +332,45 @@ def test_a_truncated_envelope_file_beside_the_model_is_tampered(
 def _conn(client: AtlasClient) -> list[str]:
     config = client.config
     return ["--url", config.url, "--user", str(config.username), "--password", str(config.password)]
+
+
+def test_a_step_repeated_by_a_later_signed_run_is_a_note_not_tampering(
+    atlas_client: AtlasClient,
+    project_types: None,
+    signing: Any,
+    tmp_path: Path,
+    unique: str,
+    team: str,
+    insider: Insider,
+) -> None:
+    first = _rerun_with_reason(atlas_client, tmp_path / "a", unique, team, "drop tiny loans")
+    second = _rerun_with_reason(atlas_client, tmp_path / "b", unique, team, "policy 7 says so")
+
+    result = _check(atlas_client, first, signing)
+
+    assert result.status is CustodyStatus.SIGNED_OK, result.to_dict()
+    assert any("reasoning was recorded again, signed, by training run" in n for n in result.notes)
+    # A value no signed run ever recorded is still tampering.
+    step = next(r for r in _signed_records(insider, second) if r["typeName"] == "atlasml_transform")
+    insider.set_attributes("atlasml_transform", step["qualifiedName"], reasoning="no reason")
+    assert _check(atlas_client, first, signing).status is CustodyStatus.TAMPERED
+
+
+def _rerun_with_reason(
+    client: AtlasClient, folder: Path, unique: str, team: str, reason: str
+) -> TrainingRun:
+    """The same step on the same bytes (so the same transform entity), with ``reason``."""
+    folder.mkdir(parents=True)
+    csv = folder.parent / "shared.csv"
+    if not csv.exists():
+        csv.write_text(f"id,amount,token\n1,100,{unique}\n2,50,{unique}\n")
+    with training_run(
+        f"{unique}-shared", team=team, client=client, spool=Spool(folder / "spool")
+    ) as run:
+        raw = run.dataset(csv, role="raw")
+        frame = pd.read_csv(csv)
+        (clean,) = run.step("clean", inputs=[raw], outputs={"clean": frame}, reason=reason)
+        run.use(clean)
+        run.log_model({"token": unique, "reason": reason}, name=f"{unique}-m", directory=folder)
+    assert run.delivery is not None and run.delivery.delivered
+    return run
