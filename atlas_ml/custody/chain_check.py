@@ -98,18 +98,15 @@ def _walk(
     chain = KeyChain(key_id)
     gap = CustodyStatus.CHAIN_GAP
     at: dict[int, list[tuple[StoredAttestation, Any]]] = defaultdict(list)
-    for stored, parsed in items:
+    untrusted = 0
+    for stored, parsed in sorted(items, key=lambda item: item[1][1].sequence):
         opened, custody = parsed
         label = f"chain {team} #{custody.sequence}"
         verdict = judge_signatures(opened, settings.trusted_for(team), custody.public_key)
         if verdict.signed is Signed.INVALID:
             chain.findings.append(Finding(label, "signature", f"key {key_id}", verdict.detail))
             continue
-        if verdict.signed is Signed.UNTRUSTED:
-            status = CustodyStatus.UNTRUSTED
-            chain.findings.append(
-                Finding(label, "signing key", "a key trusted for the team", key_id, status)
-            )
+        untrusted += verdict.signed is Signed.UNTRUSTED
         if not stored.active:
             chain.findings.append(
                 Finding(label, "attestation", opened.payload_sha256, "deleted from Atlas", gap)
@@ -120,6 +117,17 @@ def _walk(
                 Finding(label, "training run", "present", "deleted from Atlas", gap)
             )
         at[custody.sequence].append((stored, parsed))
+    if untrusted:
+        chain.findings.insert(
+            0,
+            Finding(
+                f"chain {team}",
+                "signing key",
+                f"key {key_id[:16]} ({untrusted} attestation(s))",
+                "not trusted for this team",
+                CustodyStatus.UNTRUSTED,
+            ),
+        )
     highest = max(at, default=0)
     chain.length = sum(len(v) for v in at.values())
     for sequence in range(1, highest + 1):
