@@ -15,12 +15,12 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from atlas_ml.client import AtlasClient
 from atlas_ml.config import AtlasConfig
-from atlas_ml.custody.keys import PublicKey, generate_key
 from atlas_ml.custody.settings import (
     ANY_TEAM,
     KEY_ENV,
@@ -31,6 +31,9 @@ from atlas_ml.custody.settings import (
     load_custody_settings,
     set_signing_key,
 )
+
+if TYPE_CHECKING:
+    from atlas_ml.custody.keys import PublicKey
 from atlas_ml.server.endpoint import AtlasEndpoint
 from atlas_ml.typedefs import install, load_typeset
 
@@ -97,6 +100,8 @@ class Signing:
 def signing(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Signing:
     """Runs from now on are signed with a fresh Ed25519 key (config file via
     ``ATLAS_ML_CONFIG``, chain log via ``ATLAS_ML_CUSTODY_LOG``, both private to the test)."""
+    from atlas_ml.custody.keys import generate_key  # the signing libraries load only here
+
     root = tmp_path_factory.mktemp("custody")
     config, key = root / "config.toml", root / "keys" / "signing-key.pem"
     public = generate_key(key)

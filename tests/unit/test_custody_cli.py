@@ -14,6 +14,7 @@ from atlas_ml.custody import CustodyStatus, sign_report, verify_file
 from atlas_ml.custody.bundle import bundle_path
 from atlas_ml.custody.keys import generate_key
 from atlas_ml.custody.settings import load_custody_settings
+from atlas_ml.delivery import Spool
 from atlas_ml.tracking import training_run
 
 pytestmark = pytest.mark.unit
@@ -40,9 +41,7 @@ def _signed_model(tmp_path: Path) -> Path:
     return run.models[0].artifact.path
 
 
-def _spool(tmp_path: Path):  # type: ignore[no-untyped-def]
-    from atlas_ml.delivery import Spool
-
+def _spool(tmp_path: Path) -> Spool:
     return Spool(tmp_path / "spool")
 
 
