@@ -109,20 +109,24 @@ def generate(
         raise KeysError(str(exc)) from exc
     target.with_name(target.name + ".pub").write_text(public.text + "\n")
     protection = "encrypted with a passphrase" if passphrase else "not encrypted"
-    click.echo(f"wrote Ed25519 signing key {target} (mode 0600, {protection})")
-    click.echo(f"public key  {public.text}")
-    click.echo(f"key id      {public.key_id}")
+    done = [
+        f"wrote Ed25519 signing key {target} (mode 0600, {protection})",
+        f"public key  {public.text}",
+        f"key id      {public.key_id}",
+    ]
     try:
         if not no_configure:
             set_signing_key(settings.config_file, target)
-            click.echo(f"signing_key set in {settings.config_file}: runs are signed from now on")
+            done.append(f"signing_key set in {settings.config_file}: runs are signed from now on")
             if os.environ.get(KEY_ENV) is not None:
-                click.echo(f"note: ${KEY_ENV} is set and wins over the config file")
+                done.append(f"note: ${KEY_ENV} is set and wins over the config file")
         for team in teams:
             add_trusted_key(settings.config_file, team, public)
-            click.echo(f"trusted for team {team} in {settings.config_file}")
+            done.append(f"trusted for team {team} in {settings.config_file}")
     except (ConfigError, OSError) as exc:
         raise KeysError(f"could not update the config file: {exc}") from exc
+    for line in done:  # printed once all is written: a closed pipe cannot leave it half done
+        click.echo(line)
     click.echo(f"others trust it with: atlas-ml keys trust <team> {public.text}")
 
 
