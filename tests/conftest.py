@@ -97,6 +97,16 @@ class Signing:
 
 
 @pytest.fixture
+def unsigned(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No signing key nor trusted keys from the caller's config file or environment."""
+    empty = tmp_path_factory.mktemp("config") / "config.toml"
+    empty.write_text("")
+    monkeypatch.setenv("ATLAS_ML_CONFIG", str(empty))
+    for name in (KEY_ENV, PASSPHRASE_ENV, LOG_ENV):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
 def signing(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Signing:
     """Runs from now on are signed with a fresh Ed25519 key (config file via
     ``ATLAS_ML_CONFIG``, chain log via ``ATLAS_ML_CUSTODY_LOG``, both private to the test)."""

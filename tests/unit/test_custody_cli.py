@@ -17,18 +17,7 @@ from atlas_ml.custody.settings import load_custody_settings
 from atlas_ml.delivery import Spool
 from atlas_ml.tracking import training_run
 
-pytestmark = pytest.mark.unit
-
-
-@pytest.fixture(autouse=True)
-def _no_users_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
-    """No signing key or trusted keys from the caller's config or environment (``signing``
-    installs its own)."""
-    empty = tmp_path_factory.mktemp("config") / "config.toml"
-    empty.write_text("")
-    monkeypatch.setenv("ATLAS_ML_CONFIG", str(empty))
-    for name in ("ATLAS_ML_SIGNING_KEY", "ATLAS_ML_SIGNING_KEY_PASSPHRASE", "ATLAS_ML_CUSTODY_LOG"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = [pytest.mark.unit, pytest.mark.usefixtures("unsigned")]
 
 
 def _cli(*args: str) -> Result:
