@@ -24,6 +24,8 @@ COMMAND_MODULES: dict[str, str] = {
     "spark": "atlas_ml.cli.spark",
     "pin": "atlas_ml.cli.pin",
     "import": "atlas_ml.cli.import_cmd",
+    "keys": "atlas_ml.cli.keys",
+    "attest": "atlas_ml.cli.attest",
 }
 
 
