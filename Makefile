@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 EXTRAS ?= dev,spark
 
-.PHONY: demo test lint format venv server-build server-start server-stop clean
+.PHONY: demo test lint dist format venv server-build server-start server-stop clean
 
 $(STAMP): setup.cfg pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,15 +43,24 @@ demo: server-start
 	$(BIN)/atlas-ml typedefs install
 	$(BIN)/python examples/titanic/train.py
 
-## make lint: ruff (lint + format check) and mypy on the package.
-lint: venv
-	$(BIN)/ruff check atlas_ml tests benchmarks examples
-	$(BIN)/ruff format --check atlas_ml tests benchmarks examples
+## make lint: ruff (lint + format check), mypy on the package, and the distributions.
+lint: venv dist
+	$(BIN)/ruff check atlas_ml tests benchmarks examples tools
+	$(BIN)/ruff format --check atlas_ml tests benchmarks examples tools
 	$(BIN)/mypy atlas_ml
 
+## make dist: build the wheel and the sdist (build/dist/), check their metadata (twine) and
+## that they carry typedefs, the listener sources, facet schemas, templates and py.typed.
+## The build log is shown only when the build fails.
+dist: venv
+	@rm -rf build/dist && mkdir -p build
+	@$(BIN)/python -m build --outdir build/dist . >build/dist.log 2>&1 || { cat build/dist.log; exit 1; }
+	$(BIN)/twine check --strict build/dist/*
+	$(BIN)/python tools/check_dist.py build/dist
+
 format: venv
-	$(BIN)/ruff check --fix atlas_ml tests benchmarks examples
-	$(BIN)/ruff format atlas_ml tests benchmarks examples
+	$(BIN)/ruff check --fix atlas_ml tests benchmarks examples tools
+	$(BIN)/ruff format atlas_ml tests benchmarks examples tools
 
 ## make test: lint, then the whole suite (unit, real Atlas, a Kerberized Atlas with its own MIT
 ## KDC, real Spark 4.x), then the Spark tests again on the Spark 3.5 / Scala 2.12 line (its own
