@@ -10,6 +10,7 @@ from atlas_ml.mapping.datasets import map_dataset
 from atlas_ml.mapping.spark import map_spark
 from atlas_ml.mapping.times import epoch_millis
 from atlas_ml.naming import training_run_name, transform_name
+from atlas_ml.typedefs.names import TRAINING_RUN_TYPE, TRANSFORM_TYPE
 
 # START/RUNNING events only announce work; the terminal event carries its full lineage.
 TERMINAL_EVENT_TYPES = {"COMPLETE", "FAIL", "ABORT", "OTHER"}
@@ -73,7 +74,7 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
             "endTime": epoch_millis(facet.get("endTime") or event_time),
             "status": facet.get("status") or _RUN_STATUS[event_type],
         }
-        changes.add("atlasml_training_run", {**_present(attributes), **common})
+        changes.add(TRAINING_RUN_TYPE, {**_present(attributes), **common})
     elif SPARK in run_facets:
         map_spark(event, run_facets[SPARK], changes, namespace, inputs, outputs)
     else:
@@ -94,7 +95,7 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
             "startTime": epoch_millis(facet.get("startTime")),
             "endTime": epoch_millis(facet.get("endTime") or event_time),
         }
-        changes.add("atlasml_transform", {**_present(attributes), **common})
+        changes.add(TRANSFORM_TYPE, {**_present(attributes), **common})
     return changes
 
 

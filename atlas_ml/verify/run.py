@@ -6,13 +6,14 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 from atlas_ml.client import AtlasClient, AtlasError
+from atlas_ml.typedefs.names import MODEL_VERSION_TYPE
 from atlas_ml.verify.artifact import verify_artifact
 from atlas_ml.verify.collect import DEFAULT_DEPTH, Collected, collect_versions
 from atlas_ml.verify.compare import compare_version, judge_in_memory
 from atlas_ml.verify.recompute import recompute
 from atlas_ml.verify.recorded import RecordedVersion
 from atlas_ml.verify.result import VerifyReport, VersionResult
-from atlas_ml.verify.target import MODEL_VERSION_TYPE, Target, resolve_target
+from atlas_ml.verify.target import Target, resolve_target
 from atlas_ml.verify.writeback import write_back as write_status
 
 Progress = Callable[[RecordedVersion], None]
