@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, Union
 
 from atlas_ml.client import AtlasClient
 from atlas_ml.delivery import DeliveryReport, Spool, deliver_spool
-from atlas_ml.events.facets import TRAINING_RUN, TRANSFORM, facet
+from atlas_ml.events.facets import TRAINING_RUN, TRANSFORM, TrainingRunFacet, TransformFacet
+from atlas_ml.events.model import EventType, FacetLike
 from atlas_ml.events.run_events import model_version_dataset, now, parent_run_facet, run_event
 from atlas_ml.fingerprints.artifacts import ModelArtifact
 from atlas_ml.fingerprints.datasets import DatasetRecord, describe_frame, describe_path
@@ -169,8 +170,7 @@ class TrainingRun:
             job_name=job_name,
             run_id=str(uuid.uuid4()),
             run_facets={
-                TRANSFORM: facet(
-                    TRANSFORM,
+                TRANSFORM: TransformFacet(
                     pipeline=self.pipeline,
                     stepKind=kind.upper(),
                     reasoning=reason,
@@ -222,10 +222,10 @@ class TrainingRun:
     # --- events -------------------------------------------------------------------------
     def _event(
         self,
-        event_type: str,
+        event_type: EventType,
         job_name: str,
         run_id: str,
-        run_facets: dict[str, Any],
+        run_facets: dict[str, FacetLike],
         inputs: list[DatasetRecord],
         outputs: list[DatasetRecord] | list[dict[str, Any]],
     ) -> dict[str, Any]:
@@ -254,8 +254,7 @@ class TrainingRun:
         for model in self.models:
             parameters.update({f"{model.name}.{k}": v for k, v in model.steps.items()})
         framework = next((m.artifact for m in self.models if m.artifact.framework), None)
-        run_facet = facet(
-            TRAINING_RUN,
+        run_facet = TrainingRunFacet(
             pipeline=self.pipeline,
             parameters={k: str(v) for k, v in parameters.items()},
             metrics=self.metrics,
