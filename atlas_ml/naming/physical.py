@@ -37,6 +37,9 @@ _CLOUD_TYPES = {
     "o3fs": OZONE_KEY_TYPE,
 }
 
+_OBJECT_STORE_NAMESPACES = {"s3": "s3", "s3a": "s3", "s3n": "s3", "gs": "gs"}
+"""Object-store schemes -> the scheme of their OpenLineage namespace."""
+
 _HADOOP_SCHEMES = ("hdfs", "viewfs", "webhdfs", "swebhdfs", "har")
 """Hadoop file systems whose paths Atlas's path extractor records as ``hdfs_path``."""
 
@@ -108,13 +111,27 @@ def location_label(location: str) -> str:
 
 
 def openlineage_location(location: str | os.PathLike[str]) -> tuple[str, str]:
-    """OpenLineage's (namespace, name) of a file location: ``file`` + absolute path, or
-    ``scheme://authority`` + path (``hdfs://nn:8020`` + ``/data/x``)."""
+    """OpenLineage's (namespace, name) of a file location, by OpenLineage's naming spec.
+
+    ``file`` + absolute path; an object store's ``s3://bucket`` or ``gs://bucket`` + key
+    without the leading slash (``s3a``/``s3n`` data is ``s3`` data: the connector differs, the
+    bucket is the same); ``scheme://authority`` + path otherwise (``hdfs://nn:8020`` +
+    ``/data/x``; ADLS keeps its ``container@account``). Credentials in the URI are dropped.
+    The JVM listener names data the same way (``DatasetRef.fromUri``), so a file a Spark job
+    wrote and a training run read is one dataset: ``tests/data/naming/object_stores.json``
+    holds the cases both are checked against.
+    """
     normal = normalise_location(location)
     parts = urlsplit(normal)
     if parts.scheme == "file":
         return "file", normal.removeprefix("file:")
-    return f"{parts.scheme}://{parts.netloc}", parts.path or "/"
+    host = parts.netloc.rpartition("@")[2]
+    store = _OBJECT_STORE_NAMESPACES.get(parts.scheme)
+    if store is not None:
+        return f"{store}://{host}", re.sub("/{2,}", "/", parts.path).lstrip("/")
+    if parts.scheme.startswith(("abfs", "wasb")):
+        host = parts.netloc  # abfss://container@account...: the "user" is the container
+    return f"{parts.scheme}://{host}", parts.path or "/"
 
 
 def physical_dataset(
