@@ -7,6 +7,7 @@ is a typed class in :mod:`atlas_ml.events.facets` with a committed JSON Schema
 (:mod:`atlas_ml.events.facet_schemas`). One mapper turns these events into Atlas entities.
 """
 
+from atlas_ml.errors import EventError
 from atlas_ml.events.facet_schemas import check_facets
 from atlas_ml.events.facets import (
     CLASSIFICATIONS,
@@ -26,7 +27,7 @@ from atlas_ml.events.facets import (
     TransformFacet,
 )
 from atlas_ml.events.model import Dataset, Job, Run, RunEvent
-from atlas_ml.events.validate import EventError, parse_event, validate_event
+from atlas_ml.events.validate import parse_event, validate_event
 
 __all__ = [
     "CLASSIFICATIONS",

@@ -11,7 +11,7 @@ import json
 import uuid
 from typing import Any
 
-from atlas_ml.errors import EventError
+from atlas_ml.errors import EventError as EventError  # raised here; importable from here
 
 MAX_EVENT_BYTES = 8 * 1024 * 1024
 EVENT_TYPES = {"START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER"}
@@ -23,7 +23,7 @@ def parse_event(raw: bytes | str) -> dict[str, Any]:
     if size > MAX_EVENT_BYTES:
         raise EventError(f"event is {size} bytes; the limit is {MAX_EVENT_BYTES}")
     try:
-        event = json.loads(raw)
+        event: dict[str, Any] = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise EventError(f"event is not JSON: {exc}") from exc
     except UnicodeDecodeError as exc:

@@ -17,7 +17,7 @@ import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, TypedDict, Union
 
 from atlas_ml.client import AtlasClient
 from atlas_ml.delivery import DeliveryReport, Spool, deliver_spool
@@ -36,12 +36,22 @@ from atlas_ml.tracking.quiet import quiet
 if TYPE_CHECKING:
     import pandas as pd
     from pyspark.sql import DataFrame as SparkDataFrame
+    from typing_extensions import Unpack
 
 log = logging.getLogger("atlas_ml.tracking")
 
 DataLike = Union[str, "os.PathLike[str]", DatasetRecord, "pd.DataFrame", "SparkDataFrame"]
 """What a run can record as a dataset version: a path (file or folder, local or a Hadoop
 URI), a pandas or Spark DataFrame, or a record it returned earlier."""
+
+
+class DatasetDetails(TypedDict, total=False):
+    """What a user can declare about a dataset besides its name and role: where it came
+    from, under which licence, and what it is (kept on its dataset version in Atlas)."""
+
+    origin: str | None
+    licence: str | None
+    description: str | None
 
 
 @dataclass
@@ -80,7 +90,11 @@ class TrainingRun:
 
     # --- data ---------------------------------------------------------------------------
     def dataset(
-        self, data: DataLike, name: str | None = None, role: str | None = None, **details: Any
+        self,
+        data: DataLike,
+        name: str | None = None,
+        role: str | None = None,
+        **details: Unpack[DatasetDetails],
     ) -> DatasetRecord:
         """Fingerprint ``data`` once per object and return its dataset version record.
 
@@ -132,7 +146,11 @@ class TrainingRun:
         return now
 
     def use(
-        self, data: DataLike, role: str = "train", name: str | None = None, **details: Any
+        self,
+        data: DataLike,
+        role: str = "train",
+        name: str | None = None,
+        **details: Unpack[DatasetDetails],
     ) -> DatasetRecord:
         """Record ``data`` as an input of the training run (role: train, validation, ...).
 
@@ -150,7 +168,7 @@ class TrainingRun:
         outputs: Iterable[DataLike] | Mapping[str, DataLike],
         reason: str,
         kind: str = "OTHER",
-        params: Mapping[str, Any] | None = None,
+        params: Mapping[str, object] | None = None,
         code: str | None = None,
     ) -> list[DatasetRecord]:
         """Record a preparation step: what it read, what it wrote, and why.
@@ -191,17 +209,24 @@ class TrainingRun:
         return [self.dataset(value) for value in data]
 
     # --- parameters, metrics, models ----------------------------------------------------
-    def log_params(self, params: Mapping[str, Any] | None = None, **more: Any) -> None:
+    def log_params(self, params: Mapping[str, object] | None = None, **more: object) -> None:
         self.parameters.update({**(params or {}), **more})
 
     def log_metrics(self, metrics: Mapping[str, float] | None = None, **more: float) -> None:
         self.metrics.update({k: float(v) for k, v in {**(metrics or {}), **more}.items()})
 
     def log_model(
-        self, model_or_path: Any, name: str | None = None, directory: Path | None = None
+        self,
+        model_or_path: object,
+        name: str | None = None,
+        directory: Path | None = None,
     ) -> RecordedModel:
         """Record the trained model: artifact sha256, framework, and (for scikit-learn
-        pipelines) every step's estimator class and parameters."""
+        pipelines) every step's estimator class and parameters.
+
+        ``model_or_path`` is a fitted model (saved under ``directory``, by default the cache)
+        or the path of a model saved already.
+        """
         model_name = name or self.pipeline
         artifact = describe_model(
             model_or_path,

@@ -4,16 +4,19 @@ from ``save`` (see :mod:`atlas_ml.spark.ml.capture`)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from atlas_ml.delivery import Spool
 from atlas_ml.spark.ml.capture import MODEL_RUN_ATTRIBUTE, CaptureSettings, flush_pending
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 __all__ = ["MODEL_RUN_ATTRIBUTE", "capture_ml", "flush_pending", "release_ml"]
 
 
 def capture_ml(
-    spark: Any = None,
+    spark: SparkSession | None = None,
     *,
     spool: Path | str | None = None,
     pipeline: str | None = None,
@@ -49,7 +52,7 @@ def release_ml() -> None:
     uninstall()
 
 
-def session_spool_dir(spark: Any = None) -> Path | None:
+def session_spool_dir(spark: SparkSession | None = None) -> Path | None:
     """The spool directory the session's listener was configured with, if any."""
     from atlas_ml.spark.conf import SPOOL_DIR_KEY
 
