@@ -34,12 +34,14 @@ def capture_ml(
     ``deliver_at_exit`` pushes the spool to Atlas when the Python process ends (see
     :mod:`atlas_ml.spark.exit`). Undo with :func:`release_ml`.
     """
+    from atlas_ml.spark.exit import before_exit_delivery
     from atlas_ml.spark.exit import deliver_at_exit as register_exit_delivery
     from atlas_ml.spark.ml.capture import install
 
     target = Spool(Path(spool)) if spool else Spool(session_spool_dir(spark))
     settings = CaptureSettings(target, pipeline=pipeline, model=model, team=team, reason=reason)
     first = install(settings)
+    before_exit_delivery(flush_pending)  # fits never saved are recorded before delivery
     if deliver_at_exit:
         register_exit_delivery(target)
     return first
