@@ -43,11 +43,14 @@ demo: server-start
 	$(BIN)/atlas-ml typedefs install
 	$(BIN)/python examples/titanic/train.py
 
-## make lint: ruff (lint + format check), mypy on the package, and the distributions.
+## make lint: ruff (lint + format check), mypy on the package (strict on the public modules),
+## the import-graph contracts (.importlinter: read side free of capture, no cycles, layers
+## along the data path), and the distributions.
 lint: venv dist
 	$(BIN)/ruff check atlas_ml tests benchmarks examples tools
 	$(BIN)/ruff format --check atlas_ml tests benchmarks examples tools
 	$(BIN)/mypy atlas_ml
+	$(BIN)/lint-imports --no-logo --no-cache .importlinter
 
 ## make dist: build the wheel and the sdist (build/dist/), check their metadata (twine) and
 ## that they carry typedefs, the listener sources, facet schemas, templates and py.typed.
