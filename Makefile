@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 EXTRAS ?= dev,spark
 
-.PHONY: demo test lint dist format venv server-build server-start server-stop clean
+.PHONY: demo test lint dist docs format venv server-build server-start server-stop clean
 
 $(STAMP): setup.cfg pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,11 +46,16 @@ demo: server-start
 ## make lint: ruff (lint + format check), mypy on the package (strict on the public modules),
 ## the import-graph contracts (.importlinter: read side free of capture, no cycles, layers
 ## along the data path), and the distributions.
-lint: venv dist
-	$(BIN)/ruff check atlas_ml tests benchmarks examples tools
-	$(BIN)/ruff format --check atlas_ml tests benchmarks examples tools
+lint: venv dist docs
+	$(BIN)/ruff check atlas_ml tests benchmarks examples tools docs
+	$(BIN)/ruff format --check atlas_ml tests benchmarks examples tools docs
 	$(BIN)/mypy atlas_ml
 	$(BIN)/lint-imports --no-logo --no-cache .importlinter
+
+## make docs: the documentation site (docs/*.md and the API reference generated from the
+## docstrings, mkdocs + mkdocstrings) in build/site/index.html; any warning fails it.
+docs: venv
+	$(BIN)/mkdocs build --strict --quiet
 
 ## make dist: build the wheel and the sdist (build/dist/), check their metadata (twine) and
 ## that they carry typedefs, the listener sources, facet schemas, templates and py.typed.
@@ -62,8 +67,8 @@ dist: venv
 	$(BIN)/python tools/check_dist.py build/dist
 
 format: venv
-	$(BIN)/ruff check --fix atlas_ml tests benchmarks examples tools
-	$(BIN)/ruff format atlas_ml tests benchmarks examples tools
+	$(BIN)/ruff check --fix atlas_ml tests benchmarks examples tools docs
+	$(BIN)/ruff format atlas_ml tests benchmarks examples tools docs
 
 ## make test: lint, then the whole suite (unit, real Atlas, a Kerberized Atlas with its own MIT
 ## KDC, real Spark 4.x), then the Spark tests again on the Spark 3.5 / Scala 2.12 line (its own

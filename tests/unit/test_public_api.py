@@ -94,6 +94,29 @@ def test_import_atlas_ml_loads_no_heavy_dependency() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_the_api_reference_page_documents_every_public_name() -> None:
+    """docs/api.md (rendered by mkdocstrings) has a ``::: path`` for each name in ``__all__``,
+    or for the module that defines it."""
+    page = INIT.parents[1] / "docs" / "api.md"
+    documented: set[int] = set()
+    for path in re.findall(r"^::: ([\w.]+)$", page.read_text(), flags=re.M):
+        try:
+            value = importlib.import_module(path)
+        except ImportError:
+            module, _, name = path.rpartition(".")
+            value = getattr(importlib.import_module(module), name)
+        documented.add(id(value))
+        if inspect.ismodule(value):
+            documented.update(
+                id(v) for v in vars(value).values() if getattr(v, "__module__", None) == path
+            )
+    for name in atlas_ml.__all__:
+        if name == "__version__":
+            continue
+        value = atlas_ml.verify.run.verify if name == "verify" else getattr(atlas_ml, name)
+        assert id(value) in documented, f"docs/api.md does not document atlas_ml.{name}"
+
+
 # --- the error tree --------------------------------------------------------------------------
 def _drawn_tree() -> dict[str, str | None]:
     """Class name -> parent class name, as drawn in atlas_ml.errors' docstring."""
