@@ -11,7 +11,9 @@ still map.
 
 **Adding a field** is one line in the class (camelCase, as in the JSON, with a docstring
 below it), then ``python tools/generate_facet_schemas.py`` to update the committed schema
-(``tests/unit/test_event_facets.py`` fails until it is). The schemas are closed
+(``tests/unit/test_event_facets.py`` fails until it is). **Adding a facet** is a
+:class:`Facet` subclass with its ``NAME`` constant, one entry in :data:`FACET_CLASSES`, and
+the same command. The schemas are closed
 (``additionalProperties: false``), so a producer writing a field no class declares (the JVM
 listener's ``atlasml_spark`` included, checked in ``tests/spark/``) fails the tests.
 
