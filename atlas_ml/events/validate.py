@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime
 from typing import Any
 
-from atlas_ml.errors import EventError
+from atlas_ml.errors import EventError as EventError  # raised here; importable from here
 
 MAX_EVENT_BYTES = 8 * 1024 * 1024
 EVENT_TYPES = {"START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER"}
@@ -23,7 +24,7 @@ def parse_event(raw: bytes | str) -> dict[str, Any]:
     if size > MAX_EVENT_BYTES:
         raise EventError(f"event is {size} bytes; the limit is {MAX_EVENT_BYTES}")
     try:
-        event = json.loads(raw)
+        event: dict[str, Any] = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise EventError(f"event is not JSON: {exc}") from exc
     except UnicodeDecodeError as exc:
@@ -47,7 +48,13 @@ def validate_event(event: Any) -> None:
     """Raise :class:`EventError` unless ``event`` has what a RunEvent must have."""
     if not isinstance(event, dict):
         raise EventError("event must be a JSON object")
-    _require(event, "eventTime", "event", str)
+    event_time = _require(event, "eventTime", "event", str)
+    try:
+        datetime.fromisoformat(event_time.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise EventError(
+            f"event.eventTime {event_time!r} is not an ISO 8601 time (2026-01-31T12:00:00Z)"
+        ) from exc
     _require(event, "producer", "event", str)
     event_type = event.get("eventType", "OTHER")
     if not isinstance(event_type, str) or event_type not in EVENT_TYPES:

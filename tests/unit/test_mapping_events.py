@@ -214,7 +214,10 @@ def test_a_failed_spark_write_or_step_is_no_lineage(event_type: str) -> None:
 def test_start_events_map_to_nothing_and_malformed_events_are_named() -> None:
     assert map_event(_event(eventType="START"), "prod").entities == []
     with pytest.raises(EventError, match=r"event.run.runId 'x' is not a UUID"):
-        parse_event('{"eventTime": "t", "producer": "p", "run": {"runId": "x"}, "job": {}}')
+        parse_event(
+            '{"eventTime": "2026-01-01T00:00:00Z", "producer": "p", "run": {"runId": "x"}, '
+            '"job": {}}'
+        )
     with pytest.raises(EventError, match=r"event.inputs\[0\].name is missing"):
         map_event(_event(inputs=[{"namespace": "file"}]), "prod")
     with pytest.raises(EventError, match="limit"):
