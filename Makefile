@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-EXTRAS ?= dev,spark
+EXTRAS ?= dev,spark,collect
 
 .PHONY: demo test lint format venv server-build server-start server-stop clean
 
