@@ -11,6 +11,7 @@ from pathlib import Path
 
 from atlas_ml.client import AtlasAuthError, AtlasClient, AtlasError, AtlasUnavailable
 from atlas_ml.client.entities import UpsertResult
+from atlas_ml.delivery.fold import fold_runs
 from atlas_ml.delivery.spool import Spool, SpoolBusy
 from atlas_ml.events import parse_event
 from atlas_ml.mapping import AtlasChanges, map_event
@@ -76,6 +77,7 @@ class DeliveryReport:
 def deliver_changes(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
     """Upsert the entities, number new model versions, attach classifications."""
     _drop_missing_references(client, changes)
+    fold_runs(client, changes)
     _keep_first_registration(client, changes)
     result = client.entities.upsert(changes.entities)
     _number_model_versions(client, changes, result)

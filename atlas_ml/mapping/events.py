@@ -7,6 +7,7 @@ from typing import Any
 from atlas_ml.events import SPARK, TRAINING_RUN, TRANSFORM, validate_event
 from atlas_ml.mapping.changes import AtlasChanges
 from atlas_ml.mapping.datasets import map_dataset
+from atlas_ml.mapping.openlineage import is_atlas_ml_event, map_openlineage_event
 from atlas_ml.mapping.spark import map_spark
 from atlas_ml.mapping.times import epoch_millis
 from atlas_ml.naming import training_run_name, transform_name
@@ -34,6 +35,8 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
     Raises :class:`~atlas_ml.events.EventError` for a malformed event.
     """
     validate_event(event)
+    if not is_atlas_ml_event(event):  # Airflow, openlineage-spark, dbt, ...
+        return map_openlineage_event(event, namespace)
     changes = AtlasChanges()
     event_type = event.get("eventType", "OTHER")
     if event_type not in TERMINAL_EVENT_TYPES:

@@ -14,6 +14,7 @@ from atlas_ml.cli.push import command as push_command
 from atlas_ml.client.errors import AtlasAuthError, AtlasBadRequest, AtlasNotFound
 from atlas_ml.config import AtlasConfig
 from atlas_ml.delivery import Spool, push
+from atlas_ml.events.facets import PRODUCER
 
 pytestmark = pytest.mark.unit
 
@@ -39,7 +40,7 @@ def _event() -> dict[str, object]:
     return {
         "eventType": "COMPLETE",
         "eventTime": "2026-11-25T10:00:00Z",
-        "producer": "t",
+        "producer": PRODUCER,
         "run": {"runId": str(uuid.uuid4())},
         "job": {"namespace": "n", "name": "j"},
     }
