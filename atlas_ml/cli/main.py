@@ -22,6 +22,8 @@ COMMAND_MODULES: dict[str, str] = {
     "lineage": "atlas_ml.cli.lineage",
     "verify": "atlas_ml.cli.verify",
     "spark": "atlas_ml.cli.spark",
+    "collect": "atlas_ml.cli.collect",
+    "ingest": "atlas_ml.cli.ingest",
 }
 
 

@@ -152,6 +152,12 @@ def _fail(
     compiled validator stops at the ``anyOf`` of a facet map); the compiled validator's
     message when jsonschema finds nothing (a format it does not check, such as ``uri``)."""
     error = best_match(explain.iter_errors(value))
+    if error is not None and error.validator == "required" and isinstance(error.instance, dict):
+        missing = [name for name in error.validator_value if name not in error.instance]
+        if missing:
+            parent = _path(prefix, error)
+            field = missing[0] if parent == "event" else f"{parent}.{missing[0]}"
+            return SchemaError(f"{field} is missing", field)
     if error is not None:
         field = _path(prefix, error)
         return SchemaError(f"{field}: {error.message}", field)
