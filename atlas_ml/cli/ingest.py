@@ -64,6 +64,12 @@ def command(
         f"Delivered {delivered.delivered} event(s) ({delivered.entities} entities) to "
         f"{client.config.url}; rejected {delivered.rejected}; {delivered.remaining} pending."
     )
+    if delivered.rejected:
+        click.echo(
+            f"Atlas refused {delivered.rejected} event(s), set aside in {spool.rejected_dir} "
+            f"with the reasons; the first: {delivered.first_rejection}",
+            err=True,
+        )
     if delivered.stopped_by:
         if delivered.delivered == 0 and delivered.remaining:
             raise AtlasUnreadable(

@@ -35,6 +35,7 @@ from atlas_ml.naming.openlineage import (
     job_name,
     openlineage_data,
     run_name,
+    s3_bucket,
 )
 
 _STATES = {"START": "RUNNING", "RUNNING": "RUNNING", "COMPLETE": "COMPLETE"}
@@ -113,6 +114,7 @@ def map_openlineage_event(event: dict[str, Any], namespace: str) -> AtlasChanges
 
 
 _CHILDREN = "atlasml_openlineage_run_children"
+_S3_CONTAINER = "aws_s3_v2_container_contained"
 _COLUMNS = "atlasml_openlineage_run_column_lineages"
 
 
@@ -195,7 +197,12 @@ def _dataset(dataset: dict[str, Any], changes: AtlasChanges, namespace: str) -> 
     if physical.type_name == "atlasml_openlineage_dataset":
         attributes["datasetType"] = (facets.get("datasetType") or {}).get("datasetType")
         attributes["description"] = (facets.get("documentation") or {}).get("description")
-    return changes.add(physical.type_name, _present(attributes))
+    relationships = None
+    bucket = s3_bucket(physical, namespace)
+    if bucket is not None:
+        container = changes.add(bucket.type_name, bucket.entity()["attributes"])
+        relationships = {"container": {**container, "relationshipType": _S3_CONTAINER}}
+    return changes.add(physical.type_name, _present(attributes), relationships)
 
 
 def _hive_links(

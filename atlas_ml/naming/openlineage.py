@@ -63,6 +63,19 @@ def openlineage_data(ol_namespace: str, ol_name: str, namespace: str) -> Physica
     return physical
 
 
+def s3_bucket(physical: PhysicalDataset, namespace: str) -> PhysicalDataset | None:
+    """The ``aws_s3_v2_bucket`` an S3 path entity is contained in (Atlas requires the
+    container), named as Atlas's path extractor names it: ``s3a://bucket@<cluster>``."""
+    if not physical.type_name.startswith("aws_s3_v2_"):
+        return None
+    parts = urlsplit(physical.qualified_name.rsplit("@", 1)[0])
+    return PhysicalDataset(
+        "aws_s3_v2_bucket",
+        f"{parts.scheme}://{parts.netloc}@{namespace}",
+        {"name": parts.netloc},
+    )
+
+
 def hive_link(ol_namespace: str, ol_name: str, namespace: str) -> PhysicalDataset | None:
     """The Hive hook's ``hive_table`` for a ``hive://`` dataset (``db.table``), else None."""
     if _scheme(ol_namespace) != "hive":

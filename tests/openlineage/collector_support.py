@@ -121,21 +121,47 @@ def entity(client: AtlasClient, type_name: str, qualified_name: str) -> dict[str
     return client.entities.get(found[0]["guid"], min_ext_info=False)
 
 
-def related_names(full: dict[str, Any], attribute: str) -> set[str]:
-    """qualifiedNames of the entities ``full["entity"]``'s relationship ``attribute`` names."""
-    referred = full.get("referredEntities") or {}
+def related_names(client: AtlasClient, full: dict[str, Any], attribute: str) -> set[str]:
+    """qualifiedNames of the active entities ``full["entity"]``'s relationship ``attribute``
+    names (its inputs, outputs, parentRun...)."""
     value = (full["entity"].get("relationshipAttributes") or {}).get(attribute) or []
     refs = value if isinstance(value, list) else [value]
-    names = set()
-    for ref in refs:
-        if ref.get("relationshipStatus", "ACTIVE") != "ACTIVE":
-            continue
-        target = referred.get(ref["guid"])
-        if target is None:
-            target = {"attributes": {"qualifiedName": ref.get("displayText")}}
-        names.add(target["attributes"].get("qualifiedName"))
-    return names
+    guids = [r["guid"] for r in refs if r.get("relationshipStatus", "ACTIVE") == "ACTIVE"]
+    if not guids:
+        return set()
+    return {e["attributes"]["qualifiedName"] for e in client.entities.get_bulk(guids)}
 
 
 NAMESPACE = DEFAULT_NAMESPACE
 """The cluster name in the collector's qualifiedNames (its config file sets none)."""
+
+
+OPENLINEAGE_SPARK_VERSION = "1.53.0"
+"""openlineage-spark from Maven Central, the release benchmarks/spark_hook_overhead.py uses
+(1.54.0, openlineage-python's release, has no openlineage-spark on Central)."""
+
+
+def openlineage_spark_jar(scala_binary: str) -> Path:
+    """The unmodified openlineage-spark jar for a Scala line, from Maven Central, cached in
+    atlas-ml's Maven repository (``<cache>/m2``) and copied to ``<cache>/maven``."""
+    from atlas_ml.paths import cache_dir
+    from atlas_ml.server.build import maven_repository
+
+    name = f"openlineage-spark_{scala_binary}"
+    target = cache_dir() / "maven"
+    jar = target / f"{name}-{OPENLINEAGE_SPARK_VERSION}.jar"
+    if not jar.exists():
+        subprocess.run(
+            [
+                "mvn",
+                "-q",
+                "-B",
+                "dependency:copy",
+                f"-Dartifact=io.openlineage:{name}:{OPENLINEAGE_SPARK_VERSION}",
+                f"-DoutputDirectory={target}",
+                f"-Dmaven.repo.local={maven_repository()}",
+            ],
+            check=True,
+            timeout=600,
+        )
+    return jar
