@@ -17,7 +17,7 @@ from importlib import resources
 from typing import Any
 
 import fastjsonschema
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 
@@ -26,6 +26,11 @@ from atlas_ml.events import EventError
 CORE_ID = "https://openlineage.io/spec/2-0-2/OpenLineage.json"
 EVENT_KINDS = ("RunEvent", "DatasetEvent", "JobEvent")
 _UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+# Formats are annotations in JSON Schema 2020-12; the collector asserts the two the mapping
+# relies on (runIds name runs, eventTimes date them) and no other: real producers send
+# "uri" values that are not URIs (openlineage-spark's dataSource uri "file").
+_FORMATS: dict[str, Any] = {"uuid": _UUID, "uri": lambda _: True, "uri-reference": lambda _: True}
+_FORMAT_CHECKER = FormatChecker(formats=("uuid",))  # date-time: the compiled check
 # The base facet each facet schema extends -> the facet maps of an event it may appear in.
 _FACET_KINDS = {
     "RunFacet": "run",
@@ -92,14 +97,14 @@ def _schemas() -> _Schemas:
         return fastjsonschema.compile(
             root,
             handlers={"https": lambda uri: by_id[uri.split("#")[0]]},
-            formats={"uuid": _UUID},
+            formats=_FORMATS,
         )
 
     def explaining(document_id: str, definition: str) -> Draft202012Validator:
         return Draft202012Validator(
             {"$ref": f"{document_id}#/$defs/{definition}"},
             registry=registry,
-            format_checker=Draft202012Validator.FORMAT_CHECKER,
+            format_checker=_FORMAT_CHECKER,
         )
 
     events = {kind: compiled(CORE_ID, kind) for kind in EVENT_KINDS}

@@ -113,7 +113,9 @@ def test_openlineage_spark_lineage_of_a_csv_join_reaches_atlas(
     assert related_names(atlas_client, double, "inputs") == {_path_name(work / "orders.csv")}
     assert related_names(atlas_client, double, "outputs") == {output}
     assert ".amount [DIRECT/TRANSFORMATION" in double["entity"]["attributes"]["description"]
-    assert related_names(columns["name"], "inputs") == {_path_name(work / "customers.csv")}
+    assert related_names(atlas_client, columns["name"], "inputs") == {
+        _path_name(work / "customers.csv")
+    }
 
 
 def _http_errors(stderr: str) -> str:
