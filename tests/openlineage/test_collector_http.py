@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 from typing import Any
 
 import requests
-from collector_support import Collector, wait_for
+from collector_support import Collector, free_port, start_collector, wait_for
+
+from atlas_ml.server.endpoint import AtlasEndpoint
 
 PRODUCER = "https://github.com/OpenLineage/OpenLineage/tree/1.54.0/client/python"
 SCHEMA = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
@@ -174,3 +179,56 @@ def test_the_body_never_reaches_the_log(spool_only_collector: Collector) -> None
     log = spool_only_collector.log.read_text()
     assert SECRET not in log
     assert "400 (eventTime)" in log, log  # the status and field are logged
+
+
+def test_with_atlas_down_events_are_accepted_kept_and_the_pause_is_logged(
+    tmp_path: Path,
+) -> None:
+    unreachable = AtlasEndpoint(url=f"http://127.0.0.1:{free_port()}")
+    running = start_collector(tmp_path, unreachable)
+    collector = next(running)
+    try:
+        event = _event(eventType="COMPLETE")
+        answer = _post(collector, json.dumps(event))
+        assert answer.status_code == 202
+        wait_for(lambda: "delivery to Atlas paused" in collector.log.read_text(), 60)
+        assert _stored(collector, event["run"]["runId"]) == [event]
+    finally:
+        running.close()
+    assert _stored(collector, event["run"]["runId"]) == [event], "kept after the collector stops"
+
+
+def test_ingest_with_atlas_down_exits_3_and_keeps_the_events(tmp_path: Path) -> None:
+    events = tmp_path / "events.jsonl"
+    first, second = _event(eventType="COMPLETE"), _event(eventType="COMPLETE")
+    events.write_text(json.dumps(first) + "\n\n" + json.dumps(second) + "\n")
+    spool = tmp_path / "spool"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "atlas_ml.cli.main",
+            "ingest",
+            str(events),
+            "--spool",
+            str(spool),
+            "--url",
+            f"http://127.0.0.1:{free_port()}",
+            "--config",
+            str(_config(tmp_path)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "2 event(s) stored" in done.stdout
+    assert f"atlas-ml push --spool {spool}" in done.stderr
+    assert len(list(spool.glob("*.json"))) == 2
+
+
+def _config(tmp_path: Path) -> Path:
+    config = tmp_path / "config.toml"
+    config.write_text("[atlas]\nretries = 0\nconnect_timeout = 2\n")
+    return config
