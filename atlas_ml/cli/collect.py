@@ -82,7 +82,7 @@ def command(
               --conf spark.openlineage.transport.url=http://127.0.0.1:5000
     """
     from atlas_ml.collect.app import CollectorSettings
-    from atlas_ml.collect.server import TokenFileError, read_token, serve
+    from atlas_ml.collect.server import PortUnavailable, TokenFileError, read_token, serve
     from atlas_ml.delivery import Spool
 
     limit = _size(max_body)
@@ -115,4 +115,13 @@ def command(
         )
 
     settings = CollectorSettings(max_body=limit, token=token)
-    serve(host, port, spool, settings, None if no_push else client, on_start=started)
+    try:
+        serve(host, port, spool, settings, None if no_push else client, on_start=started)
+    except PortUnavailable as exc:
+        raise CouldNotListen(str(exc)) from exc
+
+
+class CouldNotListen(click.ClickException):
+    """The collector could not run at all: exit 3, as every command that could not run."""
+
+    exit_code = 3

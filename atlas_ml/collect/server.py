@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import socket
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -77,6 +78,7 @@ def serve(
     """Serve until interrupted (SIGINT/SIGTERM: finish the requests in flight, then stop)."""
     import uvicorn
 
+    listening = listen(host, port)
     app = build_app(spool, settings, client, on_start)
     config = uvicorn.Config(
         app,
@@ -87,4 +89,25 @@ def serve(
         server_header=False,
         timeout_graceful_shutdown=15,
     )
-    uvicorn.Server(config).run()
+    uvicorn.Server(config).run(sockets=[listening])
+
+
+class PortUnavailable(OSError):
+    """The collector cannot listen where it was asked to; the message names the fix."""
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` before anything starts, so a port in use is one clear
+    error instead of a startup message followed by uvicorn's traceback-free exit."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        listening = socket.socket(family, socket.SOCK_STREAM)
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind((host, port))
+    except OSError as exc:
+        raise PortUnavailable(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another --port "
+            "or --host"
+        ) from exc
+    listening.set_inheritable(True)
+    return listening

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import socket
 import subprocess
 import sys
 import uuid
@@ -232,3 +233,32 @@ def _config(tmp_path: Path) -> Path:
     config = tmp_path / "config.toml"
     config.write_text("[atlas]\nretries = 0\nconnect_timeout = 2\n")
     return config
+
+
+def test_a_port_in_use_is_one_clear_error_exit_3(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "atlas_ml.cli.main",
+                "collect",
+                "--no-push",
+                "--port",
+                str(port),
+                "--spool",
+                str(tmp_path / "spool"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 3
+    assert done.stderr.strip() == (
+        f"Error: cannot listen on 127.0.0.1:{port}: Address already in use; "
+        "choose another --port or --host"
+    )
