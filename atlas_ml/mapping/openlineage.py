@@ -25,7 +25,7 @@ from typing import Any
 from atlas_ml.events.facets import PRODUCER
 from atlas_ml.mapping.changes import AtlasChanges
 from atlas_ml.mapping.relational import map_jdbc_table
-from atlas_ml.mapping.spark import _display, _table_links
+from atlas_ml.mapping.spark import _table_links
 from atlas_ml.mapping.times import epoch_millis
 from atlas_ml.naming.openlineage import (
     COLUMN_LINEAGE_TYPE,
@@ -247,7 +247,7 @@ def _column_lineage(
                     + ("/masked" if t.get("masking") else "")
                     for t in source.get("transformations") or []
                 )
-                where = _display((source["namespace"], source["name"]))
+                where = _display(str(source["namespace"]), str(source["name"]))
                 described.append(f"{where}.{source.get('field')} [{kinds or 'unknown'}]")
             changes.add(
                 COLUMN_LINEAGE_TYPE,
@@ -263,6 +263,14 @@ def _column_lineage(
                 },
                 relationships={"run": {**process, "relationshipType": _COLUMNS}},
             )
+
+
+def _display(ol_namespace: str, ol_name: str) -> str:
+    """A dataset as a column lineage description names it: ``file:/d/x``, ``hdfs://nn/d/x``,
+    ``postgres://db:5432/shop.public.orders``."""
+    if ol_namespace == "file":
+        return f"file:{ol_name}"
+    return f"{ol_namespace.rstrip('/')}/{ol_name.lstrip('/')}"
 
 
 def fold_run(current: dict[str, Any] | None, entity: dict[str, Any]) -> None:
