@@ -45,7 +45,7 @@ def _documents(path: Path) -> Iterator[tuple[int, Any]]:
     """(line, parsed JSON or the InvalidEvent) of every event in ``path``."""
     if path.name.endswith(".json"):
         try:
-            document: Any = parse_json(path.read_bytes())
+            document: Any = parse_json(path.read_bytes(), "the file")
         except InvalidEvent as exc:
             yield 1, exc
             return
@@ -60,7 +60,7 @@ def _documents(path: Path) -> Iterator[tuple[int, Any]]:
                 yield number, InvalidEvent(f"the line is over {MAX_LINE_BYTES} bytes")
                 continue
             try:
-                yield number, parse_json(line)
+                yield number, parse_json(line, "the line")
             except InvalidEvent as exc:
                 yield number, exc
 

@@ -63,17 +63,18 @@ def decode_body(body: bytes, encoding: str | None, limit: int) -> bytes:
     return data
 
 
-def parse_json(data: bytes) -> Any:
+def parse_json(data: bytes, what: str = "the body") -> Any:
+    """The JSON document in ``data``; ``what`` names it in errors (the body, the line)."""
     try:
         return json.loads(data)
     except UnicodeDecodeError as exc:
-        raise InvalidEvent("the body is not UTF-8 text") from exc
+        raise InvalidEvent(f"{what} is not UTF-8 text") from exc
     except json.JSONDecodeError as exc:
         raise InvalidEvent(
-            f"the body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            f"{what} is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from exc
     except RecursionError as exc:
-        raise InvalidEvent("the body nests too deeply to be an event") from exc
+        raise InvalidEvent(f"{what} nests too deeply to be an event") from exc
 
 
 def _short(message: str, limit: int = 300) -> str:
