@@ -40,8 +40,6 @@ from typing import Any
 
 import requests
 
-PRODUCER = "https://github.com/atlas-ml/atlas-ml/benchmarks/collector"
-
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -115,7 +113,6 @@ def make_events(count: int, tag: str) -> list[Any]:
                     eventTime=time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
                     run=run,
                     job=job,
-                    producer=PRODUCER,
                     inputs=inputs,
                     outputs=[output],
                 )
@@ -123,20 +120,25 @@ def make_events(count: int, tag: str) -> list[Any]:
     return events
 
 
-def _emit_share(url: str, token: str, count: int, tag: str, seed: int) -> list[float]:
-    """One client process: build its events, emit them one after another; emit latencies."""
+def _emit_share(
+    url: str, token: str, count: int, tag: str, seed: int
+) -> tuple[float, float, list[float]]:
+    """One client process: build its events, then emit them one after another; returns the
+    wall-clock start and end of the emitting and each emit's latency."""
     from openlineage.client import OpenLineageClient
     from openlineage.client.transport.http import ApiKeyTokenProvider, HttpConfig, HttpTransport
 
     config = HttpConfig(url=url, auth=ApiKeyTokenProvider({"apiKey": token}), timeout=30.0)
     client = OpenLineageClient(transport=HttpTransport(config))
     events = make_events(count, f"{tag}-{seed}")
+    client.emit(events[0])  # connect before the clock starts
     latencies = []
-    for event in events:
+    began = time.time()
+    for event in events[1:]:
         start = time.perf_counter()
         client.emit(event)
         latencies.append(time.perf_counter() - start)
-    return latencies
+    return began, time.time(), latencies
 
 
 class Collector:
@@ -176,22 +178,26 @@ class Collector:
 def _emit_all(
     collector: Collector, events: int, clients: int, tag: str
 ) -> tuple[float, list[float]]:
+    """Wall time from the first client's first timed emit to the last one's end, and every
+    emit's latency (each client's first emit, which opens its connection, is not timed)."""
     share = events // clients
     with concurrent.futures.ProcessPoolExecutor(clients) as pool:
-        # build the clients' events before the clock starts: warm each process up
-        list(pool.map(_warm, range(clients)))
-        start = time.perf_counter()
+        list(pool.map(_warm, range(clients)))  # imports are not the collector's time
         futures = [
             pool.submit(_emit_share, collector.url, collector.token, share, tag, seed)
             for seed in range(clients)
         ]
-        latencies = [value for future in futures for value in future.result()]
-        wall = time.perf_counter() - start
-    return wall, latencies
+        results = [future.result() for future in futures]
+    wall = max(end for _, end, _ in results) - min(began for began, _, _ in results)
+    return wall, [value for _, _, latencies in results for value in latencies]
 
 
 def _warm(_: int) -> None:
     import openlineage.client  # noqa: F401  (import time is not the collector's)
+
+
+def _count(folder: Path) -> int:
+    return sum(1 for _ in folder.glob("*.json")) if folder.is_dir() else 0
 
 
 def _pending(spool: Path) -> int:
@@ -205,8 +211,8 @@ def accept_round(work: Path, events: int, clients: int) -> dict[str, float]:
     finally:
         collector.stop()
     stored = _pending(collector.spool)
-    if stored != len(latencies):
-        raise SystemExit(f"{len(latencies)} events emitted but {stored} stored")
+    if stored != events // clients * clients:
+        raise SystemExit(f"{events // clients * clients} events emitted but {stored} stored")
     ordered = sorted(latencies)
     return {
         "rate": len(latencies) / wall,
@@ -231,16 +237,23 @@ def end_to_end(work: Path, url: str, auth: tuple[str, str], events: int, clients
     tag = uuid.uuid4().hex[:8]
     try:
         start = time.perf_counter()
-        _, latencies = _emit_all(collector, events, clients, tag)
+        _emit_all(collector, events, clients, tag)
+        deadline = time.monotonic() + 3600
+        while _pending(collector.spool) or _count(collector.spool / "delivered") < events:
+            if list((collector.spool / "rejected").glob("*.json")):
+                raise SystemExit(f"Atlas refused events: see {collector.spool / 'rejected'}")
+            if time.monotonic() > deadline:
+                raise SystemExit("the events did not reach Atlas within an hour")
+            time.sleep(0.2)
         last = f"bench-{tag}-{clients - 1}/nightly.task{events // clients // 2 - 1}"
-        while _pending(collector.spool) or not any(
+        if not any(
             _visible(url, auth, f"{last}/{run}@primary") for run in _run_ids(collector.spool, last)
         ):
-            time.sleep(0.5)
+            raise SystemExit(f"the last run of {last} is not in Atlas")
         wall = time.perf_counter() - start
     finally:
         collector.stop()
-    return len(latencies) / wall
+    return events // clients * clients / wall
 
 
 def _run_ids(spool: Path, job: str) -> list[str]:
