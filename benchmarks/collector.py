@@ -122,9 +122,9 @@ def make_events(count: int, tag: str) -> list[Any]:
 
 def _emit_share(
     url: str, token: str, count: int, tag: str, seed: int
-) -> tuple[float, float, list[float]]:
+) -> tuple[float, float, list[float], float]:
     """One client process: build its events, then emit them one after another; returns the
-    wall-clock start and end of the emitting and each emit's latency."""
+    wall-clock start and end of the emitting, each emit's latency and the CPU it used."""
     from openlineage.client import OpenLineageClient
     from openlineage.client.transport.http import ApiKeyTokenProvider, HttpConfig, HttpTransport
 
@@ -133,12 +133,13 @@ def _emit_share(
     events = make_events(count, f"{tag}-{seed}")
     client.emit(events[0])  # connect before the clock starts
     latencies = []
+    cpu = time.process_time()
     began = time.time()
     for event in events[1:]:
         start = time.perf_counter()
         client.emit(event)
         latencies.append(time.perf_counter() - start)
-    return began, time.time(), latencies
+    return began, time.time(), latencies, time.process_time() - cpu
 
 
 class Collector:
@@ -169,6 +170,11 @@ class Collector:
                 raise SystemExit(f"the collector did not start; see {self.log.name}")
             time.sleep(0.2)
 
+    def cpu_seconds(self) -> float:
+        """CPU time the collector process has used (user + system, from /proc)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(60)
@@ -177,9 +183,10 @@ class Collector:
 
 def _emit_all(
     collector: Collector, events: int, clients: int, tag: str
-) -> tuple[float, list[float]]:
-    """Wall time from the first client's first timed emit to the last one's end, and every
-    emit's latency (each client's first emit, which opens its connection, is not timed)."""
+) -> tuple[float, list[float], float]:
+    """Wall time from the first client's first timed emit to the last one's end, every
+    emit's latency (each client's first emit, which opens its connection, is not timed) and
+    the clients' CPU seconds."""
     share = events // clients
     with concurrent.futures.ProcessPoolExecutor(clients) as pool:
         list(pool.map(_warm, range(clients)))  # imports are not the collector's time
@@ -188,8 +195,8 @@ def _emit_all(
             for seed in range(clients)
         ]
         results = [future.result() for future in futures]
-    wall = max(end for _, end, _ in results) - min(began for began, _, _ in results)
-    return wall, [value for _, _, latencies in results for value in latencies]
+    wall = max(r[1] for r in results) - min(r[0] for r in results)
+    return wall, [value for r in results for value in r[2]], sum(r[3] for r in results)
 
 
 def _warm(_: int) -> None:
@@ -207,7 +214,9 @@ def _pending(spool: Path) -> int:
 def accept_round(work: Path, events: int, clients: int) -> dict[str, float]:
     collector = Collector(work, None, {})
     try:
-        wall, latencies = _emit_all(collector, events, clients, uuid.uuid4().hex[:8])
+        server_cpu = collector.cpu_seconds()
+        wall, latencies, client_cpu = _emit_all(collector, events, clients, uuid.uuid4().hex[:8])
+        server_cpu = collector.cpu_seconds() - server_cpu
     finally:
         collector.stop()
     stored = _pending(collector.spool)
@@ -218,6 +227,8 @@ def accept_round(work: Path, events: int, clients: int) -> dict[str, float]:
         "rate": len(latencies) / wall,
         "p50": ordered[len(ordered) // 2] * 1000,
         "p99": ordered[int(len(ordered) * 0.99) - 1] * 1000,
+        "server_cpu": server_cpu / len(latencies) * 1000,
+        "client_cpu": client_cpu / len(latencies) * 1000,
     }
 
 
@@ -334,6 +345,14 @@ def main() -> None:
             f"emit latency p50 {accept['p50']:.1f} ms, p99 {accept['p99']:.1f} ms"
         )
         print("  rounds: " + ", ".join(f"{r['rate']:.0f}/s p99 {r['p99']:.1f} ms" for r in rounds))
+        cores = os.cpu_count() or 1
+        per_event = accept["server_cpu"] + accept["client_cpu"]
+        print(
+            f"  CPU per event: collector {accept['server_cpu']:.2f} ms, clients "
+            f"{accept['client_cpu']:.2f} ms; so {cores} idle cores shared by both accept at "
+            f"most {cores * 1000 / per_event:.0f}/s, and the collector alone "
+            f"{cores * 1000 / accept['server_cpu']:.0f}/s"
+        )
         if args.skip_e2e:
             return
         (root / "e2e").mkdir()
