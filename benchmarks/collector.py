@@ -12,13 +12,14 @@ Phases, in one run:
 2. **end to end**: ``atlas-ml collect`` delivering to Atlas takes ``--e2e-events`` events from
    the same clients; the clock stops when the spool has nothing pending and the last run is
    in Atlas. Then ``atlas-ml ingest`` of the same events (fresh names, same shapes) from a
-   ``.jsonl`` file. Prints both rates and their ratio (target: collect >= 0.9x ingest).
+   ``.jsonl`` file. ``--e2e-rounds`` rounds, alternating which goes first; prints the
+   medians and their ratio (target: collect >= 0.9x ingest).
 
 Each event is a START or COMPLETE of a run with two inputs, one output with a schema and a
 column lineage facet, a parent run facet and a job SQL facet (about 2.5 KB of JSON).
 
     .venv/bin/python benchmarks/collector.py --url http://127.0.0.1:21000 \\
-        [--events 6000 --clients 8 --rounds 3 --e2e-events 300]
+        [--events 6000 --clients 8 --rounds 3 --e2e-events 200 --e2e-rounds 3]
 """
 
 from __future__ import annotations
@@ -322,7 +323,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=6000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--e2e-events", type=int, default=300)
+    parser.add_argument("--e2e-events", type=int, default=200)
+    parser.add_argument("--e2e-rounds", type=int, default=3)
     parser.add_argument("--skip-e2e", action="store_true")
     args = parser.parse_args()
     auth = (args.user, args.password)
@@ -356,13 +358,34 @@ def main() -> None:
         )
         if args.skip_e2e:
             return
-        (root / "e2e").mkdir()
-        (root / "ingest").mkdir()
-        collect_rate = end_to_end(root / "e2e", args.url, auth, args.e2e_events, args.clients)
-        ingest_rate = ingest(root / "ingest", args.url, auth, args.e2e_events, args.clients)
+        collect_rates, ingest_rates = [], []
+        for index in range(args.e2e_rounds):
+            # alternate which goes first: Atlas's speed drifts with the machine's load
+            order = ("collect", "ingest") if index % 2 == 0 else ("ingest", "collect")
+            for kind in order:
+                work = root / f"{kind}{index}"
+                work.mkdir()
+                if kind == "collect":
+                    collect_rates.append(
+                        end_to_end(work, args.url, auth, args.e2e_events, args.clients)
+                    )
+                else:
+                    ingest_rates.append(ingest(work, args.url, auth, args.e2e_events, args.clients))
+        collect_rate, ingest_rate = (
+            statistics.median(collect_rates),
+            statistics.median(ingest_rates),
+        )
         print(
-            f"end to end into Atlas ({args.e2e_events} events): collect {collect_rate:.1f} "
-            f"events/s, ingest {ingest_rate:.1f} events/s, ratio {collect_rate / ingest_rate:.2f}"
+            f"end to end into Atlas ({args.e2e_events} events, median of {args.e2e_rounds}): "
+            f"collect {collect_rate:.1f} events/s, ingest {ingest_rate:.1f} events/s, "
+            f"ratio {collect_rate / ingest_rate:.2f}"
+        )
+        print(
+            "  rounds: "
+            + ", ".join(
+                f"collect {c:.1f}/s ingest {i:.1f}/s"
+                for c, i in zip(collect_rates, ingest_rates, strict=True)
+            )
         )
     with open("/proc/loadavg") as handle:
         print(f"load after: {' '.join(handle.read().split()[:3])}")
