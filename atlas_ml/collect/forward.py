@@ -19,11 +19,13 @@ log = logging.getLogger("atlas_ml.collect")
 
 RETRY_FIRST_SECONDS = 2.0
 RETRY_MAX_SECONDS = 60.0
-ROUND_SECONDS = 10.0
-"""One push runs at most this long, so stopping the collector waits no longer than that."""
 IDLE_CHECK_SECONDS = 30.0
 """Look at the spool this often even without new events: ``atlas-ml ingest`` or a Spark job
 may have added some, and a push stopped by another pusher's lock resumes."""
+
+
+class _Stopping(Exception):
+    """The collector is stopping: leave the remaining events pending."""
 
 
 class Forwarder:
@@ -53,7 +55,9 @@ class Forwarder:
         self._wake.set()
 
     def stop(self, timeout: float = 30.0) -> None:
-        """Finish the event being delivered, then stop (the rest stays in the spool)."""
+        """Finish the event being delivered, then stop (the rest stays in the spool). An event
+        still in flight after ``timeout`` stays pending too, and is sent again (idempotently)
+        by the next push."""
         self._stop.set()
         self._wake.set()
         if self._thread.is_alive():
@@ -67,7 +71,7 @@ class Forwarder:
             if self._stop.is_set():
                 return
             report = self._push_once()
-            if report is not None and report.stopped_by and not report.out_of_time:
+            if report is not None and report.stopped_by:
                 if report.stopped_by != self.last_problem:
                     log.warning("delivery to Atlas paused: %s", report.stopped_by)
                 self.last_problem = report.stopped_by
@@ -75,16 +79,22 @@ class Forwarder:
                 wait = min(wait * 2, RETRY_MAX_SECONDS)
                 self._wake.set()
                 continue
-            if report is not None and report.out_of_time:
-                self._wake.set()  # more pending: carry on at once
             if self.last_problem is not None and report is not None:
                 log.warning("delivery to Atlas resumed")
                 self.last_problem = None
             wait = RETRY_FIRST_SECONDS
 
+    def _between_events(self, _: object) -> None:
+        if self._stop.is_set():
+            raise _Stopping
+
     def _push_once(self) -> DeliveryReport | None:
         try:
-            report = push(self.client, self.spool, time_limit=ROUND_SECONDS)
+            # No time limit: one would cut the request in flight when it runs out, and Atlas
+            # may have stored what that request sent; stopping is checked between events.
+            report = push(self.client, self.spool, on_event=self._between_events)
+        except _Stopping:
+            return None
         except Exception as exc:  # never let the thread die: the events are in the spool
             log.error("delivery failed (%s); the events stay in the spool", type(exc).__name__)
             return None

@@ -57,7 +57,7 @@ def build_app(
             yield
         finally:
             if forwarder is not None:
-                forwarder.stop()
+                forwarder.stop(timeout=10)
 
     return create_app(
         spool,
