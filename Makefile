@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-EXTRAS ?= dev,spark
+EXTRAS ?= dev,spark,collect
 
 .PHONY: demo test lint dist docs format fuzz venv server-build server-start server-stop clean
 

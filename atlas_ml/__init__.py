@@ -20,6 +20,9 @@ from atlas_ml._version import __version__
 if TYPE_CHECKING:
     from atlas_ml.client import AtlasClient
     from atlas_ml.client.batching import PlanError
+    from atlas_ml.collect.intake import BodyTooLarge, InvalidEvent
+    from atlas_ml.collect.schema import SchemaError
+    from atlas_ml.collect.server import PortUnavailable, TokenFileError
     from atlas_ml.config import AtlasConfig, load_config
     from atlas_ml.custody.check import RunNotFound
     from atlas_ml.custody.envelope import EnvelopeError
@@ -114,6 +117,11 @@ _EXPORTS: dict[str, str] = {
     "StatementError": "atlas_ml.custody.statement",
     "RunNotFound": "atlas_ml.custody.check",
     "NothingToVerify": "atlas_ml.custody.offline",
+    "InvalidEvent": "atlas_ml.collect.intake",
+    "SchemaError": "atlas_ml.collect.schema",
+    "BodyTooLarge": "atlas_ml.collect.intake",
+    "TokenFileError": "atlas_ml.collect.server",
+    "PortUnavailable": "atlas_ml.collect.server",
 }
 
 __all__ = [
@@ -127,12 +135,14 @@ __all__ = [
     "AtlasMLError",
     "AtlasNotFound",
     "AtlasUnavailable",
+    "BodyTooLarge",
     "ConfigError",
     "CustodyKeyError",
     "DatasetRecord",
     "EnvelopeError",
     "EventError",
     "FingerprintError",
+    "InvalidEvent",
     "KerberosSetupError",
     "LayoutError",
     "Lineage",
@@ -142,13 +152,16 @@ __all__ = [
     "NothingToVerify",
     "PlanError",
     "PointerError",
+    "PortUnavailable",
     "RunNotFound",
+    "SchemaError",
     "ServerBuildError",
     "ServerError",
     "SnapshotError",
     "SpoolBusy",
     "StatementError",
     "TargetNotFound",
+    "TokenFileError",
     "TrainingRun",
     "TypedefError",
     "TypedefInstallError",

@@ -18,6 +18,8 @@ working. Every message names the problem and, where there is one, the fix.
     │   └── TypesNotInstalled                   Atlas lacks atlas-ml's types  [lineage]
     ├── PlanError (ValueError)              entities cannot be batched as linked  [client.batching]
     ├── EventError (ValueError)             not a usable OpenLineage run event  [events]
+    │   ├── InvalidEvent                        refused by the collector, field named  [collect]
+    │   └── SchemaError                         fails the OpenLineage JSON Schema  [collect]
     ├── SpoolBusy (TimeoutError)            another process holds the spool's lock  [delivery]
     ├── TypedefError (ValueError)           a type definition is malformed or cannot apply
     │   ├── TypedefValidationError              Atlas would refuse it
@@ -41,7 +43,10 @@ working. Every message names the problem and, where there is one, the fix.
     ├── EnvelopeError (ValueError)          not a DSSE envelope atlas-ml can check  [custody]
     ├── StatementError (ValueError)         not an atlas-ml in-toto Statement  [custody]
     ├── RunNotFound (LookupError)           no training run to check custody of  [custody]
-    └── NothingToVerify (FileNotFoundError) no attestation beside the file  [custody]
+    ├── NothingToVerify (FileNotFoundError) no attestation beside the file  [custody]
+    ├── BodyTooLarge (ValueError)           a request body over the collector's limit  [collect]
+    ├── TokenFileError (ValueError)         the collector's token file cannot be used  [collect]
+    └── PortUnavailable (OSError)           the collector cannot listen on its port  [collect]
 
 The branches used across the package are defined here; the others live beside the code that
 raises them (the module in brackets; typedefs' and the server's below their branch) and are

@@ -26,6 +26,8 @@ COMMAND_MODULES: dict[str, str] = {
     "import": "atlas_ml.cli.import_cmd",
     "keys": "atlas_ml.cli.keys",
     "attest": "atlas_ml.cli.attest",
+    "collect": "atlas_ml.cli.collect",
+    "ingest": "atlas_ml.cli.ingest",
 }
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from atlas_ml.client import AtlasAuthError, AtlasClient, AtlasError, AtlasUnavailable
 from atlas_ml.client.entities import UpsertResult
+from atlas_ml.delivery.fold import fold_runs
 from atlas_ml.delivery.kafka import deliver_by_kafka
 from atlas_ml.delivery.spool import Spool, SpoolBusy
 from atlas_ml.events import parse_event
@@ -56,6 +57,7 @@ def deliver_changes(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
     number new model versions, attach classifications (always REST: no hook message has
     them)."""
     _drop_missing_references(client, changes)
+    fold_runs(client, changes)
     _keep_first_registration(client, changes)
     if client.config.transport == "kafka":
         result = deliver_by_kafka(client, changes.entities)

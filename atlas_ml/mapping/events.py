@@ -9,6 +9,7 @@ from atlas_ml.events.facets import CUSTODY
 from atlas_ml.mapping.changes import AtlasChanges
 from atlas_ml.mapping.custody import map_attestation
 from atlas_ml.mapping.datasets import map_dataset
+from atlas_ml.mapping.openlineage import is_atlas_ml_event, map_openlineage_event
 from atlas_ml.mapping.spark import map_spark
 from atlas_ml.mapping.times import epoch_millis
 from atlas_ml.mapping.validation import map_validation
@@ -38,6 +39,9 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
     Raises :class:`~atlas_ml.events.EventError` for a malformed event.
     """
     validate_event(event)
+    if not is_atlas_ml_event(event) or "run" not in event:
+        # Airflow, openlineage-spark, dbt, ...; and DatasetEvents/JobEvents, which have no run
+        return map_openlineage_event(event, namespace)
     changes = AtlasChanges()
     event_type = event.get("eventType", "OTHER")
     if event_type not in TERMINAL_EVENT_TYPES:

@@ -32,6 +32,10 @@ EVALUATION_TYPE: Final = "atlasml_evaluation"
 DEPLOYMENT_TYPE: Final = "atlasml_deployment"
 ATTESTATION_TYPE: Final = "atlasml_attestation"  # 0140-atlasml_custody.json
 VALIDATION_TYPE: Final = "atlasml_validation"  # 0150-atlasml_integrations.json
+# what other OpenLineage producers report (0130-atlasml_openlineage.json)
+OPENLINEAGE_RUN_TYPE: Final = "atlasml_openlineage_run"
+OPENLINEAGE_DATASET_TYPE: Final = "atlasml_openlineage_dataset"
+OPENLINEAGE_COLUMN_LINEAGE_TYPE: Final = "atlasml_openlineage_column_lineage"
 
 # --- atlas-ml's relationship types ------------------------------------------------------
 MODEL_VERSIONS_RELATIONSHIP: Final = "atlasml_model_versions"
@@ -42,6 +46,8 @@ TRANSFORM_RUN_RELATIONSHIP: Final = "atlasml_transform_run"
 ATTESTATION_RUN_RELATIONSHIP: Final = "atlasml_attestation_training_run"
 ATTESTATION_SUBJECTS_RELATIONSHIP: Final = "atlasml_attestation_subjects"
 VALIDATION_DATASET_VERSION_RELATIONSHIP: Final = "atlasml_validation_dataset_version"
+OPENLINEAGE_RUN_CHILDREN_RELATIONSHIP: Final = "atlasml_openlineage_run_children"
+OPENLINEAGE_RUN_COLUMN_LINEAGES_RELATIONSHIP: Final = "atlasml_openlineage_run_column_lineages"
 
 # --- atlas-ml's enums -------------------------------------------------------------------
 VERSION_KIND_ENUM: Final = "atlasml_version_kind"
@@ -50,6 +56,7 @@ STEP_KIND_ENUM: Final = "atlasml_step_kind"
 RUN_STATUS_ENUM: Final = "atlasml_run_status"
 MODEL_STAGE_ENUM: Final = "atlasml_model_stage"
 RISK_CATEGORY_ENUM: Final = "atlasml_risk_category"
+OPENLINEAGE_RUN_STATE_ENUM: Final = "atlasml_openlineage_run_state"
 
 # --- atlas-ml's classifications (typedefs/0110-atlasml_classifications.json) --------------
 SENSITIVE_CLASSIFICATION: Final = "Sensitive"

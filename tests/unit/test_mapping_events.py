@@ -12,6 +12,7 @@ from atlas_ml.events.facets import (
     CLASSIFICATIONS,
     DATASET_VERSION,
     MODEL_VERSION,
+    PRODUCER,
     SPARK,
     TRAINING_RUN,
     TRANSFORM,
@@ -27,7 +28,7 @@ def _event(**overrides: Any) -> dict[str, Any]:
     event: dict[str, Any] = {
         "eventType": "COMPLETE",
         "eventTime": "2026-11-25T10:00:00.000Z",
-        "producer": "test",
+        "producer": PRODUCER,  # atlas-ml's own events (other producers: test_mapping_openlineage)
         "run": {"runId": str(uuid.uuid4()), "facets": {}},
         "job": {"namespace": "atlas-ml", "name": "pipe.clean"},
         "inputs": [],

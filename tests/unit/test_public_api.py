@@ -136,7 +136,10 @@ def _drawn_tree() -> dict[str, str | None]:
 
 
 def _defined_exceptions() -> dict[str, type[BaseException]]:
-    """Every exception class a module of atlas_ml (outside atlas_ml.cli) defines."""
+    """Every public exception class a module of atlas_ml (outside atlas_ml.cli) defines.
+
+    A private one (``_Refused`` of the collector: an HTTP answer on its way out of a request
+    handler) never leaves its module, so it belongs to no tree."""
     found: dict[str, type[BaseException]] = {}
     for info in pkgutil.walk_packages(atlas_ml.__path__, "atlas_ml."):
         if info.name == "atlas_ml.cli" or info.name.startswith("atlas_ml.cli."):
@@ -147,6 +150,7 @@ def _defined_exceptions() -> dict[str, type[BaseException]]:
                 inspect.isclass(value)
                 and issubclass(value, BaseException)
                 and value.__module__ == module.__name__
+                and not name.startswith("_")
             ):
                 found[name] = value
     return found
