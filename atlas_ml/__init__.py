@@ -3,7 +3,8 @@
 The public API, importable from here (each loads on first use, so ``import atlas_ml`` and
 the CLI stay fast and need no optional extra):
 
-- capture: :func:`training_run`, :class:`TrainingRun`, :class:`DatasetRecord`;
+- capture: :func:`training_run`, :class:`TrainingRun`, :func:`pipeline_run`,
+  :class:`PipelineRun`, :class:`DatasetRecord`;
 - Atlas: :class:`AtlasClient`, :class:`AtlasConfig`, :func:`load_config`;
 - read side: :func:`read_lineage` (:class:`Lineage`), :func:`resolve_target`,
   :func:`verify` (:class:`VerifyReport`);
@@ -39,13 +40,15 @@ if TYPE_CHECKING:
     )
     from atlas_ml.fingerprints import DatasetRecord
     from atlas_ml.lineage import Lineage, read_lineage, resolve_target
-    from atlas_ml.tracking import TrainingRun, training_run
+    from atlas_ml.tracking import PipelineRun, TrainingRun, pipeline_run, training_run
     from atlas_ml.verify import VerifyReport, verify
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
     "training_run": "atlas_ml.tracking",
     "TrainingRun": "atlas_ml.tracking",
+    "pipeline_run": "atlas_ml.tracking",
+    "PipelineRun": "atlas_ml.tracking",
     "DatasetRecord": "atlas_ml.fingerprints",
     "AtlasClient": "atlas_ml.client",
     "AtlasConfig": "atlas_ml.config",
@@ -93,6 +96,7 @@ __all__ = [
     "EventError",
     "FingerprintError",
     "Lineage",
+    "PipelineRun",
     "ServerError",
     "SpoolBusy",
     "TargetNotFound",
@@ -101,6 +105,7 @@ __all__ = [
     "VerifyReport",
     "__version__",
     "load_config",
+    "pipeline_run",
     "read_lineage",
     "resolve_target",
     "training_run",

@@ -29,6 +29,7 @@ working. Every message names the problem and, where there is one, the fix.
     │   └── ManifestTooLargeError               over the size cap for the driver
     ├── PointerError (ValueError)           version metadata missing or unreadable  [fingerprints]
     ├── LayoutError (ValueError)            bytes, but not one readable table  [fingerprints]
+    ├── ComplianceError (ValueError)        a compliance fact cannot be recorded  [compliance]
     ├── TargetNotFound (LookupError)        nothing in Atlas matches what was named  [lineage]
     │   └── AmbiguousTarget                     several entities match; the message lists them
     ├── ListenerBuildError (RuntimeError)   the Spark listener jar cannot be built  [spark]

@@ -9,7 +9,9 @@ JSON. What is ML-specific travels in custom facets whose names start with ``atla
 from atlas_ml.events.facets import (
     CLASSIFICATIONS,
     DATASET_VERSION,
+    EVALUATION,
     MODEL_VERSION,
+    PIPELINE_RUN,
     SPARK,
     TRAINING_RUN,
     TRANSFORM,
@@ -19,7 +21,9 @@ from atlas_ml.events.validate import EventError, parse_event, validate_event
 __all__ = [
     "CLASSIFICATIONS",
     "DATASET_VERSION",
+    "EVALUATION",
     "MODEL_VERSION",
+    "PIPELINE_RUN",
     "SPARK",
     "TRAINING_RUN",
     "TRANSFORM",

@@ -13,13 +13,25 @@ Facets are plain JSON objects inside the event (OpenLineage requires ``_producer
 - ``atlasml_classifications`` (dataset facet): ``classifications``: list of {``name``,
   ``attributes``, ``propagate``}; e.g. ``PII`` on the raw data with the personal columns.
 - ``atlasml_transform`` (run facet): a preparation step: ``stepKind``, ``reasoning``,
-  ``codeReference``, ``codeRevision``, ``parameters``, ``pipeline``.
+  ``codeReference``, ``codeRevision``, ``parameters``, ``pipeline``, ``team``, the code
+  fingerprint (``codeFingerprint``: sha256 of ``codeSource``; ``codeLocation``: file:line),
+  ``startTime``, ``endTime``, and ``runKind`` (``training``/``pipeline``: the type of the run
+  the OpenLineage ``parent`` facet names, which the step belongs to).
 - ``atlasml_trainingRun`` (run facet): ``pipeline``, ``parameters``, ``metrics``,
   ``codeReference``, ``codeRevision``, ``codeDirty``, ``environment``, ``operator``, ``team``,
   ``framework``, ``frameworkVersion``, ``startTime``, ``endTime``, ``status``, ``reasoning``,
-  ``error``.
+  ``error``. The ``role`` of each input's ``atlasml_datasetVersion`` is the role it played in
+  this run (train, test, validation).
+- ``atlasml_pipelineRun`` (run facet): a data-preparation (ETL) run: the fields of
+  ``atlasml_trainingRun`` but ``framework``; its inputs and outputs are its steps' external ones.
+- ``atlasml_evaluation`` (run facet): a model version evaluated on one dataset version (the
+  event's inputs: the model version and that data): ``pipeline``, ``metrics``,
+  ``datasetRole``, ``team``, ``evaluator``, ``evaluatedTime``, ``codeReference``,
+  ``codeRevision``, ``criteria``, ``passed``.
 - ``atlasml_modelVersion`` (dataset facet on an output): ``model``, ``artifactSha256``,
-  ``artifactUri``, ``framework``, ``frameworkVersion``, ``task``.
+  ``artifactUri``, ``artifactLocations``, ``framework``, ``frameworkVersion``, ``task``,
+  ``team``, ``compliance`` (``intendedPurpose``, ``riskCategory``, ``approver``,
+  ``approvalDate``: the ``atlasml_compliance`` business metadata of the model and version).
 - ``atlasml_spark`` (run facet, written by the JVM listener): ``applicationId``, ``appName``,
   ``rootExecutionId``, write ``mode``/``format``, ``droppedEvents``.
 """
@@ -35,6 +47,8 @@ DATASET_VERSION = "atlasml_datasetVersion"
 CLASSIFICATIONS = "atlasml_classifications"
 TRANSFORM = "atlasml_transform"
 TRAINING_RUN = "atlasml_trainingRun"
+PIPELINE_RUN = "atlasml_pipelineRun"
+EVALUATION = "atlasml_evaluation"
 MODEL_VERSION = "atlasml_modelVersion"
 SPARK = "atlasml_spark"
 

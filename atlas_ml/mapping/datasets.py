@@ -23,6 +23,8 @@ from atlas_ml.naming import (
 )
 
 IN_MEMORY_NAMESPACES = {"memory", "atlasml-memory"}
+COMPLIANCE = "atlasml_compliance"
+"""Business metadata holding a model's compliance facts (see :mod:`atlas_ml.compliance`)."""
 # Pointer kinds of atlas_ml.fingerprints.pointers -> the atlasml_version_kind enum.
 _VERSION_KINDS = {
     "delta": "DELTA",
@@ -177,25 +179,41 @@ def _map_model_version(
     facet: dict[str, Any], changes: AtlasChanges, namespace: str, event_time: str
 ) -> dict[str, Any]:
     model = facet["model"]
-    model_ref = changes.add(
-        "atlasml_model",
-        {"qualifiedName": model_name(model, namespace), "name": model, "task": facet.get("task")},
-    )
+    team = facet.get("team")
+    model_attributes = {"qualifiedName": model_name(model, namespace), "name": model}
+    model_attributes |= {k: facet[k] for k in ("task", "team") if facet.get(k) is not None}
+    if team is not None:
+        model_attributes["owner"] = team
+    model_ref = changes.add("atlasml_model", model_attributes)
+    locations = [str(u) for u in facet.get("artifactLocations") or []]
+    if facet.get("artifactUri") and facet["artifactUri"] not in locations:
+        locations.insert(0, str(facet["artifactUri"]))
     attributes = {
         "qualifiedName": model_version_name(model, facet["artifactSha256"], namespace),
         "name": f"{model}@{facet['artifactSha256'][:12]}",
         "artifactSha256": facet["artifactSha256"],
         "artifactUri": facet.get("artifactUri"),
+        "artifactLocations": locations or None,
         "framework": facet.get("framework"),
         "frameworkVersion": facet.get("frameworkVersion"),
         "versionNumber": facet.get("versionNumber"),
         "registeredTime": epoch_millis(event_time),
+        "team": team,
+        "owner": team,
     }
-    return changes.add(
+    version_ref = changes.add(
         "atlasml_model_version",
         {k: v for k, v in attributes.items() if v is not None},
         relationships={"model": {**model_ref, "relationshipType": "atlasml_model_versions"}},
     )
+    compliance = facet.get("compliance")
+    if isinstance(compliance, dict) and compliance:
+        for type_name, reference in (
+            ("atlasml_model", model_ref),
+            ("atlasml_model_version", version_ref),
+        ):
+            changes.set_business_metadata(type_name, reference, COMPLIANCE, compliance)
+    return version_ref
 
 
 def _map_classifications(
