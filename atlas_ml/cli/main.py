@@ -22,6 +22,7 @@ COMMAND_MODULES: dict[str, str] = {
     "lineage": "atlas_ml.cli.lineage",
     "verify": "atlas_ml.cli.verify",
     "spark": "atlas_ml.cli.spark",
+    "compliance": "atlas_ml.cli.compliance",
 }
 
 
