@@ -98,6 +98,9 @@ class TrainingRun:
     _revisions: dict[str, CodeRevision] = field(default_factory=dict, repr=False)
     """git revisions of the folders holding the steps' code, looked up once per run."""
     _last_step_end: str | None = field(default=None, repr=False)
+    awaiting_metrics: Evaluation | None = field(default=None, repr=False)
+    """An evaluation without metrics yet (autolog saw a ``predict`` on held-out data): the
+    metrics logged next without a ``dataset`` are its."""
     _datasets_by_object: dict[int, _Seen] = field(default_factory=dict, repr=False)
     """What each object given to :meth:`dataset` was recorded as, by ``id``."""
     _declared: dict[int, DatasetRecord] = field(default_factory=dict, repr=False)
@@ -275,7 +278,10 @@ class TrainingRun:
         values = {k: float(v) for k, v in {**(metrics or {}), **more}.items()}
         self.metrics.update(values)
         if dataset is None:
-            return None
+            awaiting, self.awaiting_metrics = self.awaiting_metrics, None
+            if awaiting is not None:
+                awaiting.metrics.update(values)
+            return awaiting
         record = self.dataset(dataset, name=role, role=role)
         self._in_steps.add(id(record))
         evaluation = Evaluation(record, role, values, model, None if self.ended else now())
