@@ -29,22 +29,32 @@ def attach(
     ml: bool = True,
     deliver_at_exit: bool = True,
     pipeline: str | None = None,
+    team: str | None = None,
+    owner: str | None = None,
     **conf_options: Any,
 ) -> bool:
     """Register the listener on ``spark``'s running context; returns False if already there.
 
     ``conf_options`` are those of :func:`atlas_ml.spark.conf.listener_conf` (transport, spool,
-    http_url, namespace, queue_capacity). ``ml`` records Spark ML fits as training runs
-    (named ``pipeline``, see :func:`atlas_ml.spark.ml.capture_ml`); ``deliver_at_exit``
-    pushes the spool to Atlas when the Python process ends, stopping the SparkContext first
-    if the job did not.
+    http_url, namespace, queue_capacity, code_reference, code_revision). ``team`` and
+    ``owner`` say who owns the job: the listener records them, with the code's git revision
+    (the running script's unless given), on the job's ``spark_application`` and processes.
+    ``ml`` records Spark ML fits as training runs (named ``pipeline``, of ``team``, see
+    :func:`atlas_ml.spark.ml.capture_ml`); ``deliver_at_exit`` pushes the spool to Atlas when
+    the Python process ends, stopping the SparkContext first if the job did not.
     """
-    registered = _register_listener(spark, jar, conf_options)
+    if team or owner:
+        from atlas_ml.spark.conf import code_provenance
+
+        conf_options = {**code_provenance(), **conf_options}
+    registered = _register_listener(spark, jar, {**conf_options, "team": team, "owner": owner})
     spool = registered or conf_options.get("spool")
     if ml:
         from atlas_ml.spark.ml import capture_ml
 
-        capture_ml(spark, spool=spool, pipeline=pipeline, deliver_at_exit=deliver_at_exit)
+        capture_ml(
+            spark, spool=spool, pipeline=pipeline, team=team, deliver_at_exit=deliver_at_exit
+        )
     elif deliver_at_exit:
         from atlas_ml.delivery import Spool
         from atlas_ml.spark.exit import deliver_at_exit as register_exit_delivery

@@ -5,6 +5,7 @@ Their digest is :func:`atlas_ml.fingerprints.artifacts.artifact_digest`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import pickle
@@ -14,7 +15,7 @@ from collections.abc import Collection
 from importlib import metadata
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from atlas_ml.fingerprints.artifacts import ModelArtifact, artifact_digest
 
@@ -170,6 +171,13 @@ def place_artifact(
             source,
         )
     return None
+
+
+def moved_artifact(artifact: ModelArtifact, uri: str) -> ModelArtifact:
+    """``artifact`` as kept at ``uri`` (a ``file:`` URI or any other file system's)."""
+    path = Path(unquote(urlsplit(uri).path))
+    kept_uri = None if uri.startswith("file:") else uri
+    return dataclasses.replace(artifact, path=path, uri=kept_uri)
 
 
 def _put_with_fsspec(source: Path, target: str) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Union
+from urllib.parse import unquote, urlsplit
 
 from atlas_ml.client import AtlasClient
 from atlas_ml.compliance import compliance_facts
@@ -39,7 +40,12 @@ from atlas_ml.paths import cache_dir
 from atlas_ml.tracking.capture import CodeRevision, environment, operator
 from atlas_ml.tracking.code import fingerprint_code, revision_of
 from atlas_ml.tracking.evaluation import Evaluation, evaluation_events
-from atlas_ml.tracking.models import describe_model, pipeline_steps, place_artifact
+from atlas_ml.tracking.models import (
+    describe_model,
+    moved_artifact,
+    pipeline_steps,
+    place_artifact,
+)
 from atlas_ml.tracking.quiet import quiet
 
 if TYPE_CHECKING:
@@ -309,13 +315,14 @@ class TrainingRun:
         """
         model_name = name or self.pipeline
         facts = {**self.compliance, **compliance_facts(compliance)}
-        artifact = describe_model(
+        saved = describe_model(
             model_or_path,
             directory or cache_dir() / "artifacts" / self.run_id,
             model_name,
-            kept=[earlier.artifact.path for earlier in self.models],
+            kept=[path for earlier in self.models for path in _local_paths(earlier.locations)],
         )
-        placed = place_artifact(artifact, target, model_name) if target is not None else None
+        placed = place_artifact(saved, target, model_name) if target is not None else None
+        artifact = moved_artifact(saved, placed) if placed else saved
         steps = (
             {} if isinstance(model_or_path, str | os.PathLike) else pipeline_steps(model_or_path)
         )
@@ -325,7 +332,7 @@ class TrainingRun:
                     earlier.locations.append(placed)
                 earlier.compliance.update(facts)
                 return earlier
-        locations = [artifact.location_uri] + ([placed] if placed else [])
+        locations = list(dict.fromkeys([artifact.location_uri, saved.location_uri]))
         recorded = RecordedModel(model_name, artifact, steps, locations, facts)
         self._models_by_object[id(model_or_path)] = (model_or_path, recorded)
         self.models.append(recorded)
@@ -523,6 +530,10 @@ def _describe_path_for_run(location: str | os.PathLike[str], name: str | None) -
             exc,
         )
         return describe_path(location, name=name, logical=False)
+
+
+def _local_paths(locations: list[str]) -> list[Path]:
+    return [Path(unquote(urlsplit(u).path)) for u in locations if u.startswith("file:")]
 
 
 def _mutable(data: Any) -> bool:
