@@ -89,8 +89,11 @@ def evaluation_wrapper(
 
 def score_metric(estimator: Any) -> str:
     """The metric scikit-learn's default ``score`` computes for ``estimator``."""
-    kind = getattr(estimator, "_estimator_type", None)
-    return {"classifier": "accuracy", "regressor": "r2"}.get(str(kind), "score")
+    from sklearn.base import is_classifier, is_regressor
+
+    if is_classifier(estimator):
+        return "accuracy"
+    return "r2" if is_regressor(estimator) else "score"
 
 
 def same_data(a: Any, b: Any) -> bool:
