@@ -16,16 +16,10 @@ import pytest
 from click.testing import CliRunner
 from sklearn.linear_model import LogisticRegression
 
-from atlas_ml import pipeline_run, training_run
-from atlas_ml.cli.compliance import command as compliance_command
+from atlas_ml import training_run
 from atlas_ml.client import AtlasClient
 from atlas_ml.delivery import Spool
-from atlas_ml.naming import (
-    model_name,
-    model_version_name,
-    pipeline_run_name,
-    training_run_name,
-)
+from atlas_ml.naming import model_name, model_version_name, training_run_name
 from atlas_ml.tracking import TrainingRun
 
 pytestmark = pytest.mark.atlas
@@ -77,7 +71,12 @@ def _fit(train: pd.DataFrame) -> LogisticRegression:
 
 
 def _record_clean_and_train(
-    client: AtlasClient, tmp_path: Path, pipeline: str, spool: str, **run_options: Any
+    client: AtlasClient,
+    tmp_path: Path,
+    pipeline: str,
+    spool: str,
+    code: Any = None,
+    **run_options: Any,
 ) -> TrainingRun:
     csv = _rows(tmp_path)
     with training_run(
@@ -91,7 +90,7 @@ def _record_clean_and_train(
             outputs={"clean": clean},
             kind="CLEAN",
             reason="rows without b cannot be used",
-            code=drop_incomplete_rows,
+            **({"code": code} if code else {}),
         )
         run.use(clean, role="train")
         run.log_model(_fit(clean), name=pipeline, directory=tmp_path / spool / "model")
@@ -102,7 +101,9 @@ def _record_clean_and_train(
 def test_a_step_names_its_run_its_team_its_times_and_the_code_that_ran_it(
     atlas_client: AtlasClient, project_types: None, tmp_path: Path, unique: str
 ) -> None:
-    run = _record_clean_and_train(atlas_client, tmp_path, f"{unique}-steps", "spool")
+    run = _record_clean_and_train(
+        atlas_client, tmp_path, f"{unique}-steps", "spool", code=drop_incomplete_rows
+    )
 
     step = _by_guid(atlas_client, _step_guid(run, "clean"))
     attributes = step["attributes"]
@@ -285,6 +286,9 @@ def test_autolog_records_score_and_predict_on_held_out_data_as_evaluations(
 def test_a_pipeline_run_has_its_steps_external_data_as_inputs_and_outputs_and_owns_its_steps(
     atlas_client: AtlasClient, project_types: None, tmp_path: Path, unique: str
 ) -> None:
+    from atlas_ml import pipeline_run
+    from atlas_ml.naming import pipeline_run_name
+
     day1 = _rows(tmp_path, "day1.csv", 30)
     day2 = _rows(tmp_path, "day2.csv", 30, offset=30)
     out = tmp_path / "clickstream.csv"
@@ -330,29 +334,46 @@ def test_identical_model_bytes_share_a_version_that_keeps_its_first_location_and
     frame = drop_incomplete_rows(pd.read_csv(_rows(tmp_path)))
     model = _fit(frame)
     runs = []
-    for team, target in (("risk", f"{tmp_path}/a/m.joblib"), ("other", f"{tmp_path}/b/")):
+    for team in ("risk", "other"):
         with training_run(
             f"{unique}-identity", team=team, client=atlas_client, spool=Spool(tmp_path / team)
         ) as run:
             run.use(frame, role="train")
-            run.log_model(model, name=f"{unique}-model", target=target)
+            run.log_model(model, name=f"{unique}-model", directory=tmp_path / team)
         _delivered(run)
         runs.append(run)
 
     first, second = (run.models[0] for run in runs)
     assert first.artifact.sha256 == second.artifact.sha256
-    assert first.artifact.path == tmp_path / "a" / "m.joblib"
     namespace = atlas_client.config.namespace
     version = _entity(
         atlas_client,
         "atlasml_model_version",
         model_version_name(f"{unique}-model", first.artifact.sha256, namespace),
     )["attributes"]
-    a = (tmp_path / "a" / "m.joblib").as_uri()
-    b = (tmp_path / "b" / f"{unique}-model.joblib").as_uri()  # a folder keeps the file's name
-    assert version["artifactUri"] == a
-    assert {a, b} <= set(version["artifactLocations"])
+    a, b = (tmp_path / team / f"{unique}-model.joblib" for team in ("risk", "other"))
+    assert version["artifactUri"] == a.as_uri()
+    assert {a.as_uri(), b.as_uri()} <= set(version["artifactLocations"])
     assert version["team"] == "risk"
+
+
+def test_log_model_copies_the_artifact_to_a_target_and_records_it_as_its_location(
+    atlas_client: AtlasClient, project_types: None, tmp_path: Path, unique: str
+) -> None:
+    frame = drop_incomplete_rows(pd.read_csv(_rows(tmp_path)))
+    with training_run(f"{unique}-target", client=atlas_client, spool=Spool(tmp_path / "s")) as run:
+        run.use(frame, role="train")
+        recorded = run.log_model(_fit(frame), target=f"{tmp_path}/shared/models/")
+    _delivered(run)
+
+    kept = tmp_path / "shared" / "models" / f"{run.pipeline}.joblib"
+    assert hashlib.sha256(kept.read_bytes()).hexdigest() == recorded.artifact.sha256
+    version = _entity(
+        atlas_client,
+        "atlasml_model_version",
+        model_version_name(run.pipeline, recorded.artifact.sha256, atlas_client.config.namespace),
+    )["attributes"]
+    assert version["artifactUri"] == kept.as_uri()
 
 
 def test_the_model_and_its_version_carry_the_team_of_the_run(
@@ -394,6 +415,8 @@ def test_log_model_writes_to_a_target_uri_through_fsspec(
 
 # --- 12. compliance ---------------------------------------------------------------------------
 def _compliance(client: AtlasClient, *args: str) -> Any:
+    from atlas_ml.cli.compliance import command as compliance_command
+
     config = client.config
     connection = ["--url", config.url, "--user", str(config.username)]
     return CliRunner().invoke(
