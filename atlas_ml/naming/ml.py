@@ -2,9 +2,10 @@
 
 Dataset versions are named by their fingerprint (``version_fingerprint``), so the same data
 read twice is one entity (in-memory data a recorded step produced also by its derivation,
-see ``derivation_key``); transforms by their step and the exact versions they connected, so
-an identical re-run adds nothing; training runs by their run id, so every run is kept; model
-versions by artifact hash.
+see ``derivation_key``); transforms by their step, the exact versions they connected and the
+run that ran them (a step outside any run: an identical re-run adds nothing); training,
+pipeline runs and evaluations by their run id, so every run is kept; model versions by
+artifact hash.
 """
 
 from __future__ import annotations
