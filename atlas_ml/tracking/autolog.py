@@ -202,18 +202,23 @@ def _record_fit(capture: _Capture, model: Any, x: Any, y: Any, call: str) -> Non
         "the model is recorded without its training data",
     ):
         training = run.use(_training_frame(x, y), role="train", name="train")
-        if capture.sources:
-            run.step(
-                "prepare",
-                inputs=list(capture.sources),
-                outputs=[training],
-                kind="OTHER",
-                reason=f"Captured automatically: the data passed to {call}, derived in user "
-                "code from the files read during this run.",
-            )
+        _derived_from_sources(capture, "prepare", training, f"the data passed to {call}")
     with _or_warn(f"the model fitted by {call}", "the run has no model for this fit"):
         run.log_model(model, name=run.pipeline)
         capture.fitted_on[id(model)] = (model, x)
+
+
+def _derived_from_sources(capture: _Capture, step: str, data: DatasetRecord, what: str) -> None:
+    """An automatic step from the files read so far to ``data`` (made from them in user code)."""
+    if capture.sources:
+        capture.run.step(
+            step,
+            inputs=list(capture.sources),
+            outputs=[data],
+            kind="OTHER",
+            reason=f"Captured automatically: {what}, derived in user code from the files read "
+            "during this run.",
+        )
 
 
 def _record_evaluation(
@@ -228,15 +233,7 @@ def _record_evaluation(
     what = f"the held-out data given to {type(model).__name__}.{call}"
     with quiet(), _or_warn(what, "no evaluation is recorded for it"):
         data = run.dataset(_training_frame(x, y), name="test", role="test")
-        if capture.sources:
-            run.step(
-                "prepare-test",
-                inputs=list(capture.sources),
-                outputs=[data],
-                kind="OTHER",
-                reason=f"Captured automatically: {what}, derived in user code from the files "
-                "read during this run.",
-            )
+        _derived_from_sources(capture, "prepare-test", data, what)
         metrics = {score_metric(model): float(result)} if call == "score" else {}
         evaluation = run.log_metrics(metrics, dataset=data, role="test", model=model)
         if call != "score":
@@ -270,32 +267,30 @@ def _patches() -> list[tuple[Any, str, Wrap]]:
 
 @functools.cache
 def _fit_owners() -> tuple[type, ...]:
-    """The classes that define the ``fit`` of scikit-learn's estimators, each once.
-
-    Patching where ``fit`` is defined covers every subclass, the user's own included.
-    ``all_estimators`` imports all of scikit-learn (about a second), once per process.
-    """
-    from sklearn.utils import all_estimators
-
-    owners: dict[type, None] = {}
-    for _, estimator_class in all_estimators():
-        owner = next((c for c in estimator_class.__mro__ if "fit" in vars(c)), None)
-        # A plain function only: a descriptor (``available_if``) would need its own wrapper.
-        if owner is not None and isinstance(vars(owner)["fit"], types.FunctionType):
-            owners[owner] = None
-    return tuple(owners)
+    """The classes that define the ``fit`` of scikit-learn's estimators, each once: a plain
+    function only (a descriptor such as ``available_if`` would need its own wrapper)."""
+    return _owners("fit", lambda method: isinstance(method, types.FunctionType))
 
 
 @functools.cache
 def _method_owners(name: str) -> tuple[type, ...]:
     """The classes that define method ``name`` of scikit-learn's estimators (a function or an
     ``available_if`` descriptor), each once."""
+    return _owners(name, lambda method: hasattr(method, "__get__"))
+
+
+def _owners(name: str, patchable: Callable[[Any], bool]) -> tuple[type, ...]:
+    """The classes that define ``name`` for scikit-learn's estimators, where ``patchable``.
+
+    Patching where a method is defined covers every subclass, the user's own included.
+    ``all_estimators`` imports all of scikit-learn (about a second), once per process.
+    """
     from sklearn.utils import all_estimators
 
     owners: dict[type, None] = {}
     for _, estimator_class in all_estimators():
         owner = next((c for c in estimator_class.__mro__ if name in vars(c)), None)
-        if owner is not None and hasattr(vars(owner)[name], "__get__"):
+        if owner is not None and patchable(vars(owner)[name]):
             owners[owner] = None
     return tuple(owners)
 
