@@ -48,6 +48,13 @@ def attach(
 
         conf_options = {**code_provenance(), **conf_options}
     registered = _register_listener(spark, jar, {**conf_options, "team": team, "owner": owner})
+    if registered is None and (team or owner):
+        log.warning(
+            "the listener was registered when the job started (spark.extraListeners), so it "
+            "records the team and owner of the job's conf, not those given to attach(): set "
+            "spark.atlasml.team / spark.atlasml.owner in the job's conf (atlas-ml spark conf "
+            "--team ... --owner ...)"
+        )
     spool = registered or conf_options.get("spool")
     if ml:
         from atlas_ml.spark.ml import capture_ml
