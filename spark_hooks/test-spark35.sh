@@ -13,8 +13,9 @@ if ! "$VENV/bin/python" -c 'import pyspark, sys; sys.exit(0 if pyspark.__version
   "$VENV/bin/pip" install -q "pyspark>=3.5,<3.6"
 fi
 # numpy and pandas: Spark ML (the ML capture tests; pyspark.ml.functions needs pandas on 3.5);
-# pyarrow: the fingerprint tests compare with Arrow; the Spark-to-Atlas tests need ATLAS_URL set.
-"$VENV/bin/pip" install -q -e . pytest jsonschema numpy pandas pyarrow
+# pyarrow: the fingerprint tests compare with Arrow; the Spark-to-Atlas tests need ATLAS_URL set;
+# hypothesis: tests/conftest.py imports it (the fuzz profiles).
+"$VENV/bin/pip" install -q -e . pytest hypothesis jsonschema numpy pandas pyarrow
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}"
 # Spark-to-Atlas tests run only against an Atlas named by ATLAS_URL (never a local start here).
 MARKERS="${ATLAS_URL:+spark}"
