@@ -10,13 +10,16 @@ and an atlas-ml config file. For every setting the first source that provides it
    ``<user config dir>/atlas-ml/config.toml`` (``~/.config/atlas-ml/config.toml`` on Linux),
    table ``[atlas]`` with keys ``url``, ``user``, ``password``, ``token``, ``auth``,
    ``ca_bundle``, ``verify_tls``, ``namespace``, ``connect_timeout``, ``read_timeout``,
-   ``retries``, ``batch_size``, ``upsert_workers``, ``end_of_job_seconds``;
+   ``retries``, ``batch_size``, ``upsert_workers``, ``end_of_job_seconds``, and the recording
+   switches ``lowercase_paths`` and ``infer_copies``;
 4. credentials only: ``~/.netrc`` (or ``$NETRC``) entry for the server's host;
 5. ``atlas-application.properties`` from ``$ATLAS_CONF`` (the directory Atlas hooks use) or
    an explicit path: ``atlas.rest.address`` (first of a comma-separated HA list),
    ``atlas.metadata.namespace`` (falling back to the older ``atlas.cluster.name``) and
    ``atlas.authentication.method.kerberos=true`` (auth ``kerberos``, as Atlas's own client
-   does; user/password given by a higher layer still mean basic);
+   does; user/password given by a higher layer still mean basic) and
+   ``atlas.hook.hive.hdfs_path.convert_to_lowercase`` (``lowercase_paths``: path names
+   lower-cased as Atlas's Hive hook then names them);
 6. defaults: ``http://127.0.0.1:21000``, namespace ``primary`` (Atlas's own default).
 
 A config file named by ``--config`` or ``$ATLAS_ML_CONFIG`` must exist and be UTF-8 TOML;
@@ -96,6 +99,8 @@ _TEXT_SETTINGS = ("url", "username", "password", "token", "auth", "ca_bundle", "
 _SECRET_SETTINGS = ("password", "token")
 _FLOAT_SETTINGS = ("connect_timeout", "read_timeout", "backoff_factor", "end_of_job_seconds")
 _INT_SETTINGS = ("retries", "batch_size", "upsert_workers")
+_BOOL_SETTINGS = ("verify_tls", "lowercase_paths", "infer_copies")
+LOWERCASE_PATHS_PROPERTY = "atlas.hook.hive.hdfs_path.convert_to_lowercase"
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,14 @@ class AtlasConfig:
     """How long delivery at the end of a training run or PySpark job may hold that job up;
     what it has not sent by then stays in the spool for ``atlas-ml push``. A local Atlas
     takes about 12 Spark events a second, so 30 s covers a job of some 350 writes."""
+    lowercase_paths: bool = False
+    """Name ``hdfs_path`` entities by their lower-cased path, as Atlas's Hive hook does when
+    ``atlas.hook.hive.hdfs_path.convert_to_lowercase=true``; by default a path keeps its case,
+    so ``/data/Up/x.csv`` and ``/data/up/x.csv`` stay two entities (see
+    :mod:`atlas_ml.naming.case`)."""
+    infer_copies: bool = True
+    """At delivery, link a dataset version whose bytes equal a classified one already in
+    Atlas with an inferred COPY step (see :mod:`atlas_ml.delivery.copies`)."""
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -273,6 +286,8 @@ def _properties_settings(path: Path | None, env: Mapping[str, str]) -> dict[str,
     namespace = props.get("atlas.metadata.namespace") or props.get("atlas.cluster.name")
     if namespace:
         settings["namespace"] = namespace
+    if props.get(LOWERCASE_PATHS_PROPERTY, "").strip():
+        settings["lowercase_paths"] = props[LOWERCASE_PATHS_PROPERTY].strip()
     return settings
 
 
@@ -333,7 +348,7 @@ def _wrong_toml_type(name: str, value: Any) -> str | None:
     """
     if name in _TEXT_SETTINGS and not isinstance(value, str):
         return "text in quotes"
-    if name == "verify_tls" and not isinstance(value, (bool, str)):
+    if name in _BOOL_SETTINGS and not isinstance(value, (bool, str)):
         return "true or false"
     if name in _FLOAT_SETTINGS + _INT_SETTINGS and (
         isinstance(value, bool) or not isinstance(value, (int, float, str))
@@ -374,13 +389,13 @@ def _netrc_credentials(url: str) -> tuple[str, str] | None:
 
 
 def _coerce(name: str, value: Any, source: str) -> Any:
-    if name == "verify_tls" and isinstance(value, str):
+    if name in _BOOL_SETTINGS and isinstance(value, str):
         lowered = value.strip().lower()
         if lowered in _TRUE:
             return True
         if lowered in _FALSE:
             return False
-        raise ConfigError(f"{source}: verify_tls must be true or false, got {value!r}")
+        raise ConfigError(f"{source}: {name} must be true or false, got {value!r}")
     if name in _FLOAT_SETTINGS:
         try:
             return float(value)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from atlas_ml.client import AtlasAuthError, AtlasClient, AtlasError, AtlasUnavailable
 from atlas_ml.client.entities import UpsertResult
+from atlas_ml.delivery.legacy_paths import warn_about_legacy_paths
 from atlas_ml.delivery.spool import Spool, SpoolBusy
 from atlas_ml.events import parse_event
 from atlas_ml.mapping import AtlasChanges, map_event
@@ -54,6 +55,7 @@ def deliver_changes(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
     """Upsert the entities, number new model versions, attach classifications."""
     _drop_missing_references(client, changes)
     _keep_first_registration(client, changes)
+    warn_about_legacy_paths(client, changes)
     result = client.entities.upsert(changes.entities)
     _number_model_versions(client, changes, result)
     for request in changes.classifications:
@@ -203,6 +205,7 @@ def _push_pending(
     time_limit: float | None,
 ) -> None:
     namespace = client.config.namespace
+    lowercase_paths = client.config.lowercase_paths
     report.recovered_partial, report.torn_partial = spool.recover_partial_writes()
     pending = spool.pending()
     for index, path in enumerate(pending):
@@ -217,7 +220,9 @@ def _push_pending(
         except FileNotFoundError:  # requeued or removed by hand meanwhile: nothing to send
             continue
         try:
-            changes = map_event(parse_event(event_bytes), namespace)
+            changes = map_event(
+                parse_event(event_bytes), namespace, lowercase_paths=lowercase_paths
+            )
         except Exception as exc:  # mapping is pure: whatever fails here is the event's fault
             report.reject(spool, path, f"{type(exc).__name__}: {exc}")
             continue

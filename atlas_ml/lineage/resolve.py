@@ -15,6 +15,7 @@ from atlas_ml.client import AtlasBadRequest, AtlasClient, AtlasError, AtlasNotFo
 from atlas_ml.errors import AmbiguousTarget, TargetNotFound
 from atlas_ml.fingerprints.artifacts import artifact_digest
 from atlas_ml.fingerprints.manifest import ManifestError
+from atlas_ml.naming.case import has_legacy_twin, legacy_name
 
 _log = logging.getLogger(__name__)
 
@@ -102,8 +103,49 @@ def _as_location(client: AtlasClient, target: str) -> naming.PhysicalDataset | N
     if target.endswith(f"@{client.config.namespace}"):
         return None
     if "://" in target or target.startswith(("file:", "/", "~", ".")) or os.path.exists(target):
-        return naming.physical_dataset(target, client.config.namespace)
+        config = client.config
+        return naming.physical_dataset(target, config.namespace, config.lowercase_paths)
     return None
+
+
+def _find_path(
+    search: _Search, location: naming.PhysicalDataset, target: str
+) -> dict[str, Any] | None:
+    """The entity of the data at ``location``: under its name, else under the lower-cased name
+    atlas-ml up to 0.1.0 gave every path (with a warning that says so)."""
+    entity = search.find(location.type_name, location.qualified_name)
+    if entity is None:
+        entity = _find_legacy(search, location.type_name, location.qualified_name, target)
+    return entity
+
+
+def _find_legacy(
+    search: _Search, type_name: str, qualified_name: str, target: str
+) -> dict[str, Any] | None:
+    """The ``type_name`` entity under the lower-cased form of ``qualified_name``, which
+    atlas-ml up to 0.1.0 gave every path; None when that is the same name or absent."""
+    namespace = search.client.config.namespace
+    if not has_legacy_twin(qualified_name, namespace):
+        return None
+    legacy = legacy_name(qualified_name, namespace)
+    entity = search.find(type_name, legacy)
+    if entity is not None:
+        _log.warning(
+            "%s is recorded as %s: the lower-cased name atlas-ml up to 0.1.0 gave every path "
+            "(now a path keeps its case; 'atlas-ml naming explain %s' says more)",
+            target,
+            legacy,
+            target,
+        )
+    return entity
+
+
+def _legacy_path_name(search: _Search, target: str) -> dict[str, Any] | None:
+    """The ``hdfs_path`` an earlier atlas-ml recorded under the lower-cased form of the
+    qualifiedName ``target`` (a path's name as it is written now)."""
+    if ":" not in target:
+        return None
+    return _find_legacy(search, "hdfs_path", target, target)
 
 
 def _by_guid(client: AtlasClient, guid: str) -> dict[str, Any]:
@@ -147,12 +189,14 @@ def resolve_target(
     search = _Search(client)
     location = _as_location(client, target)
     if location is not None:
-        entity = search.find(location.type_name, location.qualified_name)
+        entity = _find_path(search, location, target)
         if entity is None and MODEL_VERSION_TYPE in types:
             entity = _by_artifact_location(client, target)
         if entity is not None:
             return entity
     entity = search.first(types, target)
+    if entity is None and location is None and "hdfs_path" in types:
+        entity = _legacy_path_name(search, target)
     if entity is None and location is None:
         known = [t for t in types if t not in search.unknown]
         entity = _by_display_name(client, known, target)

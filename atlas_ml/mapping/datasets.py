@@ -68,6 +68,7 @@ def map_dataset(
     event_time: str,
     *,
     read: bool = False,
+    lowercase_paths: bool = False,
 ) -> dict[str, Any]:
     """Add the entities for one OpenLineage dataset; returns the reference lineage uses.
 
@@ -76,7 +77,7 @@ def map_dataset(
     to the version, so lineage runs physical data -> version -> consumers without a gap.
     A dataset with ``atlasml_modelVersion`` becomes a model version under its model.
     A partition folder that is ``read`` is linked to its table's folder (see
-    :func:`_map_partition`).
+    :func:`_map_partition`). ``lowercase_paths``: see :mod:`atlas_ml.naming.case`.
     """
     facets = dataset.get("facets") or {}
     ol_namespace, ol_name = dataset["namespace"], dataset["name"]
@@ -87,14 +88,18 @@ def map_dataset(
         _map_classifications(facets, changes, "atlasml_model_version", reference)
         return reference
 
-    physical = None if in_memory else openlineage_dataset(ol_namespace, ol_name, namespace)
+    physical = None
+    if not in_memory:
+        physical = openlineage_dataset(ol_namespace, ol_name, namespace, lowercase_paths)
     physical_ref = None
     if physical is not None and physical.type_name == "rdbms_table":
         physical_ref = map_jdbc_table(ol_namespace, ol_name, changes, namespace)
     elif physical is not None:
         physical_ref = changes.add(physical.type_name, physical.entity()["attributes"])
         if read:
-            _map_partition(ol_namespace, ol_name, physical, physical_ref, changes, namespace)
+            _map_partition(
+                ol_namespace, ol_name, physical, physical_ref, changes, namespace, lowercase_paths
+            )
 
     version = facets.get(DATASET_VERSION)
     if not version or not (version.get("contentHash") or version.get("manifestRootHash")):
@@ -143,6 +148,7 @@ def _map_partition(
     physical_ref: dict[str, Any],
     changes: AtlasChanges,
     namespace: str,
+    lowercase_paths: bool,
 ) -> None:
     """Link a partition folder that was read (``sales/year=2024``) to its table's folder.
 
@@ -154,7 +160,7 @@ def _map_partition(
     root_name = partition_root(ol_name)
     if root_name is None or not physical.is_path:
         return
-    root = openlineage_dataset(ol_namespace, root_name, namespace)
+    root = openlineage_dataset(ol_namespace, root_name, namespace, lowercase_paths)
     root_ref = changes.add(root.type_name, root.entity()["attributes"])
     table, partition = location_label(root_name), ol_name[len(root_name) :].strip("/")
     changes.add(

@@ -28,10 +28,14 @@ def _stringify(values: dict[str, Any] | None) -> dict[str, str] | None:
     return {str(key): str(value) for key, value in values.items()}
 
 
-def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
+def map_event(
+    event: dict[str, Any], namespace: str, *, lowercase_paths: bool = False
+) -> AtlasChanges:
     """Entities (linked by placeholder guids) and classifications for ``event``.
 
-    Raises :class:`~atlas_ml.events.EventError` for a malformed event.
+    ``lowercase_paths``: ``atlas.hook.hive.hdfs_path.convert_to_lowercase`` (see
+    :mod:`atlas_ml.naming.case`). Raises :class:`~atlas_ml.events.EventError` for a malformed
+    event.
     """
     validate_event(event)
     changes = AtlasChanges()
@@ -44,10 +48,15 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
         # hooks); a failed training run is still recorded, as FAILED.
         return changes
     event_time = event["eventTime"]
+    lower = lowercase_paths
     inputs = [
-        map_dataset(d, changes, namespace, event_time, read=True) for d in event.get("inputs", [])
+        map_dataset(d, changes, namespace, event_time, read=True, lowercase_paths=lower)
+        for d in event.get("inputs", [])
     ]
-    outputs = [map_dataset(d, changes, namespace, event_time) for d in event.get("outputs", [])]
+    outputs = [
+        map_dataset(d, changes, namespace, event_time, lowercase_paths=lower)
+        for d in event.get("outputs", [])
+    ]
     job = event["job"]
     common = {"inputs": inputs, "outputs": outputs}
 
@@ -75,7 +84,7 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
         }
         changes.add("atlasml_training_run", {**_present(attributes), **common})
     elif SPARK in run_facets:
-        map_spark(event, run_facets[SPARK], changes, namespace, inputs, outputs)
+        map_spark(event, run_facets[SPARK], changes, namespace, inputs, outputs, lower)
     else:
         facet = run_facets.get(TRANSFORM) or {}
         pipeline = facet.get("pipeline") or job["namespace"]
