@@ -12,6 +12,7 @@ from pathlib import Path
 from atlas_ml.client import AtlasAuthError, AtlasClient, AtlasError, AtlasUnavailable
 from atlas_ml.client.entities import UpsertResult
 from atlas_ml.delivery.legacy_paths import warn_about_legacy_paths
+from atlas_ml.delivery.propagation import block_propagation
 from atlas_ml.delivery.spool import Spool, SpoolBusy
 from atlas_ml.events import parse_event
 from atlas_ml.mapping import AtlasChanges, map_event
@@ -52,7 +53,8 @@ class DeliveryReport:
 
 
 def deliver_changes(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
-    """Upsert the entities, number new model versions, attach classifications."""
+    """Upsert the entities, number new model versions, attach classifications, stop the
+    classifications a step removed (:mod:`.propagation`)."""
     _drop_missing_references(client, changes)
     _keep_first_registration(client, changes)
     warn_about_legacy_paths(client, changes)
@@ -67,6 +69,7 @@ def deliver_changes(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
         except AtlasError as exc:
             if exc.error_code not in _ALREADY_CLASSIFIED:
                 raise
+    block_propagation(client, changes, result)
     return result
 
 

@@ -193,15 +193,24 @@ def test_a_saved_model_path_finds_the_model_version_of_the_bytes_there_now(
         assert f"2 model versions were saved to {artifact.as_uri()}" in outcome.output
 
 
-def test_pii_on_the_raw_csv_propagates_to_the_model_version(
+def test_pii_on_the_raw_csv_propagates_to_the_step_that_drops_its_columns_and_no_further(
     atlas_client: AtlasClient, project_types: None, titanic_csv: Path, tmp_path: Path
 ) -> None:
     run = _run_pipeline(atlas_client, titanic_csv, Spool(tmp_path / "spool"))
-    model_version = atlas_client.entities.get(_model_version_guid(run))["entity"]
-    pii = [c for c in model_version.get("classifications", []) if c["typeName"] == "PII"]
-    assert pii, "PII did not propagate from the raw data to the model version"
+    assert run.delivery is not None
+    clean = next(g for qn, g in run.delivery.guids.items() if qn.startswith("titanic-test.clean#"))
+    step = atlas_client.entities.get(clean)["entity"]
+    pii = [c for c in step.get("classifications", []) if c["typeName"] == "PII"]
+    assert pii, "PII did not propagate from the raw data to the step that read it"
     assert pii[0]["attributes"]["columns"] == ["Name", "Ticket", "Cabin"]
-    assert pii[0]["entityGuid"] != model_version["guid"], "expected a propagated classification"
+    assert pii[0]["entityGuid"] != step["guid"], "expected a propagated classification"
+    # The run trained on the cleaned data only (its model version's bytes are shared with the
+    # other tests' runs, some of which train on the raw CSV itself).
+    training = atlas_client.entities.get(
+        run.delivery.guids[f"titanic-test.run.{run.run_id}@primary"]
+    )
+    assert "PII" not in {c["typeName"] for c in training["entity"].get("classifications", [])}
+    model_version = atlas_client.entities.get(_model_version_guid(run))["entity"]
     assert model_version["attributes"]["versionNumber"] >= 1
 
 
