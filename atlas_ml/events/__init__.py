@@ -9,6 +9,7 @@ JSON. What is ML-specific travels in custom facets whose names start with ``atla
 from atlas_ml.events.facets import (
     CLASSIFICATIONS,
     DATASET_VERSION,
+    FILE_STATUS,
     MODEL_VERSION,
     SPARK,
     TRAINING_RUN,
@@ -19,6 +20,7 @@ from atlas_ml.events.validate import EventError, parse_event, validate_event
 __all__ = [
     "CLASSIFICATIONS",
     "DATASET_VERSION",
+    "FILE_STATUS",
     "MODEL_VERSION",
     "SPARK",
     "TRAINING_RUN",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from atlas_ml.events.facets import CLASSIFICATIONS, DATASET_VERSION, facet
+from atlas_ml.events.facets import CLASSIFICATIONS, DATASET_VERSION, FILE_STATUS, facet
 from atlas_ml.fingerprints.datasets import DatasetRecord
 from atlas_ml.naming import openlineage_location
 
@@ -43,6 +43,8 @@ def as_openlineage(record: DatasetRecord) -> dict[str, Any]:
         derivedFrom=record.derivation,
     )
     facets: dict[str, Any] = {DATASET_VERSION: version}
+    if record.file_status is not None and record.location is not None:
+        facets[FILE_STATUS] = facet(FILE_STATUS, **record.file_status.fields())
     if schema is not None:
         facets["schema"] = facet("schema", fields=schema)
     if record.classifications:

@@ -10,6 +10,9 @@ Facets are plain JSON objects inside the event (OpenLineage requires ``_producer
   (where verify can read it again), ``format``, ``role`` (raw/train/test/...), ``origin``,
   ``licence``, ``derivedFrom`` (in-memory data a recorded step made: digest of the step and
   the versions it read; part of the version's name).
+- ``atlasml_fileStatus`` (dataset facet): what the file system says about the location, as
+  Atlas's ``hdfs_path`` records it: ``isFile``, ``fileSize`` (files only), ``modifiedTime``,
+  ``numberOfReplicas``; written by the Python tracker and the JVM listener where known.
 - ``atlasml_classifications`` (dataset facet): ``classifications``: list of {``name``,
   ``attributes``, ``propagate``}; e.g. ``PII`` on the raw data with the personal columns.
 - ``atlasml_transform`` (run facet): a preparation step: ``stepKind``, ``reasoning``,
@@ -33,6 +36,7 @@ SCHEMA_BASE = "https://github.com/atlas-ml/atlas-ml/blob/main/docs/facets.md"
 
 DATASET_VERSION = "atlasml_datasetVersion"
 CLASSIFICATIONS = "atlasml_classifications"
+FILE_STATUS = "atlasml_fileStatus"
 TRANSFORM = "atlasml_transform"
 TRAINING_RUN = "atlasml_trainingRun"
 MODEL_VERSION = "atlasml_modelVersion"

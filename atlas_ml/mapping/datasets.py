@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from atlas_ml.events import CLASSIFICATIONS, DATASET_VERSION, MODEL_VERSION
+from atlas_ml.events import CLASSIFICATIONS, DATASET_VERSION, FILE_STATUS, MODEL_VERSION
 from atlas_ml.mapping.changes import AtlasChanges, ClassificationRequest
 from atlas_ml.mapping.relational import map_jdbc_table
 from atlas_ml.mapping.times import epoch_millis
@@ -95,7 +95,8 @@ def map_dataset(
     if physical is not None and physical.type_name == "rdbms_table":
         physical_ref = map_jdbc_table(ol_namespace, ol_name, changes, namespace)
     elif physical is not None:
-        physical_ref = changes.add(physical.type_name, physical.entity()["attributes"])
+        attributes = {**physical.entity()["attributes"], **_file_status(physical, facets)}
+        physical_ref = changes.add(physical.type_name, attributes)
         if read:
             _map_partition(
                 ol_namespace, ol_name, physical, physical_ref, changes, namespace, lowercase_paths
@@ -139,6 +140,21 @@ def map_dataset(
     else:
         _map_classifications(facets, changes, "atlasml_dataset_version", version_ref)
     return version_ref
+
+
+def _file_status(physical: PhysicalDataset, facets: dict[str, Any]) -> dict[str, Any]:
+    """``isFile``, ``fileSize``, ``modifiedTime``, ``numberOfReplicas`` of an ``hdfs_path``
+    from the ``atlasml_fileStatus`` facet (Atlas's HDFS model; other path types lack them)."""
+    status = facets.get(FILE_STATUS) or {}
+    if physical.type_name != "hdfs_path" or not status:
+        return {}
+    attributes = {
+        "isFile": status.get("isFile"),
+        "fileSize": status.get("fileSize"),
+        "modifiedTime": epoch_millis(status.get("modifiedTime")),
+        "numberOfReplicas": status.get("numberOfReplicas"),
+    }
+    return {key: value for key, value in attributes.items() if value is not None}
 
 
 def _map_partition(

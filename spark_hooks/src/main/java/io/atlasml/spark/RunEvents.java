@@ -17,6 +17,8 @@ final class RunEvents {
   private static final String FACETS = "https://openlineage.io/spec/facets/";
   private static final String ATLASML_FACET =
       "https://github.com/atlas-ml/atlas-ml/blob/main/spark_hooks/README.md#atlasml_spark";
+  private static final String FILE_STATUS_FACET =
+      "https://github.com/atlas-ml/atlas-ml/blob/main/docs/facets.md#atlasml_fileStatus";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private RunEvents() {}
@@ -143,6 +145,19 @@ final class RunEvents {
       facet(facets, "dataSource", "1-0-1/DatasourceDatasetFacet.json#/$defs/DatasourceDatasetFacet")
           .put("name", ref.dataSourceUri)
           .put("uri", ref.dataSourceUri);
+    }
+    if (ref.isFile != null) {
+      ObjectNode status = facetWithUrl(facets, "atlasml_fileStatus", FILE_STATUS_FACET);
+      status.put("isFile", ref.isFile);
+      if (ref.isFile && ref.fileSize != null) {
+        status.put("fileSize", ref.fileSize);
+      }
+      if (ref.modifiedTime != null) {
+        status.put("modifiedTime", Instant.ofEpochMilli(ref.modifiedTime).toString());
+      }
+      if (ref.replicas != null) {
+        status.put("numberOfReplicas", ref.replicas);
+      }
     }
     if (ref.table != null && !(ref.table.equals(ref.name) && ref.tableNamespace.equals(ref.namespace))) {
       ArrayNode ids = facet(facets, "symlinks", "1-0-1/SymlinksDatasetFacet.json#/$defs/SymlinksDatasetFacet").putArray("identifiers");
