@@ -41,6 +41,7 @@ def as_openlineage(record: DatasetRecord) -> dict[str, Any]:
         licence=record.licence,
         description=record.description,
         derivedFrom=record.derivation,
+        fileSha256=record.file_sha256,
     )
     facets: dict[str, Any] = {DATASET_VERSION: version}
     if record.file_status is not None and record.location is not None:

@@ -8,7 +8,8 @@ Facets are plain JSON objects inside the event (OpenLineage requires ``_producer
   ``rowCount``, ``schemaFingerprint``, ``schema`` (list of {name, type}), ``columnHashes``,
   ``versionPointer``/``versionKind`` (Delta version, Iceberg snapshot, DVC md5, ...), ``uri``
   (where verify can read it again), ``format``, ``role`` (raw/train/test/...), ``origin``,
-  ``licence``, ``derivedFrom`` (in-memory data a recorded step made: digest of the step and
+  ``licence``, ``fileSha256`` (the sha256 of a version that is one file),
+  ``derivedFrom`` (in-memory data a recorded step made: digest of the step and
   the versions it read; part of the version's name).
 - ``atlasml_fileStatus`` (dataset facet): what the file system says about the location, as
   Atlas's ``hdfs_path`` records it: ``isFile``, ``fileSize`` (files only), ``modifiedTime``,

@@ -49,6 +49,14 @@ class DatasetRecord:
     """What the file system said about ``location`` when it was fingerprinted."""
 
     @property
+    def file_sha256(self) -> str | None:
+        """The sha256 of the one file this version is (a file, or a folder of one data file),
+        which a regulator holding that file can search for."""
+        if self.manifest is None or len(self.manifest.entries) != 1:
+            return None
+        return self.manifest.entries[0].sha256
+
+    @property
     def fingerprint(self) -> str:
         """The hash its dataset version is named by (``naming.version_fingerprint``)."""
         return version_fingerprint(

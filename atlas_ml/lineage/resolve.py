@@ -15,6 +15,7 @@ from atlas_ml.client import AtlasBadRequest, AtlasClient, AtlasError, AtlasNotFo
 from atlas_ml.errors import AmbiguousTarget, TargetNotFound
 from atlas_ml.fingerprints.artifacts import artifact_digest
 from atlas_ml.fingerprints.manifest import ManifestError
+from atlas_ml.lineage.by_content import SameContent, digest_of, find_by_sha256, with_models
 from atlas_ml.naming.case import has_legacy_twin, legacy_name
 
 _log = logging.getLogger(__name__)
@@ -178,14 +179,17 @@ def _not_found(search: _Search, target: str) -> AtlasError | TargetNotFound:
 def resolve_target(
     client: AtlasClient, target: str, types: Sequence[str] = DEFAULT_TYPES
 ) -> dict[str, Any]:
-    """The entity whose guid, qualifiedName or display name is ``target``, or the data at
-    location ``target``.
+    """The entity whose guid, qualifiedName or display name is ``target``, the data at
+    location ``target``, or (``sha256:<hex>``) the dataset or model version with that sha256.
 
     Types Atlas does not define are skipped; raises :class:`TargetNotFound` when nothing
     matches and :class:`TypesNotInstalled` when Atlas defines none of the types tried.
     """
     if _is_guid(target):
         return _by_guid(client, target)
+    digest = digest_of(target)
+    if digest is not None:
+        return _by_sha256(client, digest, types)
     search = _Search(client)
     location = _as_location(client, target)
     if location is not None:
@@ -203,6 +207,22 @@ def resolve_target(
     if entity is not None:
         return entity
     raise _not_found(search, target)
+
+
+def _by_sha256(client: AtlasClient, digest: str, types: Sequence[str]) -> dict[str, Any]:
+    """The one dataset version (a single file) or model version with sha256 ``digest``;
+    several are a :class:`SameContent` listing each with the model versions made from it."""
+    headers = find_by_sha256(client, digest, types)
+    if not headers:
+        raise TargetNotFound(
+            f"no dataset version or model version with sha256 {digest} in Atlas at "
+            f"{client.config.url} (dataset versions recorded by atlas-ml 0.1.0 carry no "
+            "fileSha256: record the file again, or give its path)"
+        )
+    if len(headers) > 1:
+        raise SameContent(digest, with_models(client, headers))
+    entity: dict[str, Any] = client.entities.get(headers[0]["guid"])["entity"]
+    return entity
 
 
 def _by_artifact_location(client: AtlasClient, target: str) -> dict[str, Any] | None:

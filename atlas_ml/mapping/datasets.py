@@ -55,6 +55,7 @@ def _version_attributes(
         else None,
         "origin": facet.get("origin"),
         "licence": facet.get("licence"),
+        "fileSha256": facet.get("fileSha256"),
         "description": facet.get("description"),
         "capturedTime": epoch_millis(facet.get("capturedTime") or event_time),
     }
