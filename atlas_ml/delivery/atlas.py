@@ -11,6 +11,7 @@ from pathlib import Path
 
 from atlas_ml.client import AtlasAuthError, AtlasClient, AtlasError, AtlasUnavailable
 from atlas_ml.client.entities import UpsertResult
+from atlas_ml.delivery.copies import infer_copies as add_inferred_copies
 from atlas_ml.delivery.legacy_paths import warn_about_legacy_paths
 from atlas_ml.delivery.propagation import block_propagation
 from atlas_ml.delivery.spool import Spool, SpoolBusy
@@ -52,12 +53,22 @@ class DeliveryReport:
         self.first_rejection = self.first_rejection or reason
 
 
-def deliver_changes(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
+def deliver_changes(
+    client: AtlasClient, changes: AtlasChanges, *, infer_copies: bool | None = None
+) -> UpsertResult:
     """Upsert the entities, number new model versions, attach classifications, stop the
-    classifications a step removed (:mod:`.propagation`)."""
+    classifications a step removed (:mod:`.propagation`).
+
+    ``infer_copies`` (default: the config's): link data to classified data with the same
+    bytes (:mod:`.copies`).
+    """
     _drop_missing_references(client, changes)
     _keep_first_registration(client, changes)
     warn_about_legacy_paths(client, changes)
+    if changes.infer_copies and (
+        client.config.infer_copies if infer_copies is None else infer_copies
+    ):
+        add_inferred_copies(client, changes)
     result = client.entities.upsert(changes.entities)
     _number_model_versions(client, changes, result)
     for request in changes.classifications:
@@ -150,18 +161,20 @@ def push(
     spool: Spool | None = None,
     on_event: Callable[[Path], None] | None = None,
     time_limit: float | None = None,
+    infer_copies: bool | None = None,
 ) -> DeliveryReport:
     """Deliver every pending event in order; stop (keeping the rest) when Atlas is away.
 
     ``time_limit``: seconds this call may take, waiting for another pusher's lock included;
     no request is sent or retried after it, and the events not delivered stay pending.
+    ``infer_copies``: see :func:`deliver_changes`.
     """
     spool = spool or Spool()
     report = DeliveryReport()
     deadline = None if time_limit is None else time.monotonic() + time_limit
     try:
         with spool.lock(time_limit), _requests_end_by(client, deadline):
-            _push_pending(client, spool, report, on_event, deadline, time_limit)
+            _push_pending(client, spool, report, on_event, deadline, time_limit, infer_copies)
             spool.prune_delivered()
     except SpoolBusy as exc:
         report.stopped_by = str(exc)
@@ -206,6 +219,7 @@ def _push_pending(
     on_event: Callable[[Path], None] | None,
     deadline: float | None,
     time_limit: float | None,
+    infer_copies: bool | None = None,
 ) -> None:
     namespace = client.config.namespace
     lowercase_paths = client.config.lowercase_paths
@@ -230,7 +244,7 @@ def _push_pending(
             report.reject(spool, path, f"{type(exc).__name__}: {exc}")
             continue
         try:
-            result = deliver_changes(client, changes)
+            result = deliver_changes(client, changes, infer_copies=infer_copies)
         except AtlasUnavailable as exc:
             report.out_of_time = deadline is not None and time.monotonic() >= deadline
             report.stopped_by = (

@@ -17,11 +17,12 @@ Facets are plain JSON objects inside the event (OpenLineage requires ``_producer
 - ``atlasml_classifications`` (dataset facet): ``classifications``: list of {``name``,
   ``attributes``, ``propagate``}; e.g. ``PII`` on the raw data with the personal columns.
 - ``atlasml_transform`` (run facet): a preparation step: ``stepKind``, ``reasoning``,
-  ``codeReference``, ``codeRevision``, ``parameters``, ``pipeline``.
+  ``codeReference``, ``codeRevision``, ``parameters``, ``pipeline``, ``inferCopies``
+  (false: no inferred copies of the step's data, see ``atlas_ml.delivery.copies``).
 - ``atlasml_trainingRun`` (run facet): ``pipeline``, ``parameters``, ``metrics``,
   ``codeReference``, ``codeRevision``, ``codeDirty``, ``environment``, ``operator``, ``team``,
   ``framework``, ``frameworkVersion``, ``startTime``, ``endTime``, ``status``, ``reasoning``,
-  ``error``.
+  ``error``, ``inferCopies``.
 - ``atlasml_modelVersion`` (dataset facet on an output): ``model``, ``artifactSha256``,
   ``artifactUri``, ``framework``, ``frameworkVersion``, ``task``.
 - ``atlasml_spark`` (run facet, written by the JVM listener): ``applicationId``, ``appName``,

@@ -48,6 +48,10 @@ def map_event(
         # hooks); a failed training run is still recorded, as FAILED.
         return changes
     event_time = event["eventTime"]
+    changes.infer_copies = all(
+        (run_facets.get(name) or {}).get("inferCopies", True) is not False
+        for name in (TRAINING_RUN, TRANSFORM)
+    )
     lower = lowercase_paths
     inputs = [
         map_dataset(d, changes, namespace, event_time, read=True, lowercase_paths=lower)

@@ -26,17 +26,26 @@ def training_run(
     client: AtlasClient | None = None,
     spool: Spool | None = None,
     autolog: bool = False,
+    infer_copies: bool = True,
 ) -> Iterator[TrainingRun]:
     """Record a training run; exceptions from the body are recorded as FAILED and re-raised.
 
     ``autolog=True`` also records pandas file reads, the data given to a scikit-learn
     ``Pipeline.fit`` and the fitted pipeline without further calls (see
-    :mod:`atlas_ml.tracking.autolog`).
+    :mod:`atlas_ml.tracking.autolog`). ``infer_copies=False``: delivery does not link this
+    run's data to classified data with the same bytes elsewhere (see
+    :mod:`atlas_ml.delivery.copies`).
 
     >>> with training_run("titanic-survival", team="risk", reason="...") as run:
     ...     run.use("titanic.csv", role="raw")
     """
-    run = TrainingRun(pipeline=pipeline, team=team, reason=reason, spool=spool or Spool())
+    run = TrainingRun(
+        pipeline=pipeline,
+        team=team,
+        reason=reason,
+        spool=spool or Spool(),
+        infer_copies=infer_copies,
+    )
     try:
         if autolog:
             with capture(run):

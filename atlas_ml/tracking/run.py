@@ -67,6 +67,9 @@ class TrainingRun:
     metrics: dict[str, float] = field(default_factory=dict)
     inputs: list[DatasetRecord] = field(default_factory=list)
     models: list[RecordedModel] = field(default_factory=list)
+    infer_copies: bool = True
+    """False: delivery links none of this run's data to classified copies of the same bytes
+    (see :mod:`atlas_ml.delivery.copies`)."""
     status: str = "RUNNING"
     error: str | None = None
     delivery: DeliveryReport | None = None
@@ -176,6 +179,7 @@ class TrainingRun:
                     reasoning=reason,
                     codeReference=code,
                     parameters={k: str(v) for k, v in (params or {}).items()} or None,
+                    inferCopies=None if self.infer_copies else False,
                 ),
                 "parent": parent_run_facet(self.run_id, self.pipeline),
             },
@@ -272,6 +276,7 @@ class TrainingRun:
             endTime=self.ended or now(),
             status=self.status,
             error=self.error,
+            inferCopies=None if self.infer_copies else False,
         )
         event = self._event(
             "FAIL" if error else "COMPLETE",

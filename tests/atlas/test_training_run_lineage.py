@@ -45,8 +45,12 @@ def _train(run: TrainingRun, csv: Path) -> None:
     run.log_model(model, name="titanic-test", directory=csv.parent / "model")
 
 
-def _run_pipeline(client: AtlasClient, csv: Path, spool: Spool) -> TrainingRun:
-    with training_run("titanic-test", team="qa", client=client, spool=spool) as run:
+def _run_pipeline(
+    client: AtlasClient, csv: Path, spool: Spool, infer_copies: bool = True
+) -> TrainingRun:
+    with training_run(
+        "titanic-test", team="qa", client=client, spool=spool, infer_copies=infer_copies
+    ) as run:
         _train(run, csv)
     assert run.delivery is not None and run.delivery.remaining == 0
     assert run.delivery.rejected == 0, list(spool.rejected_dir.glob("*.error"))
@@ -261,8 +265,10 @@ def test_equal_data_made_from_another_source_stays_out_of_a_runs_lineage(
     copy.parent.mkdir()
     shutil.copy(titanic_csv, copy)  # byte-identical, so every prepared frame is equal too
     spool = Spool(tmp_path / "spool")
-    first = _run_pipeline(atlas_client, titanic_csv, spool)
-    second = _run_pipeline(atlas_client, copy, spool)
+    # Only what the runs read: no inferred COPY steps from the other tests' classified files
+    # with these same bytes (tests/atlas/test_inferred_copies.py covers those).
+    first = _run_pipeline(atlas_client, titanic_csv, spool, infer_copies=False)
+    second = _run_pipeline(atlas_client, copy, spool, infer_copies=False)
     assert first.delivery is not None and second.delivery is not None
 
     def in_memory(run: TrainingRun) -> set[str]:
