@@ -20,6 +20,7 @@ from sklearn.linear_model import LogisticRegression
 
 from atlas_ml.client import AtlasClient
 from atlas_ml.delivery import Spool, push
+from atlas_ml.lineage import read_lineage
 from atlas_ml.tracking import TrainingRun, training_run
 
 pytestmark = pytest.mark.atlas
@@ -102,6 +103,8 @@ def test_pii_on_dropped_columns_stops_at_the_clean_step_and_the_step_says_why(
     note = clean_step["attributes"]["propagationNote"]
     assert "PII (columns Name, Ticket, Cabin) stops here" in note
     assert clean_version["attributes"]["name"] in note
+    shown = read_lineage(atlas_client, clean_version["guid"]).graph.entity(clean_step["guid"])
+    assert shown["attributes"]["blockedClassifications"] == ["PII"], "the tree says it stops"
 
 
 def test_delivering_the_same_events_again_keeps_the_block_and_changes_nothing(

@@ -108,3 +108,16 @@ def test_a_failed_training_run_says_so_and_a_succeeded_one_prints_as_before(
     lines = capsys.readouterr().out.splitlines()
     assert any(line.endswith("bad atlasml_training_run FAILED") for line in lines), lines
     assert any(line.endswith("ok atlasml_training_run") for line in lines), lines
+
+
+def test_a_step_that_stops_a_classification_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    attributes = {"name": "clean", "blockedClassifications": ["PII"]}
+    clean = node("clean", "atlasml_transform", attributes=attributes, classificationNames=["PII"])
+    out = node("out", "atlasml_dataset_version")
+    graph = LineageGraph(
+        base_guid="out", entities={"clean": clean, "out": out}, edges=[("clean", "out")]
+    )
+
+    print_tree(upstream_tree(graph, "out"))
+
+    assert "clean atlasml_transform PII (stops PII)" in capsys.readouterr().out
