@@ -6,8 +6,9 @@ Run it with a reachable Atlas (``make demo`` starts one):
 
 Each preparation step is recorded as a transform with its reasoning; every intermediate
 DataFrame becomes a dataset version named by its content fingerprint; the raw CSV's personal
-columns are classified ``PII`` and Atlas propagates that classification down the lineage to
-the model version.
+columns are classified ``PII``, and Atlas propagates that classification down the lineage to
+the clean step, which drops those columns: there it stops, so the cleaned data and the model
+are not PII (the step records why).
 """
 
 from __future__ import annotations
