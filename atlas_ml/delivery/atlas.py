@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -12,7 +13,7 @@ from pathlib import Path
 from atlas_ml.client import AtlasAuthError, AtlasClient, AtlasError, AtlasUnavailable
 from atlas_ml.client.entities import UpsertResult
 from atlas_ml.delivery.copies import infer_copies as add_inferred_copies
-from atlas_ml.delivery.legacy_paths import warn_about_legacy_paths
+from atlas_ml.delivery.legacy_paths import LegacyPaths
 from atlas_ml.delivery.propagation import block_propagation
 from atlas_ml.delivery.spool import Spool, SpoolBusy
 from atlas_ml.events import parse_event
@@ -54,17 +55,24 @@ class DeliveryReport:
 
 
 def deliver_changes(
-    client: AtlasClient, changes: AtlasChanges, *, infer_copies: bool | None = None
+    client: AtlasClient,
+    changes: AtlasChanges,
+    *,
+    infer_copies: bool | None = None,
+    legacy_paths: LegacyPaths | None = None,
 ) -> UpsertResult:
     """Upsert the entities, number new model versions, attach classifications, stop the
     classifications a step removed (:mod:`.propagation`).
 
     ``infer_copies`` (default: the config's): link data to classified data with the same
-    bytes (:mod:`.copies`).
+    bytes (:mod:`.copies`). ``legacy_paths`` collects path names to check against the
+    lower-cased names of atlas-ml 0.1.0 later (:mod:`.legacy_paths`); without it they are
+    checked at once.
     """
     _drop_missing_references(client, changes)
     _keep_first_registration(client, changes)
-    warn_about_legacy_paths(client, changes)
+    legacy = legacy_paths if legacy_paths is not None else LegacyPaths()
+    legacy.note(client, changes)
     if changes.infer_copies and (
         client.config.infer_copies if infer_copies is None else infer_copies
     ):
@@ -81,6 +89,8 @@ def deliver_changes(
             if exc.error_code not in _ALREADY_CLASSIFIED:
                 raise
     block_propagation(client, changes, result)
+    if legacy_paths is None:
+        legacy.warn(client)
     return result
 
 
@@ -174,7 +184,12 @@ def push(
     deadline = None if time_limit is None else time.monotonic() + time_limit
     try:
         with spool.lock(time_limit), _requests_end_by(client, deadline):
-            _push_pending(client, spool, report, on_event, deadline, time_limit, infer_copies)
+            legacy_paths = LegacyPaths()
+            _push_pending(
+                client, spool, report, on_event, deadline, time_limit, infer_copies, legacy_paths
+            )
+            with contextlib.suppress(AtlasError):  # a warning, never a reason to fail a push
+                legacy_paths.warn(client)
             spool.prune_delivered()
     except SpoolBusy as exc:
         report.stopped_by = str(exc)
@@ -220,6 +235,7 @@ def _push_pending(
     deadline: float | None,
     time_limit: float | None,
     infer_copies: bool | None = None,
+    legacy_paths: LegacyPaths | None = None,
 ) -> None:
     namespace = client.config.namespace
     lowercase_paths = client.config.lowercase_paths
@@ -244,7 +260,9 @@ def _push_pending(
             report.reject(spool, path, f"{type(exc).__name__}: {exc}")
             continue
         try:
-            result = deliver_changes(client, changes, infer_copies=infer_copies)
+            result = deliver_changes(
+                client, changes, infer_copies=infer_copies, legacy_paths=legacy_paths
+            )
         except AtlasUnavailable as exc:
             report.out_of_time = deadline is not None and time.monotonic() >= deadline
             report.stopped_by = (
