@@ -33,8 +33,10 @@ working. Every message names the problem and, where there is one, the fix.
     │   └── VersionGone                         a table version vacuumed or expired  [tables]
     ├── LayoutError (ValueError)            bytes, but not one readable table  [fingerprints]
     ├── ComplianceError (ValueError)        a compliance fact cannot be recorded  [compliance]
+    ├── BadDigest (ValueError)              sha256: not followed by 64 hex digits  [lineage]
     ├── TargetNotFound (LookupError)        nothing in Atlas matches what was named  [lineage]
     │   └── AmbiguousTarget                     several entities match; the message lists them
+    │       └── SameContent                         several share a sha256  [lineage]
     ├── ListenerBuildError (RuntimeError)   the Spark listener jar cannot be built  [spark]
     ├── ServerError (RuntimeError)          the local Atlas cannot start, be reached or stop
     ├── ServerBuildError (RuntimeError)     the local Atlas cannot be assembled  [server]

@@ -6,10 +6,12 @@ Run it with a reachable Atlas (``make demo`` starts one):
 
 Each preparation step is recorded as a transform with its reasoning, its run, its team and
 the code that ran it; every intermediate DataFrame becomes a dataset version named by its
-content fingerprint; the raw CSV's personal columns are classified ``PII`` and Atlas
-propagates that classification down the lineage to the model version. The metrics measured
-on the test split are an evaluation of the model version on that exact data, and the model
-carries its compliance facts (intended purpose, risk category, approver).
+content fingerprint; the raw CSV's personal columns are classified ``PII``, and Atlas
+propagates that classification down the lineage to the clean step, which drops those
+columns: there it stops, so the cleaned data and the model are not PII (the step records
+why). The metrics measured on the test split are an evaluation of the model version on that
+exact data, and the model carries its compliance facts (intended purpose, risk category,
+approver).
 """
 
 from __future__ import annotations
