@@ -28,6 +28,7 @@ from atlas_ml.tracking import TrainingRun, training_run
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "titanic.csv"
 PERSONAL_COLUMNS = ["Name", "Ticket", "Cabin"]
+QUASI_IDENTIFIERS = ["Sex", "Age"]
 SEED = 42
 
 
@@ -41,6 +42,13 @@ def prepare(run: TrainingRun, csv: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     raw.classify(
         "PII", columns=PERSONAL_COLUMNS, basis="names, ticket and cabin numbers identify passengers"
+    )
+    # Sex and age are kept and trained on: quasi-identifiers of real people, so the model is
+    # Sensitive although the direct identifiers (PII above) stop at the clean step.
+    raw.classify(
+        "Sensitive",
+        columns=QUASI_IDENTIFIERS,
+        basis="sex and age of named 1912 passengers: quasi-identifiers (GDPR Recital 26)",
     )
     passengers = pd.read_csv(csv)
 
