@@ -36,6 +36,7 @@ from atlas_ml.collect.intake import (
     BodyTooLarge,
     InvalidEvent,
     Refusal,
+    Rules,
     check_event,
     decode_body,
     parse_json,
@@ -50,10 +51,12 @@ BATCH_PATH = "/api/v1/lineage/batch"
 
 @dataclass(frozen=True)
 class CollectorSettings:
-    """What a collector accepts; ``token`` None means no authentication."""
+    """What a collector accepts; ``token`` None means no authentication; ``rules`` what
+    events are checked against (None: openlineage-python's models)."""
 
     max_body: int = DEFAULT_MAX_BODY
     token: str | None = None
+    rules: Rules | None = None
 
 
 class _Refused(Exception):
@@ -79,6 +82,7 @@ def create_app(
     called after each accepted request (to wake the forwarder)."""
     settings = settings or CollectorSettings()
     expected = f"Bearer {settings.token}".encode() if settings.token else None
+    rules = settings.rules
 
     def authorise(request: Request) -> None:
         if expected is None:
@@ -127,7 +131,7 @@ def create_app(
             authorise(request)
             event = await body_of(request)
             try:
-                check_event(event)
+                check_event(event, rules)
             except InvalidEvent as exc:
                 raise _Refused(400, str(exc), exc.field) from None
             await store([event])
@@ -143,7 +147,7 @@ def create_app(
             events = await body_of(request)
             if not isinstance(events, list):
                 raise _Refused(400, "the batch endpoint takes a JSON array of events", "event")
-            accepted, refused = _sort(events)
+            accepted, refused = _sort(events, rules)
             if events and not accepted:
                 first = refused[0]
                 raise _Refused(400, f"every event was refused; [0]: {first.reason}", first.field)
@@ -195,12 +199,12 @@ def _guarded(
     return guarded
 
 
-def _sort(events: list[Any]) -> tuple[list[dict[str, Any]], list[Refusal]]:
+def _sort(events: list[Any], rules: Rules | None) -> tuple[list[dict[str, Any]], list[Refusal]]:
     accepted: list[dict[str, Any]] = []
     refused: list[Refusal] = []
     for index, event in enumerate(events):
         try:
-            accepted.append(check_event(event))
+            accepted.append(check_event(event, rules))
         except InvalidEvent as exc:
             field = f"[{index}]" if exc.field == "event" else f"[{index}].{exc.field}"
             refused.append(Refusal(index, field, str(exc)))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from atlas_ml.collect.intake import InvalidEvent, check_event, parse_json
+from atlas_ml.collect.intake import InvalidEvent, Rules, check_event, parse_json
 from atlas_ml.delivery import Spool
 
 SUFFIXES = (".jsonl", ".ndjson", ".json")
@@ -65,8 +65,9 @@ def _documents(path: Path) -> Iterator[tuple[int, Any]]:
                 yield number, exc
 
 
-def ingest(paths: list[Path], spool: Spool) -> IngestReport:
-    """Validate every event in ``paths`` and store the valid ones in ``spool``."""
+def ingest(paths: list[Path], spool: Spool, rules: Rules | None = None) -> IngestReport:
+    """Validate every event in ``paths`` (against ``rules``; None: openlineage-python's
+    models) and store the valid ones in ``spool``."""
     report = IngestReport()
     for path in event_files(paths):
         report.files += 1
@@ -74,7 +75,7 @@ def ingest(paths: list[Path], spool: Spool) -> IngestReport:
             try:
                 if isinstance(document, InvalidEvent):
                     raise document
-                spool.write(check_event(document))
+                spool.write(check_event(document, rules))
             except InvalidEvent as exc:
                 report.refused.append(f"{path}:{line}: {exc}")
                 continue
