@@ -3,7 +3,8 @@
 ``POST /api/v1/lineage`` takes one event, ``POST /api/v1/lineage/batch`` a JSON array of them
 (the spec's batch endpoint). Each event is validated against the official schema and written
 to the durable spool before the answer, so 202 means the event is kept whatever happens to
-Atlas; a :class:`~atlas_ml.collect.forward.Forwarder` then delivers it.
+Atlas; a :class:`~atlas_ml.collect.forward.Forwarder` then delivers it. Concurrent requests'
+events are made durable together (:class:`~atlas_ml.collect.commit.GroupCommit`).
 
 Answers: 202 accepted; 400 invalid (``{"error", "field"}``); 401 without the bearer token
 when one is configured; 413 over ``max_body`` (compressed or not); 415 not JSON or an encoding
@@ -11,8 +12,8 @@ other than gzip; 503 when the spool cannot be written (nothing was kept: retry).
 the status and the field, never the body.
 
 Starlette on uvicorn: an ASGI app keeps thousands of slow clients open on one thread, the
-spool's fsync runs in worker threads, and both are maintained, small and typed; Flask on a
-WSGI server would hold a thread per open request instead.
+spool's sync runs in the group commit's thread, and both are maintained, small and typed;
+Flask on a WSGI server would hold a thread per open request instead.
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from atlas_ml.collect.commit import GroupCommit
 from atlas_ml.collect.intake import (
     DEFAULT_MAX_BODY,
     BodyTooLarge,
@@ -83,6 +84,7 @@ def create_app(
     settings = settings or CollectorSettings()
     expected = f"Bearer {settings.token}".encode() if settings.token else None
     rules = settings.rules
+    commit = GroupCommit(spool)
 
     def authorise(request: Request) -> None:
         if expected is None:
@@ -118,7 +120,7 @@ def create_app(
 
     async def store(events: list[dict[str, Any]]) -> None:
         try:
-            await run_in_threadpool(_write_all, spool, events)
+            await commit.store(events)
         except OSError as exc:
             log.error("cannot write to the spool %s: %s", spool.root, exc.strerror or exc)
             raise _Refused(503, "the collector cannot store events now; retry later") from None
@@ -172,13 +174,21 @@ def create_app(
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    @contextlib.asynccontextmanager
+    async def lifespan_and_commit(app: Starlette) -> AsyncIterator[None]:
+        try:
+            async with (lifespan or no_lifespan)(app):
+                yield
+        finally:
+            commit.close()
+
     return Starlette(
         routes=[
             Route(LINEAGE_PATH, lineage, methods=["POST"]),
             Route(BATCH_PATH, batch, methods=["POST"]),
             Route("/api/v1/health", health, methods=["GET"]),
         ],
-        lifespan=lifespan,
+        lifespan=lifespan_and_commit,
     )
 
 
@@ -209,11 +219,6 @@ def _sort(events: list[Any], rules: Rules | None) -> tuple[list[dict[str, Any]],
             field = f"[{index}]" if exc.field == "event" else f"[{index}].{exc.field}"
             refused.append(Refusal(index, field, str(exc)))
     return accepted, refused
-
-
-def _write_all(spool: Spool, events: list[dict[str, Any]]) -> None:
-    for event in events:
-        spool.write(event)
 
 
 def _log_refusal(request: Request, refused: _Refused) -> None:
