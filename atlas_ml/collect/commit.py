@@ -27,13 +27,14 @@ class _Waiting:
     loop: asyncio.AbstractEventLoop
 
 
-def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
-    if future.done():  # the client went away; its events are stored all the same
-        return
-    if error is None:
-        future.set_result(None)
-    else:
-        future.set_exception(error)
+def _settle(futures: list[asyncio.Future[None]], error: BaseException | None) -> None:
+    for future in futures:
+        if future.done():  # the client went away; its events are stored all the same
+            continue
+        if error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(error)
 
 
 class GroupCommit:
@@ -90,6 +91,9 @@ class GroupCommit:
             except Exception as exc:  # every request of the group hears of it
                 error = exc if isinstance(exc, OSError) else OSError(str(exc))
             self.groups += 1
+            by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
             for waiting in group:
+                by_loop.setdefault(waiting.loop, []).append(waiting.future)
+            for loop, futures in by_loop.items():  # one wake-up per event loop, not per request
                 with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting
-                    waiting.loop.call_soon_threadsafe(_settle, waiting.future, error)
+                    loop.call_soon_threadsafe(_settle, futures, error)
