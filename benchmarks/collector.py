@@ -582,7 +582,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--rate", type=float, default=1000.0)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--phases", default=",".join(PHASES))
+    parser.add_argument(
+        "--phases", default=",".join(PHASES), help="accept phases to run ('' for none)"
+    )
     parser.add_argument("--e2e-events", type=int, default=200)
     parser.add_argument("--e2e-rounds", type=int, default=3)
     parser.add_argument("--skip-e2e", action="store_true")
@@ -615,7 +617,8 @@ def main() -> None:
             ),
             "batch": f"batch  ({args.clients} clients, {args.batch} Serde events per POST)",
         }
-        print(f"accept, {args.events} events per round, median of {args.rounds} rounds:")
+        if phases:
+            print(f"accept, {args.events} events per round, median of {args.rounds} rounds:")
         for phase in phases:
             rounds = results[phase]
             if phase in titles:
