@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from atlas_ml.client import AtlasClient
     from atlas_ml.client.batching import PlanError
     from atlas_ml.collect.intake import BodyTooLarge, InvalidEvent
-    from atlas_ml.collect.schema import SchemaError
+    from atlas_ml.collect.models import SchemaError
+    from atlas_ml.collect.schema import SpecFolderError
     from atlas_ml.collect.server import PortUnavailable, TokenFileError
     from atlas_ml.compliance import ComplianceError
     from atlas_ml.config import AtlasConfig, load_config
@@ -126,9 +127,10 @@ _EXPORTS: dict[str, str] = {
     "SameContent": "atlas_ml.lineage.by_content",
     "ComplianceError": "atlas_ml.compliance",
     "InvalidEvent": "atlas_ml.collect.intake",
-    "SchemaError": "atlas_ml.collect.schema",
+    "SchemaError": "atlas_ml.collect.models",
     "BodyTooLarge": "atlas_ml.collect.intake",
     "TokenFileError": "atlas_ml.collect.server",
+    "SpecFolderError": "atlas_ml.collect.schema",
     "PortUnavailable": "atlas_ml.collect.server",
 }
 
@@ -170,6 +172,7 @@ __all__ = [
     "ServerBuildError",
     "ServerError",
     "SnapshotError",
+    "SpecFolderError",
     "SpoolBusy",
     "StatementError",
     "TargetNotFound",

@@ -19,7 +19,7 @@ working. Every message names the problem and, where there is one, the fix.
     ├── PlanError (ValueError)              entities cannot be batched as linked  [client.batching]
     ├── EventError (ValueError)             not a usable OpenLineage run event  [events]
     │   ├── InvalidEvent                        refused by the collector, field named  [collect]
-    │   └── SchemaError                         fails the OpenLineage JSON Schema  [collect]
+    │   └── SchemaError                         breaks the OpenLineage spec (its models)  [collect]
     ├── SpoolBusy (TimeoutError)            another process holds the spool's lock  [delivery]
     ├── TypedefError (ValueError)           a type definition is malformed or cannot apply
     │   ├── TypedefValidationError              Atlas would refuse it
@@ -49,6 +49,7 @@ working. Every message names the problem and, where there is one, the fix.
     ├── NothingToVerify (FileNotFoundError) no attestation beside the file  [custody]
     ├── BodyTooLarge (ValueError)           a request body over the collector's limit  [collect]
     ├── TokenFileError (ValueError)         the collector's token file cannot be used  [collect]
+    ├── SpecFolderError (ValueError)        the OpenLineage spec folder cannot be used  [collect]
     └── PortUnavailable (OSError)           the collector cannot listen on its port  [collect]
 
 The branches used across the package are defined here; the others live beside the code that

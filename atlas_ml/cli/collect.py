@@ -3,12 +3,45 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from atlas_ml.cli.options import atlas_options
+from atlas_ml.cli.options import SettingsError, atlas_options
 from atlas_ml.client import AtlasClient
+
+if TYPE_CHECKING:
+    from atlas_ml.collect.intake import Rules
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def spec_option(func: F) -> F:
+    """``--spec DIR``: the OpenLineage spec's JSON schemas to check events against as well
+    (collect and ingest)."""
+    return click.option(
+        "--spec",
+        "spec_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="ATLAS_ML_OPENLINEAGE_SPEC",
+        help="Also check events against the OpenLineage spec's JSON schemas in DIR (a copy "
+        "of the OpenLineage repository's spec/ folder: OpenLineage.json, facets/*.json) "
+        "[env: ATLAS_ML_OPENLINEAGE_SPEC; default: ../shared/openlineage-spec when it "
+        "exists]. Events are always checked against openlineage-python's models.",
+    )(func)
+
+
+def load_rules(spec_dir: Path | None) -> Rules:
+    """The rules events are checked against, or exit 2 naming what is wrong with the folder."""
+    from atlas_ml.collect.intake import load_rules as load
+    from atlas_ml.collect.schema import SpecFolderError
+
+    try:
+        return load(spec_dir)
+    except SpecFolderError as exc:
+        raise SettingsError(str(exc)) from exc
 
 
 def _size(value: str) -> int:
@@ -58,6 +91,7 @@ def _loopback(host: str) -> bool:
     is_flag=True,
     help="Only store accepted events in the spool; deliver them later with atlas-ml push.",
 )
+@spec_option
 @atlas_options
 def command(
     host: str,
@@ -66,13 +100,15 @@ def command(
     max_body: str,
     spool_dir: Path | None,
     no_push: bool,
+    spec_dir: Path | None,
     client: AtlasClient,
 ) -> None:
     """Receive OpenLineage events over HTTP and record them in Atlas.
 
     Point any OpenLineage producer's HTTP transport at http://HOST:PORT (it posts to
     /api/v1/lineage; /api/v1/lineage/batch takes a JSON array). Each event is checked against
-    the official OpenLineage schema and kept in the durable spool before the 202 answer, then
+    the official OpenLineage models (openlineage-python's, and the spec's JSON schemas with
+    --spec) and kept in the durable spool before the 202 answer, then
     delivered to Atlas by the same mapper as atlas-ml push; while Atlas is down, events wait in
     the spool. Answers 400 (naming the invalid field), 401, 413 and 415 as HTTP says.
 
@@ -86,6 +122,7 @@ def command(
     from atlas_ml.delivery import Spool
 
     limit = _size(max_body)
+    rules = load_rules(spec_dir)
     token = None
     if token_file is not None:
         try:
@@ -110,11 +147,12 @@ def command(
     def started() -> None:
         click.echo(
             f"Collecting OpenLineage events on http://{host}:{port}/api/v1/lineage into "
-            f"{spool.root}, delivering to {target}. Ctrl-C stops.",
+            f"{spool.root}, delivering to {target}, checking them against "
+            f"{rules.describe()}. Ctrl-C stops.",
             err=True,
         )
 
-    settings = CollectorSettings(max_body=limit, token=token)
+    settings = CollectorSettings(max_body=limit, token=token, rules=rules)
     try:
         serve(host, port, spool, settings, None if no_push else client, on_start=started)
     except PortUnavailable as exc:

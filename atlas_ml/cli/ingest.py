@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from atlas_ml.cli.collect import load_rules, spec_option
 from atlas_ml.cli.options import AtlasUnreadable, atlas_options
 from atlas_ml.client import AtlasClient
 
@@ -19,14 +20,20 @@ from atlas_ml.client import AtlasClient
     help="Spool to keep the events in until Atlas has them [env: ATLAS_ML_SPOOL].",
 )
 @click.option("--no-push", is_flag=True, help="Only store the events in the spool.")
+@spec_option
 @atlas_options
 def command(
-    paths: tuple[Path, ...], spool_dir: Path | None, no_push: bool, client: AtlasClient
+    paths: tuple[Path, ...],
+    spool_dir: Path | None,
+    no_push: bool,
+    spec_dir: Path | None,
+    client: AtlasClient,
 ) -> None:
     """Record the OpenLineage events in FILE.jsonl (one event per line), FILE.json (an event
     or an array of events) or a folder of such files in Atlas.
 
-    Each event is checked like atlas-ml collect checks it (the official OpenLineage schema);
+    Each event is checked like atlas-ml collect checks it (openlineage-python's OpenLineage
+    models, and the spec's JSON schemas with --spec);
     invalid ones are listed with file, line and field and skipped. Valid ones go to the spool
     and are then delivered (as atlas-ml push does; re-running creates nothing twice).
     Exit 0: all recorded; 1: some events invalid or still pending; 2: bad arguments;
@@ -39,8 +46,9 @@ def command(
     from atlas_ml.delivery import Spool, push
 
     spool = Spool(spool_dir)
+    rules = load_rules(spec_dir)
     try:
-        report = ingest(list(paths), spool)
+        report = ingest(list(paths), spool, rules)
     except OSError as exc:
         raise click.UsageError(
             f"cannot read the events or write the spool: {exc.strerror or exc}"

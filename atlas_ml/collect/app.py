@@ -3,7 +3,8 @@
 ``POST /api/v1/lineage`` takes one event, ``POST /api/v1/lineage/batch`` a JSON array of them
 (the spec's batch endpoint). Each event is validated against the official schema and written
 to the durable spool before the answer, so 202 means the event is kept whatever happens to
-Atlas; a :class:`~atlas_ml.collect.forward.Forwarder` then delivers it.
+Atlas; a :class:`~atlas_ml.collect.forward.Forwarder` then delivers it. Concurrent requests'
+events are made durable together (:class:`~atlas_ml.collect.commit.GroupCommit`).
 
 Answers: 202 accepted; 400 invalid (``{"error", "field"}``); 401 without the bearer token
 when one is configured; 413 over ``max_body`` (compressed or not); 415 not JSON or an encoding
@@ -11,8 +12,8 @@ other than gzip; 503 when the spool cannot be written (nothing was kept: retry).
 the status and the field, never the body.
 
 Starlette on uvicorn: an ASGI app keeps thousands of slow clients open on one thread, the
-spool's fsync runs in worker threads, and both are maintained, small and typed; Flask on a
-WSGI server would hold a thread per open request instead.
+spool's sync runs in the group commit's thread, and both are maintained, small and typed;
+Flask on a WSGI server would hold a thread per open request instead.
 """
 
 from __future__ import annotations
@@ -26,16 +27,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from atlas_ml.collect.commit import GroupCommit
 from atlas_ml.collect.intake import (
     DEFAULT_MAX_BODY,
     BodyTooLarge,
     InvalidEvent,
     Refusal,
+    Rules,
     check_event,
     decode_body,
     parse_json,
@@ -50,10 +52,12 @@ BATCH_PATH = "/api/v1/lineage/batch"
 
 @dataclass(frozen=True)
 class CollectorSettings:
-    """What a collector accepts; ``token`` None means no authentication."""
+    """What a collector accepts; ``token`` None means no authentication; ``rules`` what
+    events are checked against (None: openlineage-python's models)."""
 
     max_body: int = DEFAULT_MAX_BODY
     token: str | None = None
+    rules: Rules | None = None
 
 
 class _Refused(Exception):
@@ -79,6 +83,8 @@ def create_app(
     called after each accepted request (to wake the forwarder)."""
     settings = settings or CollectorSettings()
     expected = f"Bearer {settings.token}".encode() if settings.token else None
+    rules = settings.rules
+    commit = GroupCommit(spool)
 
     def authorise(request: Request) -> None:
         if expected is None:
@@ -114,7 +120,7 @@ def create_app(
 
     async def store(events: list[dict[str, Any]]) -> None:
         try:
-            await run_in_threadpool(_write_all, spool, events)
+            await commit.store(events)
         except OSError as exc:
             log.error("cannot write to the spool %s: %s", spool.root, exc.strerror or exc)
             raise _Refused(503, "the collector cannot store events now; retry later") from None
@@ -127,7 +133,7 @@ def create_app(
             authorise(request)
             event = await body_of(request)
             try:
-                check_event(event)
+                check_event(event, rules)
             except InvalidEvent as exc:
                 raise _Refused(400, str(exc), exc.field) from None
             await store([event])
@@ -143,7 +149,7 @@ def create_app(
             events = await body_of(request)
             if not isinstance(events, list):
                 raise _Refused(400, "the batch endpoint takes a JSON array of events", "event")
-            accepted, refused = _sort(events)
+            accepted, refused = _sort(events, rules)
             if events and not accepted:
                 first = refused[0]
                 raise _Refused(400, f"every event was refused; [0]: {first.reason}", first.field)
@@ -168,13 +174,21 @@ def create_app(
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    @contextlib.asynccontextmanager
+    async def lifespan_and_commit(app: Starlette) -> AsyncIterator[None]:
+        try:
+            async with (lifespan or no_lifespan)(app):
+                yield
+        finally:
+            commit.close()
+
     return Starlette(
         routes=[
             Route(LINEAGE_PATH, lineage, methods=["POST"]),
             Route(BATCH_PATH, batch, methods=["POST"]),
             Route("/api/v1/health", health, methods=["GET"]),
         ],
-        lifespan=lifespan,
+        lifespan=lifespan_and_commit,
     )
 
 
@@ -195,21 +209,16 @@ def _guarded(
     return guarded
 
 
-def _sort(events: list[Any]) -> tuple[list[dict[str, Any]], list[Refusal]]:
+def _sort(events: list[Any], rules: Rules | None) -> tuple[list[dict[str, Any]], list[Refusal]]:
     accepted: list[dict[str, Any]] = []
     refused: list[Refusal] = []
     for index, event in enumerate(events):
         try:
-            accepted.append(check_event(event))
+            accepted.append(check_event(event, rules))
         except InvalidEvent as exc:
             field = f"[{index}]" if exc.field == "event" else f"[{index}].{exc.field}"
             refused.append(Refusal(index, field, str(exc)))
     return accepted, refused
-
-
-def _write_all(spool: Spool, events: list[dict[str, Any]]) -> None:
-    for event in events:
-        spool.write(event)
 
 
 def _log_refusal(request: Request, refused: _Refused) -> None:

@@ -3,8 +3,8 @@
 A ``.jsonl``/``.ndjson`` file holds one event per line (what the OpenLineage file transport
 and most exports write); a ``.json`` file one event or an array of them. A folder is read in
 name order, its ``*.json``, ``*.jsonl`` and ``*.ndjson`` files only. Each valid event is
-written to the spool; an invalid one is named (file, line, field) and skipped, so one bad
-line never loses the others.
+written to the spool (in groups, one sync each); an invalid one is named (file, line, field)
+and skipped, so one bad line never loses the others.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from atlas_ml.collect.intake import InvalidEvent, check_event, parse_json
+from atlas_ml.collect.intake import InvalidEvent, Rules, check_event, parse_json
 from atlas_ml.delivery import Spool
+from atlas_ml.delivery.spool import GROUP_SIZE
 
 SUFFIXES = (".jsonl", ".ndjson", ".json")
 MAX_LINE_BYTES = 8 * 1024 * 1024
@@ -65,18 +66,23 @@ def _documents(path: Path) -> Iterator[tuple[int, Any]]:
                 yield number, exc
 
 
-def ingest(paths: list[Path], spool: Spool) -> IngestReport:
-    """Validate every event in ``paths`` and store the valid ones in ``spool``."""
+def ingest(paths: list[Path], spool: Spool, rules: Rules | None = None) -> IngestReport:
+    """Validate every event in ``paths`` (against ``rules``; None: openlineage-python's
+    models) and store the valid ones in ``spool``."""
     report = IngestReport()
+    valid: list[dict[str, Any]] = []
     for path in event_files(paths):
         report.files += 1
         for line, document in _documents(path):
             try:
                 if isinstance(document, InvalidEvent):
                     raise document
-                spool.write(check_event(document))
+                valid.append(check_event(document, rules))
             except InvalidEvent as exc:
                 report.refused.append(f"{path}:{line}: {exc}")
                 continue
-            report.accepted += 1
+            if len(valid) == GROUP_SIZE:
+                report.accepted += len(spool.write_many(valid))
+                valid = []
+    report.accepted += len(spool.write_many(valid))
     return report

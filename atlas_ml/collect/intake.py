@@ -4,6 +4,10 @@ One function per step so the HTTP endpoint and file ingest apply the same rules:
 body (gzip as the OpenLineage client sends it with ``compression: gzip``), parse JSON, check
 each event against the official OpenLineage schema and against what atlas-ml's mapper needs.
 Every error names the field; none includes the body, which may hold anything.
+
+The official schema is openlineage-python's models (:mod:`~atlas_ml.collect.models`), and the
+spec's own JSON files too when a folder holds them (:mod:`~atlas_ml.collect.schema`):
+:class:`Rules` says which, :func:`load_rules` finds them.
 """
 
 from __future__ import annotations
@@ -12,11 +16,15 @@ import json
 import re
 import zlib
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from atlas_ml.collect.schema import SchemaError, validate_openlineage
+from atlas_ml.collect.models import SchemaError, check_models, models
 from atlas_ml.errors import AtlasMLError
 from atlas_ml.events import EventError, validate_event
+
+if TYPE_CHECKING:
+    from atlas_ml.collect.schema import Spec
 
 DEFAULT_MAX_BODY = 1024 * 1024
 _UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2}
@@ -82,11 +90,41 @@ def _short(message: str, limit: int = 300) -> str:
     return message if len(message) <= limit else message[: limit - 3] + "..."
 
 
-def check_event(event: Any) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Rules:
+    """What events are checked against: the OpenLineage models always, and the spec's JSON
+    schemas when a folder of them was found (``spec``)."""
+
+    spec: Spec | None = None
+
+    def describe(self) -> str:
+        """For the user: ``openlineage-python 1.54.0's models [and the spec in ...]``."""
+        checked = f"openlineage-python {models().version}'s models"
+        return f"{checked} and {self.spec.describe()}" if self.spec else checked
+
+
+def load_rules(spec: Path | None = None, *, find: bool = True) -> Rules:
+    """The rules with the spec folder ``spec``, or (``find``) the one
+    :func:`~atlas_ml.collect.schema.find_spec` finds; compiled now, so a broken folder is an
+    error before the first event (:class:`~atlas_ml.collect.schema.SpecFolderError`)."""
+    models()
+    if spec is None and not find:
+        return Rules()
+    from atlas_ml.collect.schema import find_spec, load_spec
+
+    folder = find_spec(spec)
+    return Rules(load_spec(folder) if folder is not None else None)
+
+
+def check_event(event: Any, rules: Rules | None = None) -> dict[str, Any]:
     """``event`` if it is a valid OpenLineage event that atlas-ml can map, else
-    :class:`InvalidEvent` naming the field."""
+    :class:`InvalidEvent` naming the field. ``rules`` None: the models only."""
     try:
-        validate_openlineage(event)
+        check_models(event)
+        if rules is not None and rules.spec is not None:
+            from atlas_ml.collect.schema import check_spec
+
+            check_spec(event, rules.spec)
     except SchemaError as exc:
         raise InvalidEvent(_short(str(exc)), exc.field) from None
     try:

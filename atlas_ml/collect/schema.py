@@ -1,19 +1,25 @@
-"""Validate events against the official OpenLineage JSON schema (spec 2-0-2 and its facets).
+"""Check events against the OpenLineage spec's own JSON schemas, where a folder holds them.
 
-No package ships the spec's JSON files (openlineage-python has generated classes only, the
-openlineage-java jar none), so they are vendored in ``spec/`` from the OpenLineage repository
-under its Apache-2.0 licence (``spec/LICENSE``). The event is checked against the schema of
-its kind (RunEvent, DatasetEvent, JobEvent) and each standard facet it carries against that
-facet's schema, so the error names the exact field, e.g. ``run.facets.parent.run.runId``.
+No package ships the spec's JSON files, so atlas-ml carries none: every event is checked
+against openlineage-python's models (:mod:`atlas_ml.collect.models`). Where the spec is at
+hand it is checked against its files too: ``--spec DIR``, ``$ATLAS_ML_OPENLINEAGE_SPEC``, or
+``../shared/openlineage-spec`` beside the current directory or the source checkout (where
+developer machines and CI keep read-only material). The folder has the layout of the
+OpenLineage repository's ``spec/``: ``OpenLineage.json`` and ``facets/*.json``.
+
+The event is checked against the schema of its kind (RunEvent, DatasetEvent, JobEvent) and
+each standard facet it carries against that facet's schema, so the error names the exact
+field, e.g. ``run.facets.parent.run.runId``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import fastjsonschema
@@ -21,9 +27,13 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 
-from atlas_ml.events import EventError
+from atlas_ml.collect.models import SchemaError, event_kind
+from atlas_ml.errors import AtlasMLError
 
-CORE_ID = "https://openlineage.io/spec/2-0-2/OpenLineage.json"
+__all__ = ["SPEC_ENV", "SchemaError", "Spec", "SpecFolderError", "check_spec", "find_spec"]
+
+SPEC_ENV = "ATLAS_ML_OPENLINEAGE_SPEC"
+SHARED_SPEC = Path("..") / "shared" / "openlineage-spec"
 EVENT_KINDS = ("RunEvent", "DatasetEvent", "JobEvent")
 _UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 # Formats are annotations in JSON Schema 2020-12; the collector asserts the two the mapping
@@ -41,64 +51,87 @@ _FACET_KINDS = {
 }
 
 
-class SchemaError(EventError):
-    """The event breaks the OpenLineage schema; ``field`` is the dotted path of the culprit."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+class SpecFolderError(AtlasMLError, ValueError):
+    """The spec folder cannot be used; the message names the file and the fix."""
 
 
-def event_kind(event: dict[str, Any]) -> str:
-    """``RunEvent``, ``DatasetEvent`` or ``JobEvent``, as the spec tells them apart."""
-    if "run" in event:
-        return "RunEvent"
-    if "dataset" in event:
-        return "DatasetEvent"
-    return "JobEvent"
+def find_spec(explicit: Path | None = None, env: Mapping[str, str] | None = None) -> Path | None:
+    """The spec folder: ``explicit``, ``$ATLAS_ML_OPENLINEAGE_SPEC``, or the shared folder
+    beside the current directory or the source checkout; None when there is none. A folder
+    that was named but does not exist is an error, a missing shared one is not."""
+    named = explicit or (Path(value) if (value := (env or os.environ).get(SPEC_ENV)) else None)
+    if named is not None:
+        if not (named / "OpenLineage.json").is_file():
+            raise SpecFolderError(
+                f"{named} holds no OpenLineage.json: point --spec / {SPEC_ENV} at a copy of "
+                "the OpenLineage repository's spec/ folder (OpenLineage.json, facets/*.json)"
+            )
+        return named.resolve()
+    source_root = Path(__file__).resolve().parents[2]
+    for candidate in (Path.cwd() / SHARED_SPEC, source_root / SHARED_SPEC):
+        if (candidate / "OpenLineage.json").is_file():
+            return candidate.resolve()
+    return None
 
 
 @dataclass(frozen=True)
-class _Schemas:
-    """Compiled validators (fastjsonschema: ~25x faster than jsonschema, which matters at a
-    thousand events a second) and jsonschema's, used only to explain a failure."""
+class Spec:
+    """The compiled schemas of one spec folder: fastjsonschema's validators (~25x faster
+    than jsonschema, which matters at a thousand events a second) and jsonschema's, used only
+    to explain a failure."""
 
+    folder: Path
+    version: str
+    """The core schema's version, e.g. ``2-0-2`` (from its ``$id``)."""
+    facet_files: int
     events: dict[str, Callable[[Any], Any]]
     facets: dict[tuple[str, str], Callable[[Any], Any]]
     explain: dict[str, Draft202012Validator]
     explain_facets: dict[tuple[str, str], Draft202012Validator]
 
+    def describe(self) -> str:
+        return f"the OpenLineage spec {self.version} in {self.folder} ({self.facet_files} facets)"
 
-def _spec_files() -> list[dict[str, Any]]:
-    root = resources.files("atlas_ml.collect") / "spec"
-    files = [json.loads((root / "OpenLineage.json").read_text(encoding="utf-8"))]
-    for entry in sorted((root / "facets").iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".json"):
-            files.append(json.loads(entry.read_text(encoding="utf-8")))
-    return files
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SpecFolderError(f"cannot read the spec file {path}: {exc}") from exc
+    if not isinstance(document, dict) or not isinstance(document.get("$id"), str):
+        raise SpecFolderError(f"{path} is not an OpenLineage schema (it has no $id)")
+    return document
 
 
 @cache
-def _schemas() -> _Schemas:
-    files = _spec_files()
+def load_spec(folder: Path) -> Spec:
+    """Compile the schemas in ``folder`` (once per folder)."""
+    core = _read(folder / "OpenLineage.json")
+    facet_files = sorted((folder / "facets").glob("*.json"))
+    files = [core] + [_read(path) for path in facet_files]
     by_id = {document["$id"]: document for document in files}
     registry: Registry = Registry().with_resources(
         (document["$id"], Resource.from_contents(document)) for document in files
     )
 
+    def resolve(uri: str) -> dict[str, Any]:
+        document = by_id.get(uri.split("#")[0])
+        if document is None:
+            raise SpecFolderError(f"{folder} lacks the schema {uri} that another one refers to")
+        return document
+
     def compiled(document_id: str, definition: str) -> Callable[[Any], Any]:
         # The definition's own document is the root, so its local "#/$defs/..." refs resolve;
-        # the spec's remote refs resolve to the vendored files, never to the network.
+        # the spec's remote refs resolve to the folder's files, never to the network.
         root = {key: value for key, value in by_id[document_id].items() if key != "oneOf"}
         root.pop("properties", None)
         root.pop("type", None)
         root["$ref"] = f"#/$defs/{definition}"
         root["$schema"] = "http://json-schema.org/draft-07/schema#"
-        return fastjsonschema.compile(
-            root,
-            handlers={"https": lambda uri: by_id[uri.split("#")[0]]},
-            formats=_FORMATS,
-        )
+        try:
+            return fastjsonschema.compile(root, handlers={"https": resolve}, formats=_FORMATS)
+        except fastjsonschema.JsonSchemaDefinitionException as exc:
+            raise SpecFolderError(f"{document_id} in {folder} cannot be compiled: {exc}") from exc
 
     def explaining(document_id: str, definition: str) -> Draft202012Validator:
         return Draft202012Validator(
@@ -107,8 +140,12 @@ def _schemas() -> _Schemas:
             format_checker=_FORMAT_CHECKER,
         )
 
-    events = {kind: compiled(CORE_ID, kind) for kind in EVENT_KINDS}
-    explain = {kind: explaining(CORE_ID, kind) for kind in EVENT_KINDS}
+    core_id = core["$id"]
+    missing = [kind for kind in EVENT_KINDS if kind not in core.get("$defs", {})]
+    if missing:
+        raise SpecFolderError(f"{folder / 'OpenLineage.json'} defines no {', '.join(missing)}")
+    events = {kind: compiled(core_id, kind) for kind in EVENT_KINDS}
+    explain = {kind: explaining(core_id, kind) for kind in EVENT_KINDS}
     facets: dict[tuple[str, str], Callable[[Any], Any]] = {}
     explain_facets: dict[tuple[str, str], Draft202012Validator] = {}
     for document in files[1:]:
@@ -116,7 +153,8 @@ def _schemas() -> _Schemas:
             for kind, definition in _facet_definitions(document, prop):
                 facets[(kind, name)] = compiled(document["$id"], definition)
                 explain_facets[(kind, name)] = explaining(document["$id"], definition)
-    return _Schemas(events, facets, explain, explain_facets)
+    version = core_id.rstrip("/").split("/")[-2] if core_id.count("/") > 2 else core_id
+    return Spec(folder, version, len(facet_files), events, facets, explain, explain_facets)
 
 
 def _facet_definitions(document: dict[str, Any], schema: dict[str, Any]) -> list[tuple[str, str]]:
@@ -131,7 +169,9 @@ def _facet_definitions(document: dict[str, Any], schema: dict[str, Any]) -> list
     if "$ref" not in schema:
         return []
     definition = schema["$ref"].removeprefix("#/$defs/")
-    target = document["$defs"][definition]
+    target = document.get("$defs", {}).get(definition)
+    if not isinstance(target, dict):
+        return []
     if "allOf" not in target:
         return _facet_definitions(document, target) if "$ref" not in target else []
     for part in target["allOf"]:
@@ -162,15 +202,15 @@ def _fail(
         if missing:
             parent = _path(prefix, error)
             field = missing[0] if parent == "event" else f"{parent}.{missing[0]}"
-            return SchemaError(f"{field} is missing", field)
+            return SchemaError(f"{field} is missing (spec)", field)
     if error is not None:
         field = _path(prefix, error)
-        return SchemaError(f"{field}: {error.message}", field)
+        return SchemaError(f"{field}: {error.message} (spec)", field)
     path = [prefix] if prefix else []
     path += [str(p) for p in (fast.path or [])[1:]]
     field = ".".join(path) or "event"
     message = fast.message.removeprefix(str(fast.name or "data")).strip()
-    return SchemaError(f"{field}: {message}", field)
+    return SchemaError(f"{field}: {message} (spec)", field)
 
 
 def _facet_maps(event: dict[str, Any]) -> list[tuple[str, str, Any]]:
@@ -191,25 +231,24 @@ def _facet_maps(event: dict[str, Any]) -> list[tuple[str, str, Any]]:
     return maps
 
 
-def validate_openlineage(event: Any) -> str:
-    """Raise :class:`SchemaError` unless ``event`` is a valid OpenLineage event; returns its
-    kind (``RunEvent``, ``DatasetEvent``, ``JobEvent``)."""
+def check_spec(event: Any, spec: Spec) -> str:
+    """Raise :class:`SchemaError` unless ``event`` is valid by the spec's JSON schemas;
+    returns its kind (``RunEvent``, ``DatasetEvent``, ``JobEvent``)."""
     if not isinstance(event, dict):
         raise SchemaError("event: an event must be a JSON object", "event")
-    schemas = _schemas()
     kind = event_kind(event)
     try:
-        schemas.events[kind](event)
+        spec.events[kind](event)
     except fastjsonschema.JsonSchemaValueException as exc:
-        raise _fail(exc, schemas.explain[kind], event) from None
+        raise _fail(exc, spec.explain[kind], event) from None
     for facet_kind, where, facets in _facet_maps(event):
-        for name, value in (facets or {}).items():
-            check = schemas.facets.get((facet_kind, name))
+        for name, value in (facets or {}).items() if isinstance(facets, dict) else ():
+            check = spec.facets.get((facet_kind, name))
             if check is None:
                 continue
             try:
                 check(value)
             except fastjsonschema.JsonSchemaValueException as exc:
-                explain = schemas.explain_facets[(facet_kind, name)]
+                explain = spec.explain_facets[(facet_kind, name)]
                 raise _fail(exc, explain, value, f"{where}.{name}") from None
     return kind

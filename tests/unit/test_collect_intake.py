@@ -100,5 +100,5 @@ def test_ingest_reads_files_and_folders_and_names_each_bad_line(tmp_path: Path) 
     assert report.refused == [
         f"{more}:3: the line is not JSON: Expecting property name enclosed in double quotes "
         "at line 1 column 2",
-        f"{more}:4: run.runId: 'x' is not a 'uuid'",
+        f"{more}:4: run.runId: 'x' is not a valid uuid: badly formed hexadecimal UUID string",
     ]
