@@ -18,6 +18,10 @@ Atlas. Measured per round:
 - verify: ``verify`` of the signed run's model version with and without its custody check
   (the read command the check joins; alternating order).
 
+After the rounds, every signed run of the session is checked at once with ``check_runs``
+(what ``audit`` calls) and one by one with ``check_run``, alternating, ``--bulk-repeats``
+times: the cost per run of each, side by side.
+
 Printed: medians after a warm-up round, and the ratios to recording. Target (issue 19):
 signing and checking each under 2 % of recording. The one-off import of the signing
 libraries (first signed run of a process) is printed apart.
@@ -153,11 +157,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--url", default=os.environ.get("ATLAS_URL", "http://127.0.0.1:21000"))
+    parser.add_argument("--bulk-repeats", type=int, default=5)
     args = parser.parse_args()
 
     from atlas_ml.client import AtlasClient
     from atlas_ml.config import AtlasConfig
-    from atlas_ml.custody import check_run
+    from atlas_ml.custody import check_run, check_runs
     from atlas_ml.custody.keys import generate_key
     from atlas_ml.custody.settings import add_trusted_key, load_custody_settings, set_signing_key
     from atlas_ml.naming import model_version_name, training_run_name
@@ -187,6 +192,7 @@ def main() -> None:
         )
         settings = load_custody_settings()
         rows: list[tuple[float, float, float, float, float]] = []
+        signed_runs: list[str] = []
         for round_number in range(args.rounds + 1):
             order = (False, True) if round_number % 2 else (True, False)
             measured: dict[bool, tuple[Any, float, float]] = {}
@@ -196,10 +202,9 @@ def main() -> None:
                     client, titanic, work, signed, seed=2 * round_number + signed
                 )
             run = measured[True][0]
+            signed_runs.append(training_run_name(run.pipeline, run.run_id, "primary"))
             start = time.perf_counter()
-            result = check_run(
-                client, training_run_name(run.pipeline, run.run_id, "primary"), settings=settings
-            )
+            result = check_run(client, signed_runs[-1], settings=settings)
             checking = time.perf_counter() - start
             assert result.status.value == "SIGNED-OK", result.to_dict()
             version = model_version_name(
@@ -231,6 +236,16 @@ def main() -> None:
                 f"signing {measured[True][2] * 1000:6.2f} ms, checking {checking * 1000:6.1f} ms",
                 flush=True,
             )
+        bulk: dict[bool, list[float]] = {True: [], False: []}
+        for repeat in range(args.bulk_repeats):
+            for together in (True, False) if repeat % 2 else (False, True):
+                start = time.perf_counter()
+                if together:
+                    results = list(check_runs(client, signed_runs, settings=settings).values())
+                else:
+                    results = [check_run(client, r, settings=settings) for r in signed_runs]
+                bulk[together].append((time.perf_counter() - start) / len(signed_runs))
+                assert {r.status.value for r in results} == {"SIGNED-OK"}
     recording = statistics.median(r[0] for r in rows)
     signing = statistics.median(r[1] for r in rows)
     checking = statistics.median(r[2] for r in rows)
@@ -244,6 +259,12 @@ def main() -> None:
     print(f"  verify of its model version  {plain * 1000:8.1f} ms without custody")
     print(
         f"                               {checked * 1000:8.1f} ms with it ({checked / plain:.2f}x)"
+    )
+    alone, together = statistics.median(bulk[False]), statistics.median(bulk[True])
+    print(
+        f"  checking all {len(signed_runs)} signed runs, per run: {alone * 1000:.1f} ms one by "
+        f"one (check_run), {together * 1000:.1f} ms together (check_runs): "
+        f"{alone / together:.1f}x; together {together / recording:.2%} of recording"
     )
     print(f"  one-off import of the signing libraries: {import_cost() * 1000:.0f} ms per process")
 
