@@ -62,7 +62,7 @@ def test_an_autologged_mlflow_run_and_its_registered_version_are_imported_once(
     csv = tmp_path / "housing.csv"
     pd.read_csv(HOUSING, nrows=500).to_csv(csv, index=False)
     experiment_id = _experiment(tracking_uri, unique, tmp_path)
-    mlflow.set_tracking_uri(tracking_uri)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", tracking_uri)  # set_tracking_uri would leak it
     mlflow.sklearn.autolog()
     try:
         with mlflow.start_run(experiment_id=experiment_id) as active:
@@ -187,7 +187,7 @@ def test_imported_mlflow_runs_are_signed_once_chained_and_an_edit_in_atlas_is_ta
     csv = tmp_path / "housing.csv"
     pd.read_csv(HOUSING, nrows=200).to_csv(csv, index=False)
     experiment_id = _experiment(tracking_uri, unique, tmp_path)
-    mlflow.set_tracking_uri(tracking_uri)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", tracking_uri)  # set_tracking_uri would leak it
     run_ids = []
     for alpha in ("0.5", "2.0"):
         with mlflow.start_run(experiment_id=experiment_id) as active:
