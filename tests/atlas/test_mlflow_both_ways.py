@@ -20,6 +20,8 @@ from sklearn.linear_model import LinearRegression
 from atlas_ml.cli.import_cmd import command as import_command
 from atlas_ml.cli.main import cli
 from atlas_ml.client import AtlasClient
+from atlas_ml.custody import CustodyStatus, check_chain, check_run
+from atlas_ml.custody.chain import ChainLog
 from atlas_ml.delivery import Spool
 from atlas_ml.naming import training_run_name
 from atlas_ml.tracking import training_run
@@ -179,9 +181,6 @@ def test_imported_mlflow_runs_are_signed_once_chained_and_an_edit_in_atlas_is_ta
     tracking_uri: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from atlas_ml.custody import CustodyStatus, check_chain, check_run
-    from atlas_ml.custody.chain import ChainLog
-
     monkeypatch.setenv("ATLAS_ML_SPOOL", str(tmp_path / "spool"))
     team = f"{unique}-team"
     csv = tmp_path / "housing.csv"
