@@ -1,8 +1,10 @@
 """Cost of the chain of custody per training run, against the run's own recording time.
 
-Run: ``.venv/bin/python benchmarks/custody.py [--rounds 30] [--url http://127.0.0.1:21000]``
-against a running Atlas (admin/admin by default, or ATLAS_USER/ATLAS_PASSWORD); it installs
-the atlas-ml types and works in a temporary folder (key, config, spool, chain log).
+Run: ``.venv/bin/python benchmarks/custody.py [--rounds 30] [--url http://127.0.0.1:21000]
+[--max-load 3]`` against a running Atlas (admin/admin by default, or ATLAS_USER/ATLAS_PASSWORD);
+it installs the atlas-ml types and works in a temporary folder (key, config, spool, chain
+log). ``--max-load`` waits before each round for the machine's quiet moments (a shared
+machine); the load average at each round is printed.
 
 Each round records the Titanic example's pipeline (the example's own ``prepare``: a CSV read,
 three steps, train and test sets, a model) twice, unsigned and signed, in alternating order,
@@ -17,6 +19,10 @@ Atlas. Measured per round:
 - checking: ``check_run`` of the signed run against Atlas (its reads included);
 - verify: ``verify`` of the signed run's model version with and without its custody check
   (the read command the check joins; alternating order).
+
+After the rounds, every signed run of the session is checked at once with ``check_runs``
+(what ``audit`` calls) and one by one with ``check_run``, alternating, ``--bulk-repeats``
+times: the cost per run of each, side by side.
 
 Printed: medians after a warm-up round, and the ratios to recording. Target (issue 19):
 signing and checking each under 2 % of recording. The one-off import of the signing
@@ -132,6 +138,17 @@ def record_once(
     return run, recording.total, signing.total
 
 
+def wait_for_quiet(max_load: float | None, patience: float = 600) -> float:
+    """Wait until the 1-minute load average is below ``max_load`` (at most ``patience``
+    seconds); the load average then."""
+    deadline = time.monotonic() + patience
+    while max_load is not None and os.getloadavg()[0] >= max_load:
+        if time.monotonic() > deadline:
+            break
+        time.sleep(5)
+    return os.getloadavg()[0]
+
+
 def import_cost() -> float:
     """Seconds to import the signing libraries in a fresh interpreter (median of 3)."""
     code = (
@@ -153,11 +170,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--url", default=os.environ.get("ATLAS_URL", "http://127.0.0.1:21000"))
+    parser.add_argument("--bulk-repeats", type=int, default=5)
+    parser.add_argument(
+        "--max-load",
+        type=float,
+        help="before each round, wait (up to 10 minutes) until the 1-minute load average is "
+        "below this: on a shared machine, measure in its quiet moments",
+    )
     args = parser.parse_args()
 
     from atlas_ml.client import AtlasClient
     from atlas_ml.config import AtlasConfig
-    from atlas_ml.custody import check_run
+    from atlas_ml.custody import check_run, check_runs
     from atlas_ml.custody.keys import generate_key
     from atlas_ml.custody.settings import add_trusted_key, load_custody_settings, set_signing_key
     from atlas_ml.naming import model_version_name, training_run_name
@@ -187,7 +211,10 @@ def main() -> None:
         )
         settings = load_custody_settings()
         rows: list[tuple[float, float, float, float, float]] = []
+        signed_runs: list[str] = []
+        loads: list[float] = []
         for round_number in range(args.rounds + 1):
+            loads.append(wait_for_quiet(args.max_load))
             order = (False, True) if round_number % 2 else (True, False)
             measured: dict[bool, tuple[Any, float, float]] = {}
             for signed in order:
@@ -196,10 +223,9 @@ def main() -> None:
                     client, titanic, work, signed, seed=2 * round_number + signed
                 )
             run = measured[True][0]
+            signed_runs.append(training_run_name(run.pipeline, run.run_id, "primary"))
             start = time.perf_counter()
-            result = check_run(
-                client, training_run_name(run.pipeline, run.run_id, "primary"), settings=settings
-            )
+            result = check_run(client, signed_runs[-1], settings=settings)
             checking = time.perf_counter() - start
             assert result.status.value == "SIGNED-OK", result.to_dict()
             version = model_version_name(
@@ -227,15 +253,30 @@ def main() -> None:
                     )
                 )
             print(
-                f"round {round_number:3d}: recording {measured[False][1] * 1000:7.1f} ms, "
+                f"round {round_number:3d} (load {loads[-1]:4.1f}): recording "
+                f"{measured[False][1] * 1000:7.1f} ms, "
                 f"signing {measured[True][2] * 1000:6.2f} ms, checking {checking * 1000:6.1f} ms",
                 flush=True,
             )
+        bulk: dict[bool, list[float]] = {True: [], False: []}
+        for repeat in range(args.bulk_repeats):
+            for together in (True, False) if repeat % 2 else (False, True):
+                wait_for_quiet(args.max_load)
+                start = time.perf_counter()
+                if together:
+                    results = list(check_runs(client, signed_runs, settings=settings).values())
+                else:
+                    results = [check_run(client, r, settings=settings) for r in signed_runs]
+                bulk[together].append((time.perf_counter() - start) / len(signed_runs))
+                assert {r.status.value for r in results} == {"SIGNED-OK"}
     recording = statistics.median(r[0] for r in rows)
     signing = statistics.median(r[1] for r in rows)
     checking = statistics.median(r[2] for r in rows)
     print()
-    print(f"medians over {len(rows)} rounds (after a warm-up round):")
+    print(
+        f"medians over {len(rows)} rounds (after a warm-up round); 1-minute load average at "
+        f"the start of a round: median {statistics.median(loads[1:]):.1f}, max {max(loads[1:]):.1f}"
+    )
     print(f"  recording a run (unsigned)   {recording * 1000:8.1f} ms")
     print(f"  signing it                   {signing * 1000:8.2f} ms   {signing / recording:6.2%}")
     print(f"  checking it against Atlas    {checking * 1000:8.1f} ms   {checking / recording:6.2%}")
@@ -244,6 +285,12 @@ def main() -> None:
     print(f"  verify of its model version  {plain * 1000:8.1f} ms without custody")
     print(
         f"                               {checked * 1000:8.1f} ms with it ({checked / plain:.2f}x)"
+    )
+    alone, together = statistics.median(bulk[False]), statistics.median(bulk[True])
+    print(
+        f"  checking all {len(signed_runs)} signed runs, per run: {alone * 1000:.1f} ms one by "
+        f"one (check_run), {together * 1000:.1f} ms together (check_runs): "
+        f"{alone / together:.1f}x; together {together / recording:.2%} of recording"
     )
     print(f"  one-off import of the signing libraries: {import_cost() * 1000:.0f} ms per process")
 

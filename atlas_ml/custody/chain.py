@@ -49,10 +49,15 @@ class PendingLink:
     previous: str | None
     committed: bool = False
 
-    def commit(self, envelope: dict[str, Any], payload: bytes) -> None:
-        """Append the signed attestation at this position and move the head to it."""
+    def commit(self, envelope: dict[str, Any], payload: bytes, **details: Any) -> None:
+        """Append the signed attestation at this position and move the head to it.
+
+        ``details`` are kept in the entry beside it (the run id, the digest of the signed
+        records and the signing time, which let a re-import find what it signed before).
+        """
         payload_sha = sha256_hex(payload)
         entry = {
+            **details,
             "sequence": self.sequence,
             "payloadSha256": payload_sha,
             "previous": self.previous,

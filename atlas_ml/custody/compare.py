@@ -14,7 +14,6 @@ Atlas holds now, atlas-ml wrote it and the difference is a note, not tampering.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,23 +51,29 @@ def compare_records(
     records: list[Record],
     run_entity: Mapping[str, Any],
     settings: CustodySettings,
-    pool: Executor | None = None,
+    entities: Mapping[tuple[str, str], Mapping[str, Any]],
 ) -> Comparison:
     """Findings for every signed field Atlas no longer holds as signed (run record first).
 
-    ``pool`` reads the entities of each type concurrently (Atlas answers independent reads
-    in parallel).
+    ``entities`` are the current entities by (type, qualifiedName), read beforehand (steps
+    with their relationships; see :mod:`.reads`); ``client`` reads only when a shared
+    entity differs (to ask the other runs that wrote it).
     """
-    entities = _fetch(client, records[1:], pool)
-    entities[(TRAINING_RUN_TYPE, records[0].qualified_name)] = dict(run_entity)
+    current = {
+        (r.type_name, r.qualified_name): run_entity
+        if r is records[0]
+        else entities.get((r.type_name, r.qualified_name))
+        for r in records
+    }
     names = {
         str(e.get("guid")): str((e.get("attributes") or {}).get("qualifiedName"))
-        for e in entities.values()
+        for e in current.values()
+        if e is not None
     }
     result = Comparison()
     shared: list[tuple[Record, Finding, str]] = []
     for record in records:
-        entity = entities.get((record.type_name, record.qualified_name))
+        entity = current.get((record.type_name, record.qualified_name))
         if entity is None or entity.get("status", ACTIVE) != ACTIVE:
             state = "missing from Atlas" if entity is None else "deleted from Atlas"
             result.findings.append(Finding(record.label, "entity", record.qualified_name, state))
@@ -83,33 +88,6 @@ def compare_records(
     if shared:
         _weigh_shared(client, settings, run_entity, shared, result)
     return result
-
-
-def _fetch(
-    client: AtlasClient, records: Iterable[Record], pool: Executor | None
-) -> dict[tuple[str, str], dict[str, Any]]:
-    """The current entities of ``records``: one request per type."""
-    by_type: dict[str, list[Record]] = {}
-    for record in records:
-        by_type.setdefault(record.type_name, []).append(record)
-
-    def read(item: tuple[str, list[Record]]) -> list[dict[str, Any]]:
-        type_name, group = item
-        # Relationships are read only where a link is signed: a dataset version has one per
-        # run that read it, which would make every check slower as history grows.
-        linked = any(r.links for r in group)
-        return client.entities.get_bulk_by_unique_attributes(
-            type_name, [r.qualified_name for r in group], ignore_relationships=not linked
-        )
-
-    answers = pool.map(read, by_type.items()) if pool else map(read, by_type.items())
-    found: dict[tuple[str, str], dict[str, Any]] = {}
-    for type_name, entities in zip(by_type, answers, strict=True):
-        for entity in entities:
-            qualified_name = (entity.get("attributes") or {}).get("qualifiedName")
-            if entity.get("typeName") == type_name and qualified_name:
-                found[(type_name, str(qualified_name))] = entity
-    return found
 
 
 def _attribute_findings(

@@ -1,4 +1,5 @@
-"""Attestations as Atlas holds them: a run's, one by its payload hash, a team's whole log."""
+"""Attestations as Atlas holds them: one entity, a deleted one by its payload hash, a team's
+whole log."""
 
 from __future__ import annotations
 
@@ -6,9 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from atlas_ml.client import AtlasClient, AtlasNotFound
+from atlas_ml.client import AtlasClient
 from atlas_ml.custody.envelope import Opened, open_envelope
-from atlas_ml.naming.custody import attestation_name
 from atlas_ml.typedefs.names import ATTESTATION_TYPE
 
 ACTIVE = "ACTIVE"
@@ -66,41 +66,23 @@ class StoredAttestation:
         return open_envelope(envelope if isinstance(envelope, str) else "")
 
 
-def run_attestations(client: AtlasClient, run_entity: Mapping[str, Any]) -> list[StoredAttestation]:
-    """Every attestation linked to the run (deleted ones too: their removal is a finding)."""
-    refs = (run_entity.get("relationshipAttributes") or {}).get("attestations") or []
-    guids = [r["guid"] for r in refs if isinstance(r, dict) and r.get("guid")]
-    if not guids:
-        return []
-    return [StoredAttestation(e) for e in client.entities.get_bulk(guids)]
-
-
-def attestation_by_payload(
-    client: AtlasClient, payload_sha256: str, namespace: str
-) -> StoredAttestation | None:
-    """The attestation named by its payload's sha256 (a deleted one too, so that the check
-    can tell deleted from never delivered or purged); None when Atlas has none."""
-    try:
-        body = client.entities.get_by_unique_attribute(
-            ATTESTATION_TYPE, attestation_name(payload_sha256, namespace)
-        )
-    except AtlasNotFound:
-        # Atlas finds only active entities by unique attribute; a search also sees deleted ones.
-        headers = client.search.basic(
-            ATTESTATION_TYPE,
-            entity_filters={
-                "attributeName": "payloadSha256",
-                "operator": "eq",
-                "attributeValue": payload_sha256,
-            },
-            exclude_deleted=False,
-            limit=1,
-        )
-        guids = [h["guid"] for h in headers if h.get("guid")]
-        found = client.entities.get_bulk(guids) if guids else []
-        return StoredAttestation(found[0]) if found else None
-    entity = body.get("entity")
-    return StoredAttestation(entity) if entity else None
+def deleted_attestation(client: AtlasClient, payload_sha256: str) -> StoredAttestation | None:
+    """The attestation of that payload even when deleted (Atlas finds only active entities
+    by name; a search sees deleted ones too), so that a check can tell deleted from never
+    delivered or purged; None when Atlas has none."""
+    headers = client.search.basic(
+        ATTESTATION_TYPE,
+        entity_filters={
+            "attributeName": "payloadSha256",
+            "operator": "eq",
+            "attributeValue": payload_sha256,
+        },
+        exclude_deleted=False,
+        limit=1,
+    )
+    guids = [h["guid"] for h in headers if h.get("guid")]
+    found = client.entities.get_bulk(guids) if guids else []
+    return StoredAttestation(found[0]) if found else None
 
 
 def team_attestations(client: AtlasClient, team: str) -> list[StoredAttestation]:

@@ -13,6 +13,10 @@ pushed like any training run, so the mapping and naming are the ones captured ru
 
 Runs that atlas-ml itself mirrored into MLflow (tag ``atlas_ml.run_id``) are in Atlas already:
 they are skipped, and only their registry facts are written onto their model versions.
+
+With a signing key configured, each imported run is signed as a captured run is at its end
+(chain of custody, :class:`atlas_ml.custody.attest.ImportSigner`), chained under ``team``;
+a re-import of an unchanged run carries the attestation signed the first time.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from atlas_ml.client import AtlasClient
+from atlas_ml.custody.attest import ImportSigner
+from atlas_ml.custody.settings import CustodySettings
 from atlas_ml.delivery import DeliveryReport, Spool
 from atlas_ml.delivery.atlas import push
 from atlas_ml.events.datasets import IN_MEMORY_NAMESPACE
@@ -53,6 +59,8 @@ class ImportReport:
     skipped_mirrored: int = 0
     datasets: int = 0
     model_versions: int = 0
+    signed: int = 0
+    """Imported runs carrying an attestation (signed now, or again as first signed)."""
     delivery: DeliveryReport | None = None
     problems: list[str] = field(default_factory=list)
 
@@ -71,8 +79,11 @@ def import_mlflow(
     since: datetime | None = None,
     spool: Spool | None = None,
     on_run: Callable[[str], None] | None = None,
+    team: str | None = None,
+    custody: CustodySettings | None = None,
 ) -> ImportReport:
-    """Import every run (of ``experiment``, started at or after ``since``) into Atlas."""
+    """Import every run (of ``experiment``, started at or after ``since``) into Atlas, as
+    runs of ``team``, signed with ``custody``'s key (default: the config file's), if any."""
     from mlflow.tracking import MlflowClient
 
     # MLflow's download progress bar would go to stdout, where the command prints its summary
@@ -80,6 +91,7 @@ def import_mlflow(
     mlflow = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
     report = ImportReport()
     spool = spool or Spool()
+    signer = _signer(atlas.config.namespace, custody, report)
     with tempfile.TemporaryDirectory(prefix="atlas-ml-mlflow-") as scratch:
         for exp, run in _runs(mlflow, experiment, since):
             if on_run is not None:
@@ -98,7 +110,9 @@ def import_mlflow(
             inputs = [_dataset(item) for item in run.inputs.dataset_inputs or []]
             report.datasets += len(inputs)
             report.model_versions += len(outputs)
-            spool.write(_run_event(tracking_uri, exp, run, inputs, outputs))
+            event = _run_event(tracking_uri, exp, run, inputs, outputs, team)
+            _sign(signer, event, team, report)
+            spool.write(event)
             report.runs += 1
     report.delivery = push(atlas, spool)
     return report
@@ -134,6 +148,7 @@ def _run_event(
     run: Any,
     inputs: list[dict[str, Any]],
     outputs: list[dict[str, Any]],
+    team: str | None = None,
 ) -> dict[str, Any]:
     tags = {k: v for k, v in run.data.tags.items() if not k.startswith("mlflow.log-model")}
     status = _STATUS.get(run.info.status, "SUCCEEDED")
@@ -146,6 +161,7 @@ def _run_event(
         codeRevision=tags.get("mlflow.source.git.commit"),
         environment={k: v for k, v in tags.items() if not k.startswith("mlflow.source")},
         operator=run.info.user_id or tags.get("mlflow.user"),
+        team=team,
         reasoning=tags.get("mlflow.note.content"),
         startTime=iso_millis(run.info.start_time),
         endTime=iso_millis(run.info.end_time),
@@ -164,6 +180,33 @@ def _run_event(
         outputs=outputs if status != "FAILED" else [],
         event_time=ended.replace("+00:00", "Z") if ended else None,
     ) | {"inputs": inputs}
+
+
+def _signer(
+    namespace: str, settings: CustodySettings | None, report: ImportReport
+) -> ImportSigner | None:
+    """The signer of this import; None (runs imported UNSIGNED) without a usable key."""
+    try:
+        signer = ImportSigner(namespace, settings)
+    except Exception as exc:  # a configured key that cannot be used
+        report.problems.append(f"runs imported UNSIGNED: the signing key cannot be used ({exc})")
+        return None
+    return signer if signer.key is not None else None
+
+
+def _sign(
+    signer: ImportSigner | None, event: dict[str, Any], team: str | None, report: ImportReport
+) -> None:
+    if signer is None:
+        return
+    try:
+        signer.sign(event, team)
+        report.signed += 1
+    except Exception as exc:  # the run is still imported, unsigned
+        report.problems.append(
+            f"MLflow run {event['run']['runId']} imported UNSIGNED: could not sign its record "
+            f"({exc})"
+        )
 
 
 def _dataset(item: Any) -> dict[str, Any]:

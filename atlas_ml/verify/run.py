@@ -97,7 +97,8 @@ def verify_collected(
     if collected.target.type_name == MODEL_VERSION_TYPE:
         report.artifact = verify_artifact(collected.target.entity, rehash=rehash)
     if check_custody:
-        report.custody = check_runs(client, training_runs(collected), settings=custody)
+        checked = check_runs(client, training_runs(collected), settings=custody)
+        report.custody = list(checked.values())
     if write_back:
         millis = int(checked_at.timestamp() * 1000)
         for result in report.results:
