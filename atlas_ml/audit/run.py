@@ -1,0 +1,221 @@
+"""``audit``: every model version trained in a window on data carrying a classification.
+
+Atlas propagates a classification from the data it is set on along lineage to every process
+and dataset downstream, unless a step blocked it (record fidelity: an anonymising step, or
+one that dropped every classified column) - and a byte-identical copy linked as ``COPY``
+carries it on. So the question "which training runs in the window read such data, directly
+or through any upstream step" is one basic search: training runs with the classification
+(its sub-classifications included), their start time in the window and their team, paged.
+Their model versions and everything upstream are then read in bulk, each entity once
+(:class:`~atlas_ml.provenance.ProvenanceGraph`). Requests: runs / page size + distinct
+entities / bulk size, never one lineage call per model.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from datetime import date, datetime, timezone
+from typing import Any
+
+from atlas_ml.audit.query import AuditQuery, iso, make_query, millis
+from atlas_ml.audit.report import AuditEntry, AuditReport
+from atlas_ml.client import AtlasClient
+from atlas_ml.provenance import Node, ProvenanceGraph, provenance_of
+from atlas_ml.provenance.build import compliance_of, node_from_entity
+from atlas_ml.provenance.custody import check_custody
+from atlas_ml.provenance.graph import Progress, _quiet
+from atlas_ml.provenance.model import MODEL_VERSION, TRAINING_RUN
+
+PAGE_SIZE = 500
+RUN_ATTRIBUTES = [
+    "qualifiedName",
+    "name",
+    "status",
+    "startTime",
+    "endTime",
+    "team",
+    "owner",
+    "operator",
+    "codeReference",
+    "codeRevision",
+    "codeDirty",
+    "parameters",
+    "metrics",
+    "framework",
+    "frameworkVersion",
+    "inputRoles",
+    "inputs",
+    "outputs",
+]
+
+
+def audit(
+    client: AtlasClient,
+    classification: str,
+    since: str | datetime | date,
+    until: str | datetime | date | None = None,
+    team: str | None = None,
+    *,
+    progress: Progress = _quiet,
+    custody: bool = True,
+    page_size: int = PAGE_SIZE,
+) -> AuditReport:
+    """Audit Atlas for ``classification`` in ``[since, until)`` (``until``: now), optionally
+    for one ``team``. Raises :class:`~atlas_ml.errors.QueryError` for a question that cannot
+    be asked and :class:`~atlas_ml.client.AtlasError` when Atlas cannot be read."""
+    started = time.monotonic()
+    query = make_query(client, classification, since, until, team)
+    graph = ProvenanceGraph(client)
+    runs = search_runs(client, query, graph, progress, page_size)
+    report = build_report(client, query, graph, runs, progress, custody)
+    report.stats.update(
+        {
+            "trainingRunsMatched": len(runs),
+            "searchPages": report.stats.get("searchPages", 0),
+            "bulkReads": graph.requests,
+            "entitiesRead": len(graph.nodes),
+            "seconds": round(time.monotonic() - started, 3),
+        }
+    )
+    return report
+
+
+def search_runs(
+    client: AtlasClient,
+    query: AuditQuery,
+    graph: ProvenanceGraph,
+    progress: Progress = _quiet,
+    page_size: int = PAGE_SIZE,
+) -> list[Node]:
+    """Training runs in the window that carry the classification (propagated ones count)."""
+    criteria: list[dict[str, Any]] = [
+        {
+            "attributeName": "startTime",
+            "operator": "gte",
+            "attributeValue": str(millis(query.since)),
+        },
+        {
+            "attributeName": "startTime",
+            "operator": "lt",
+            "attributeValue": str(millis(query.until)),
+        },
+    ]
+    if query.team is not None:
+        criteria.append({"attributeName": "team", "operator": "eq", "attributeValue": query.team})
+    hits = client.search.basic(
+        TRAINING_RUN,
+        classification=query.classification,
+        entity_filters={"condition": "AND", "criterion": criteria},
+        attributes=RUN_ATTRIBUTES,
+        include_subtypes=False,
+        page_size=page_size,
+    )
+    runs: dict[str, Node] = {}
+    for header in hits:
+        node = node_from_entity(header)
+        if node.type_name != TRAINING_RUN or not _in_window(node, query):
+            continue
+        runs[node.guid] = graph.add(node)
+        progress("searching training runs", len(runs), None)
+    return list(runs.values())
+
+
+def _in_window(run: Node, query: AuditQuery) -> bool:
+    """Atlas applied the filters; checked again so that a server ignoring one cannot widen
+    the answer."""
+    if query.team is not None and (run.run is None or run.run.team != query.team):
+        return False
+    start: Any = run.attributes.get("startTime")
+    try:
+        moment = int(start)
+    except (TypeError, ValueError):
+        return False
+    return millis(query.since) <= moment < millis(query.until)
+
+
+def build_report(
+    client: AtlasClient,
+    query: AuditQuery,
+    graph: ProvenanceGraph,
+    runs: Iterable[Node],
+    progress: Progress = _quiet,
+    custody: bool = True,
+) -> AuditReport:
+    """Read what the runs' model versions need and cut one provenance per model version."""
+    trained: dict[str, list[str]] = {}
+    for run in runs:
+        for guid in run.outputs:
+            trained.setdefault(guid, []).append(run.guid)
+    versions = [
+        n
+        for n in graph.read(trained, progress=progress, stage="reading model versions")
+        if n.type_name == MODEL_VERSION and n.status == "ACTIVE"
+    ]
+    models = {v.model.model_guid for v in versions if v.model and v.model.model_guid}
+    graph.read(sorted(models), relationships=False, progress=progress, stage="reading models")
+    used = {i for v in versions for r in trained[v.guid] for i in graph.nodes[r].inputs}
+    graph.walk_upstream(sorted(used), progress=progress, stage="reading upstream lineage")
+    evaluations = [e for v in versions if v.model for e in v.model.evaluation_guids]
+    graph.read(evaluations, progress=progress, stage="reading evaluations")
+    evaluation_data = [
+        d
+        for e in evaluations
+        if (n := graph.get(e)) and n.evaluation
+        for d in n.evaluation.dataset_guids
+    ]
+    graph.read(evaluation_data, relationships=False, progress=progress, stage="reading evaluations")
+    run_guids = sorted({r for v in versions for r in trained[v.guid]})
+    if custody:
+        check_custody(client, graph, run_guids)
+
+    report = AuditReport(
+        query=query,
+        generated_at=iso(datetime.now(timezone.utc)),
+        atlas_url=client.config.url,
+    )
+    names = set(query.names)
+    shown: set[str] = set()
+    for version in versions:
+        provenance = provenance_of(graph, version.guid, trained[version.guid], names)
+        model = (
+            graph.get(version.model.model_guid)
+            if version.model and version.model.model_guid
+            else None
+        )
+        runs_of = [graph.nodes[r] for r in trained[version.guid]]
+        run_teams = [r.run.team for r in runs_of if r.run and r.run.team]
+        facts = version.model
+        entry = AuditEntry(
+            guid=version.guid,
+            name=version.label,
+            model=model.label if model is not None else (facts.model_name if facts else None),
+            version_number=facts.version_number if facts else None,
+            team=(facts.team if facts else None) or (run_teams[0] if run_teams else None),
+            owner=(facts.owner if facts else None)
+            or (model.attribute("owner") if model is not None else None)
+            or next((r.run.operator for r in runs_of if r.run and r.run.operator), None),
+            provenance=provenance,
+            compliance=compliance_of(version, model),
+            classified_inputs=[
+                d.guid
+                for d in provenance.datasets
+                if (n := graph.get(d.guid)) is not None and names & set(n.classification_names())
+            ],
+        )
+        report.entries.append(entry)
+        shown.update(provenance.members)
+        shown.update(provenance.evaluations)
+        if model is not None:
+            shown.add(model.guid)
+    for guid in list(shown):
+        node = graph.get(guid)
+        if node is None:
+            continue
+        if node.step is not None:
+            shown.update(g for g in (node.step.run_guid, node.step.application_guid) if g)
+        if node.evaluation is not None:
+            shown.update(node.evaluation.dataset_guids)
+    report.nodes = {g: graph.nodes[g] for g in sorted(shown) if g in graph.nodes}
+    report.entries.sort(key=lambda e: (e.team or "", e.model or "", e.version_number or 0, e.name))
+    return report

@@ -1,0 +1,135 @@
+"""One target's provenance, cut out of the shared graph: its runs, the exact data they used,
+everything upstream, its evaluations, and where its classifications came from.
+
+The audit builds one of these per model version, ``explain`` one for its target; both render
+them the same way. Nothing here reads Atlas: the graph must already hold the nodes (see
+:meth:`~atlas_ml.provenance.graph.ProvenanceGraph.walk_upstream`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from atlas_ml.provenance.completeness import Verdict, judge
+from atlas_ml.provenance.graph import ProvenanceGraph
+from atlas_ml.provenance.model import TRAINING_RUN, Node
+
+
+@dataclass(frozen=True)
+class UsedDataset:
+    """A dataset version a run read, and the role it played there (train, test, ...)."""
+
+    guid: str
+    role: str | None
+    run: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"guid": self.guid, "role": self.role, "run": self.run}
+
+
+@dataclass
+class Provenance:
+    """The provenance of one target (a model version or a dataset version), as guids into
+    the graph's nodes."""
+
+    target: str
+    runs: list[str] = field(default_factory=list)
+    """Training runs that produced the target (for an audit: those that qualified)."""
+    datasets: list[UsedDataset] = field(default_factory=list)
+    """The exact data the runs read."""
+    upstream: list[str] = field(default_factory=list)
+    """Every entity upstream of the runs (or of a dataset version), nearest first."""
+    edges: list[tuple[str, str]] = field(default_factory=list)
+    """Data-flow edges among the target, its runs and ``upstream``."""
+    evaluations: list[str] = field(default_factory=list)
+    sources: dict[str, list[str]] = field(default_factory=dict)
+    """Classification name -> the entities (target, runs or upstream) it is attached to."""
+    blocked: dict[str, list[str]] = field(default_factory=dict)
+    """Classification name -> the steps upstream that stopped its propagation."""
+    verdict: Verdict = field(default_factory=Verdict)
+
+    @property
+    def members(self) -> list[str]:
+        return [self.target, *self.runs, *self.upstream]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "runs": list(self.runs),
+            "datasets": [d.to_dict() for d in self.datasets],
+            "upstream": list(self.upstream),
+            "edges": [list(edge) for edge in self.edges],
+            "evaluations": list(self.evaluations),
+            "classificationSources": {k: list(v) for k, v in self.sources.items()},
+            "blockedAt": {k: list(v) for k, v in self.blocked.items()},
+            "verdict": self.verdict.to_dict(),
+        }
+
+
+def producing_runs(graph: ProvenanceGraph, version: Node) -> list[str]:
+    """The training runs that wrote ``version`` (a model version), as read."""
+    return [
+        guid
+        for guid in version.producers or []
+        if (node := graph.get(guid)) is not None and node.type_name == TRAINING_RUN
+    ]
+
+
+def provenance_of(
+    graph: ProvenanceGraph,
+    target: str,
+    runs: Collection[str] | None = None,
+    classifications: Collection[str] | None = None,
+) -> Provenance:
+    """The provenance of ``target`` from what ``graph`` holds.
+
+    ``runs``: the runs to show (by default every training run that produced a model
+    version); ``classifications``: the names whose sources and blocks to trace (by default
+    every classification found upstream).
+    """
+    node = graph.get(target)
+    if node is None:
+        raise KeyError(target)
+    chosen = list(runs) if runs is not None else producing_runs(graph, node)
+    provenance = Provenance(target=target, runs=chosen)
+    if node.kind == "model_version":
+        provenance.evaluations = list(node.model.evaluation_guids if node.model else [])
+        starts = chosen
+    else:
+        starts = [target]
+    upstream: dict[str, None] = {}
+    for start in starts:
+        for guid in graph.upstream(start):
+            if guid not in chosen and guid != target:
+                upstream.setdefault(guid)
+    provenance.upstream = list(upstream)
+    for run in chosen:
+        run_node = graph.get(run)
+        roles = run_node.run.input_roles if run_node is not None and run_node.run else {}
+        for guid in run_node.inputs if run_node is not None else []:
+            used = graph.get(guid)
+            role = roles.get(used.qualified_name) if used is not None else None
+            provenance.datasets.append(UsedDataset(guid, role, run))
+    members = set(provenance.members)
+    provenance.edges = graph.edges(members)
+    _trace_classifications(graph, provenance, classifications)
+    provenance.verdict = judge(graph, provenance)
+    return provenance
+
+
+def _trace_classifications(
+    graph: ProvenanceGraph, provenance: Provenance, wanted: Collection[str] | None
+) -> None:
+    for guid in provenance.members:
+        node = graph.get(guid)
+        if node is None:
+            continue
+        for mark in node.direct_classifications():
+            if wanted is None or mark.name in wanted:
+                provenance.sources.setdefault(mark.name, []).append(guid)
+        if node.step is not None:
+            for name in node.step.blocked_classifications:
+                if wanted is None or name in wanted:
+                    provenance.blocked.setdefault(name, []).append(guid)
