@@ -167,7 +167,7 @@ def node_from_entity(entity: dict[str, Any]) -> Node:
         node.outputs = live_refs(_reference(entity, "outputs"))
         if type_name in RUN_TYPES:
             node.run = run_facts(attributes)
-        if type_name == EVALUATION:
+        elif type_name == EVALUATION:
             node.evaluation = evaluation_facts(entity, attributes)
         else:
             node.step = step_facts(entity, attributes, node.business)
@@ -177,6 +177,11 @@ def node_from_entity(entity: dict[str, Any]) -> Node:
                 (entity.get("relationshipAttributes") or {}).get("outputFromProcesses")
             )
         node.dataset = dataset_facts(attributes)
+        snapshot = live_refs(_reference(entity, "snapshotOf"))
+        node.dataset.snapshot_of = snapshot[0] if snapshot else None
+        node.dataset.versions = live_refs(
+            (entity.get("relationshipAttributes") or {}).get("atlasmlDatasetVersions")
+        )
     elif kind == "model_version":
         node.model = model_facts(entity, attributes, node.business)
         if "relationshipAttributes" in entity:

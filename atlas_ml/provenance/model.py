@@ -149,6 +149,10 @@ class DatasetFacts:
     captured_time: str | None = None
     origin: str | None = None
     licence: str | None = None
+    snapshot_of: str | None = None
+    """The physical data (path, table) a dataset version is a snapshot of."""
+    versions: list[str] = field(default_factory=list)
+    """Of physical data: its recorded dataset versions (read with relationships)."""
 
     @property
     def has_fingerprint(self) -> bool:
