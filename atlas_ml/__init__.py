@@ -6,7 +6,8 @@ the CLI stay fast and need no optional extra):
 - capture: :func:`training_run`, :class:`TrainingRun`, :class:`DatasetRecord`;
 - Atlas: :class:`AtlasClient`, :class:`AtlasConfig`, :func:`load_config`;
 - read side: :func:`read_lineage` (:class:`Lineage`), :func:`resolve_target`,
-  :func:`verify` (:class:`VerifyReport`);
+  :func:`verify` (:class:`VerifyReport`), :func:`audit` (:class:`AuditReport`),
+  :func:`trace` (:class:`TraceResult`), :func:`explain` (:class:`Explanation`);
 - errors: :class:`AtlasMLError` and its tree (:mod:`atlas_ml.errors`).
 """
 
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from atlas_ml._version import __version__
 
 if TYPE_CHECKING:
+    from atlas_ml.audit import AuditReport, audit
     from atlas_ml.client import AtlasClient
     from atlas_ml.config import AtlasConfig, load_config
     from atlas_ml.errors import (
@@ -32,13 +34,19 @@ if TYPE_CHECKING:
         ConfigError,
         EventError,
         FingerprintError,
+        InvalidWindow,
+        QueryError,
         ServerError,
         SpoolBusy,
         TargetNotFound,
         TypedefError,
+        UnknownClassification,
+        UnknownTeam,
     )
+    from atlas_ml.explain import Explanation, explain
     from atlas_ml.fingerprints import DatasetRecord
     from atlas_ml.lineage import Lineage, read_lineage, resolve_target
+    from atlas_ml.trace import TraceResult, trace
     from atlas_ml.tracking import TrainingRun, training_run
     from atlas_ml.verify import VerifyReport, verify
 
@@ -55,6 +63,12 @@ _EXPORTS: dict[str, str] = {
     "resolve_target": "atlas_ml.lineage",
     "verify": "atlas_ml.verify",  # the package, callable as the function
     "VerifyReport": "atlas_ml.verify",
+    "audit": "atlas_ml.audit",
+    "AuditReport": "atlas_ml.audit",
+    "trace": "atlas_ml.trace",
+    "TraceResult": "atlas_ml.trace",
+    "explain": "atlas_ml.explain",
+    "Explanation": "atlas_ml.explain",
     **dict.fromkeys(
         (
             "AtlasMLError",
@@ -71,6 +85,10 @@ _EXPORTS: dict[str, str] = {
             "FingerprintError",
             "TargetNotFound",
             "AmbiguousTarget",
+            "QueryError",
+            "UnknownClassification",
+            "InvalidWindow",
+            "UnknownTeam",
             "ServerError",
         ),
         "atlas_ml.errors",
@@ -88,21 +106,31 @@ __all__ = [
     "AtlasMLError",
     "AtlasNotFound",
     "AtlasUnavailable",
+    "AuditReport",
     "ConfigError",
     "DatasetRecord",
     "EventError",
+    "Explanation",
     "FingerprintError",
+    "InvalidWindow",
     "Lineage",
+    "QueryError",
     "ServerError",
     "SpoolBusy",
     "TargetNotFound",
+    "TraceResult",
     "TrainingRun",
     "TypedefError",
+    "UnknownClassification",
+    "UnknownTeam",
     "VerifyReport",
     "__version__",
+    "audit",
+    "explain",
     "load_config",
     "read_lineage",
     "resolve_target",
+    "trace",
     "training_run",
     "verify",
 ]

@@ -2,6 +2,7 @@
 data carrying a classification, with the exact data versions, everything upstream,
 evaluations, compliance facts and a completeness verdict per model version."""
 
+from atlas_ml._callable import callable_package
 from atlas_ml.audit.query import AuditQuery, make_query, parse_moment
 from atlas_ml.audit.report import SUMMARY_COLUMNS, AuditEntry, AuditReport
 from atlas_ml.audit.run import audit
@@ -15,3 +16,5 @@ __all__ = [
     "make_query",
     "parse_moment",
 ]
+
+callable_package(__name__, audit)

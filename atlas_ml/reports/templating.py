@@ -6,21 +6,28 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
 DIGEST_PLACEHOLDER = "sha256:" + "0" * 64
 """Written where a report states its own digest, while the digest is computed."""
 
 
-@lru_cache(maxsize=1)
-def environment() -> Environment:
+@lru_cache(maxsize=2)
+def environment(markdown: bool = False) -> Environment:
+    """HTML templates drop the newline after a block tag; Markdown ones keep every line
+    break (a list item ends at its newline), and the renderer squeezes blank runs."""
     return Environment(
         loader=PackageLoader("atlas_ml.reports", "templates"),
-        autoescape=select_autoescape(["html", "j2"], default_for_string=True),
+        autoescape=_is_html,
         undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
+        trim_blocks=not markdown,
+        lstrip_blocks=not markdown,
     )
+
+
+def _is_html(name: str | None) -> bool:
+    """HTML templates (``*.html.j2``) escape what they insert; Markdown ones do not."""
+    return name is None or ".html" in name or ".css" in name
 
 
 def with_digest(text: str) -> str:

@@ -7,6 +7,7 @@
 - :class:`TraceResult`: the tree with a status per node, the divergences, one conclusion.
 """
 
+from atlas_ml._callable import callable_package
 from atlas_ml.trace.compare import DataDiff, compare_data
 from atlas_ml.trace.result import Divergence, Kind, TraceNode, TraceResult
 from atlas_ml.trace.run import trace
@@ -20,3 +21,5 @@ __all__ = [
     "compare_data",
     "trace",
 ]
+
+callable_package(__name__, trace)
