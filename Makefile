@@ -18,20 +18,20 @@ $(STAMP): setup.cfg pyproject.toml
 
 venv: $(STAMP)
 
-# The Kerberos/SPNEGO tests run a real MIT KDC; the kerberos extra builds gssapi against the
-# system krb5 headers. Both are needed by make test only, not by make demo.
-KERBEROS_STAMP := $(VENV)/.kerberos
-$(KERBEROS_STAMP): $(STAMP)
+# What make test needs beyond the demo, installed once into the same venv (one editable
+# install, not one per extra):
+# - the Kerberos/SPNEGO tests run a real MIT KDC; the kerberos extra builds gssapi against the
+#   system krb5 headers (tools/install-krb5.sh);
+# - the Atlas UI tests (marker ui) drive Debian's headless Chromium through its chromedriver
+#   with Selenium (tools/install-chromium.sh, the ui extra);
+# - MLflow, Great Expectations, DVC, deltalake, pyiceberg (the integrations extra) and the
+#   Kafka client (kafka) resolve together with the dev/spark pins.
+TEST_EXTRAS := $(EXTRAS),kerberos,ui,integrations,kafka
+TEST_STAMP  := $(VENV)/.test-extras
+$(TEST_STAMP): $(STAMP)
 	tools/install-krb5.sh
-	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),kerberos]"
-	@touch $@
-
-# The Atlas UI tests (marker ui) drive Debian's headless Chromium through its chromedriver
-# with Selenium (the ui extra). Needed by make test only.
-UI_STAMP := $(VENV)/.ui
-$(UI_STAMP): $(STAMP)
 	tools/install-chromium.sh
-	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),ui]"
+	$(BIN)/python -m pip install --quiet -e ".[$(TEST_EXTRAS)]"
 	@touch $@
 
 server-build: venv
@@ -73,7 +73,7 @@ format: venv
 ## Both runs share one Atlas: the one named by ATLAS_URL, or the local server, started here
 ## with fresh data (and stopped at the end) unless it is already running. The UI tests check
 ## the local server's UI, so an Atlas named by ATLAS_URL runs the suite without them.
-test: lint server-build $(KERBEROS_STAMP) $(UI_STAMP)
+test: lint server-build $(TEST_STAMP)
 	@status=0; started=0; url="$$ATLAS_URL"; set --; \
 	trap 'if [ $$started = 1 ]; then $(BIN)/atlas-ml server stop --no-snapshot; fi' EXIT; \
 	if [ -z "$$url" ]; then \

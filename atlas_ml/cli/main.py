@@ -22,6 +22,8 @@ COMMAND_MODULES: dict[str, str] = {
     "lineage": "atlas_ml.cli.lineage",
     "verify": "atlas_ml.cli.verify",
     "spark": "atlas_ml.cli.spark",
+    "pin": "atlas_ml.cli.pin",
+    "import": "atlas_ml.cli.import_cmd",
     "audit": "atlas_ml.cli.audit",
     "trace": "atlas_ml.cli.trace",
     "explain": "atlas_ml.cli.explain",

@@ -13,6 +13,7 @@ from atlas_ml.events.facets import (
     SPARK,
     TRAINING_RUN,
     TRANSFORM,
+    VALIDATION,
 )
 from atlas_ml.events.validate import EventError, parse_event, validate_event
 
@@ -23,6 +24,7 @@ __all__ = [
     "SPARK",
     "TRAINING_RUN",
     "TRANSFORM",
+    "VALIDATION",
     "EventError",
     "parse_event",
     "validate_event",

@@ -17,9 +17,16 @@ Facets are plain JSON objects inside the event (OpenLineage requires ``_producer
 - ``atlasml_trainingRun`` (run facet): ``pipeline``, ``parameters``, ``metrics``,
   ``codeReference``, ``codeRevision``, ``codeDirty``, ``environment``, ``operator``, ``team``,
   ``framework``, ``frameworkVersion``, ``startTime``, ``endTime``, ``status``, ``reasoning``,
-  ``error``.
+  ``error``; ``mlflowRunId``, ``mlflowRunUri``, ``mlflowExperiment`` (runs imported from or
+  mirrored into MLflow).
 - ``atlasml_modelVersion`` (dataset facet on an output): ``model``, ``artifactSha256``,
-  ``artifactUri``, ``framework``, ``frameworkVersion``, ``task``.
+  ``artifactUri``, ``framework``, ``frameworkVersion``, ``task``; from MLflow's registry:
+  ``stage``, ``registeredTime``, ``mlflowRunId``, ``mlflowModelUri``, ``mlflowRegisteredModel``,
+  ``mlflowVersion``, ``mlflowAliases``. ``atlasml_datasetVersion`` of data only MLflow knows
+  carries ``mlflowDigest`` (it names the version then), ``mlflowSource``, ``mlflowName``.
+- ``atlasml_validation`` (run facet): a data-quality validation of its one input dataset:
+  ``suite``, ``success``, ``statistics``, ``failedExpectations``, ``tool``, ``validationId``,
+  ``validatedTime``, ``dataAsset``, ``resultJson`` (:mod:`atlas_ml.quality`).
 - ``atlasml_spark`` (run facet, written by the JVM listener): ``applicationId``, ``appName``,
   ``rootExecutionId``, write ``mode``/``format``, ``droppedEvents``.
 """
@@ -37,6 +44,7 @@ TRANSFORM = "atlasml_transform"
 TRAINING_RUN = "atlasml_trainingRun"
 MODEL_VERSION = "atlasml_modelVersion"
 SPARK = "atlasml_spark"
+VALIDATION = "atlasml_validation"
 
 
 def facet(name: str, **fields: Any) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from atlas_ml.fingerprints.logical import LogicalFingerprint
 from atlas_ml.fingerprints.manifest import FileManifest, build_manifest
 from atlas_ml.fingerprints.pointers import PointerError, detect_pointer
 from atlas_ml.fingerprints.readers import LayoutError, dataset_format, read_frame
+from atlas_ml.fingerprints.tables import TableVersion, VersionGone, table_kind, table_version
 from atlas_ml.naming import normalise_location, version_fingerprint
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ class DatasetRecord:
 
 
 def _logical_from_file(
-    path: Path, manifest: FileManifest, data_format: str
+    path: Path, manifest: FileManifest, data_format: str, table: TableVersion | None = None
 ) -> LogicalFingerprint | None:
     """The logical fingerprint of the files ``manifest`` lists (see ``fingerprints.readers``);
     None without pandas, which the readers need (the manifest alone is still recorded)."""
@@ -78,15 +79,47 @@ def _logical_from_file(
         return None
     from atlas_ml.fingerprints.logical_pandas import fingerprint_pandas
 
+    if table is not None and table.kind == "dvc" and table.current is not None and path.is_dir():
+        return None  # an older DVC folder lives as cache objects: its bytes prove it alone
     files = [entry.path for entry in manifest.entries]
     return fingerprint_pandas(read_frame(path, files, data_format))
 
 
+def _table_version(path: Path, version: str | None) -> TableVersion | None:
+    """The table version whose files make this dataset version; None for plain files.
+
+    Without ``version`` a table that its library cannot read is fingerprinted as plain files
+    (as before the libraries were used); with one, the failure is the answer.
+    """
+    kind = table_kind(path)
+    if kind is None:
+        if version is not None:
+            raise PointerError(
+                f"{path}: no versioned table or DVC data to read version {version} of"
+            )
+        return None
+    try:
+        return table_version(path, kind, version)
+    except VersionGone:
+        raise
+    except PointerError as exc:
+        if version is not None:
+            raise
+        log.info("%s: read as plain files (%s)", path, exc)
+        return None
+
+
 def describe_path(
-    location: str | os.PathLike[str], name: str | None = None, logical: bool = True
+    location: str | os.PathLike[str],
+    name: str | None = None,
+    logical: bool = True,
+    version: str | None = None,
 ) -> DatasetRecord:
     """Fingerprint files at ``location``: manifest always, logical hash for tabular files.
 
+    A Delta or Iceberg table (or DVC-tracked data) is fingerprinted as one version of it: the
+    files that version lists (``fingerprints.tables``); ``version`` reads an older one by time
+    travel (raising ``tables.VersionGone`` when it was vacuumed or expired).
     A layout that is not one table (a directory mixing formats, CSV parts without a shared
     header) gets the manifest only, with a warning; rows that do not parse raise, so that
     ``verify`` can say the data no longer parses.
@@ -94,19 +127,27 @@ def describe_path(
     path = Path(os.fspath(location)).expanduser()
     if not path.exists():
         raise FileNotFoundError(f"{location}: no such file or directory")
-    manifest = build_manifest(path)
+    table = _table_version(path, version)
+    manifest = build_manifest(path, files=table.files if table else None)
     logical_fingerprint = None
     try:
         data_format = dataset_format(path, [entry.path for entry in manifest.entries])
         if logical and data_format and manifest.total_bytes <= LOGICAL_HASH_MAX_BYTES:
-            logical_fingerprint = _logical_from_file(path, manifest, data_format)
+            read_from = path
+            if table is not None and table.kind == "dvc" and table.current is not None:
+                read_from = table.files[0][1] if path.is_file() else path  # the cached object
+            logical_fingerprint = _logical_from_file(read_from, manifest, data_format, table)
     except LayoutError as exc:
         log.warning("%s: %s; recorded its file manifest only", location, exc)
         data_format = None
-    try:
-        pointer: dict[str, Any] | None = detect_pointer(path).to_dict()
-    except PointerError:
-        pointer = None
+    pointer: dict[str, Any] | None
+    if table is not None:
+        pointer = table.pointer.to_dict()
+    else:
+        try:
+            pointer = detect_pointer(path).to_dict()
+        except PointerError:
+            pointer = None
     return DatasetRecord(
         name=name or path.name,
         location=normalise_location(path),

@@ -57,6 +57,9 @@ def _version_attributes(
         "licence": facet.get("licence"),
         "description": facet.get("description"),
         "capturedTime": epoch_millis(facet.get("capturedTime") or event_time),
+        "mlflowDigest": facet.get("mlflowDigest"),
+        "mlflowSource": facet.get("mlflowSource"),
+        "mlflowName": facet.get("mlflowName"),
     }
     return {key: value for key, value in attributes.items() if value is not None}
 
@@ -97,7 +100,9 @@ def map_dataset(
             _map_partition(ol_namespace, ol_name, physical, physical_ref, changes, namespace)
 
     version = facets.get(DATASET_VERSION)
-    if not version or not (version.get("contentHash") or version.get("manifestRootHash")):
+    if not version or not (
+        version.get("contentHash") or version.get("manifestRootHash") or version.get("mlflowDigest")
+    ):
         if physical_ref is None:
             raise ValueError(
                 f"in-memory dataset {ol_name!r} has no {DATASET_VERSION} fingerprint to name it by"
@@ -106,7 +111,12 @@ def map_dataset(
         return physical_ref
 
     base = version_location(ol_namespace, ol_name, namespace) if physical else f"memory:{ol_name}"
-    fingerprint = version_fingerprint(version.get("contentHash"), version.get("manifestRootHash"))
+    if version.get("contentHash") or version.get("manifestRootHash"):
+        fingerprint = version_fingerprint(
+            version.get("contentHash"), version.get("manifestRootHash")
+        )
+    else:  # known only to MLflow (mlflow.log_input): named by MLflow's digest
+        fingerprint = str(version["mlflowDigest"])
     version_qn = dataset_version_name(base, fingerprint, namespace, version.get("derivedFrom"))
     label = location_label(ol_name)
     attributes = _version_attributes(version, version_qn, label, fingerprint, event_time)
@@ -189,7 +199,13 @@ def _map_model_version(
         "framework": facet.get("framework"),
         "frameworkVersion": facet.get("frameworkVersion"),
         "versionNumber": facet.get("versionNumber"),
-        "registeredTime": epoch_millis(event_time),
+        "registeredTime": epoch_millis(facet.get("registeredTime") or event_time),
+        "stage": facet.get("stage"),
+        "mlflowRunId": facet.get("mlflowRunId"),
+        "mlflowModelUri": facet.get("mlflowModelUri"),
+        "mlflowRegisteredModel": facet.get("mlflowRegisteredModel"),
+        "mlflowVersion": facet.get("mlflowVersion"),
+        "mlflowAliases": facet.get("mlflowAliases"),
     }
     return changes.add(
         "atlasml_model_version",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from atlas_ml.events import SPARK, TRAINING_RUN, TRANSFORM, validate_event
+from atlas_ml.events import SPARK, TRAINING_RUN, TRANSFORM, VALIDATION, validate_event
 from atlas_ml.mapping.changes import AtlasChanges
 from atlas_ml.mapping.datasets import map_dataset
 from atlas_ml.mapping.spark import map_spark
 from atlas_ml.mapping.times import epoch_millis
+from atlas_ml.mapping.validation import map_validation
 from atlas_ml.naming import training_run_name, transform_name
 
 # START/RUNNING events only announce work; the terminal event carries its full lineage.
@@ -72,10 +73,15 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
             "startTime": epoch_millis(facet.get("startTime")),
             "endTime": epoch_millis(facet.get("endTime") or event_time),
             "status": facet.get("status") or _RUN_STATUS[event_type],
+            "mlflowRunId": facet.get("mlflowRunId"),
+            "mlflowRunUri": facet.get("mlflowRunUri"),
+            "mlflowExperiment": facet.get("mlflowExperiment"),
         }
         changes.add("atlasml_training_run", {**_present(attributes), **common})
     elif SPARK in run_facets:
         map_spark(event, run_facets[SPARK], changes, namespace, inputs, outputs)
+    elif VALIDATION in run_facets:
+        map_validation(event, run_facets[VALIDATION], changes, namespace, inputs)
     else:
         facet = run_facets.get(TRANSFORM) or {}
         pipeline = facet.get("pipeline") or job["namespace"]

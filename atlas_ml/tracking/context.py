@@ -14,6 +14,7 @@ from atlas_ml.client import AtlasClient
 from atlas_ml.delivery import Spool
 from atlas_ml.notices import notify_once
 from atlas_ml.tracking.autolog import autolog as capture
+from atlas_ml.tracking.mlflow_hook import mirror_quietly
 from atlas_ml.tracking.run import TrainingRun
 
 
@@ -26,8 +27,12 @@ def training_run(
     client: AtlasClient | None = None,
     spool: Spool | None = None,
     autolog: bool = False,
+    mlflow: bool | None = None,
 ) -> Iterator[TrainingRun]:
     """Record a training run; exceptions from the body are recorded as FAILED and re-raised.
+
+    ``mlflow=True`` (default: when ``MLFLOW_TRACKING_URI`` is set) mirrors the run into MLflow
+    at its end (:mod:`atlas_ml.mlflow_sync.mirror`).
 
     ``autolog=True`` also records pandas file reads, the data given to a scikit-learn
     ``Pipeline.fit`` and the fitted pipeline without further calls (see
@@ -47,10 +52,12 @@ def training_run(
         _finish_quietly(run, exc)
         if deliver:
             run.deliver(client)
+        mirror_quietly(run, client, mlflow)
         raise
     _finish_quietly(run, None)
     if deliver:
         run.deliver(client)
+    mirror_quietly(run, client, mlflow)
 
 
 def _finish_quietly(run: TrainingRun, error: BaseException | None) -> None:

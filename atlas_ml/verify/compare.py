@@ -56,6 +56,7 @@ def compare_version(recorded: RecordedVersion, now: Recomputed) -> VersionResult
     current = now.record
     result = VersionResult(recorded, Status.VERIFIED, "")
     result.notes.extend(recorded.problems)
+    result.notes.extend(now.notes)
     bytes_equal = _compare_bytes(recorded, current, result)
     rows_equal, row_findings = _compare_rows(recorded, current, now.logical_error, result)
     rows_equal = _weigh_rows(

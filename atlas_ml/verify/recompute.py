@@ -36,6 +36,8 @@ class Recomputed:
     record: DatasetRecord | None
     error: str | None = None
     logical_error: str | None = None
+    notes: tuple[str, ...] = ()
+    """How the data was read, when that is worth saying (a table version by time travel)."""
 
 
 class _RefreshingCache(DigestCache):

@@ -9,10 +9,10 @@ from atlas_ml.client import AtlasClient, AtlasError
 from atlas_ml.verify.artifact import verify_artifact
 from atlas_ml.verify.collect import DEFAULT_DEPTH, Collected, collect_versions
 from atlas_ml.verify.compare import compare_version, judge_in_memory
-from atlas_ml.verify.recompute import recompute
 from atlas_ml.verify.recorded import RecordedVersion
 from atlas_ml.verify.result import VerifyReport, VersionResult
 from atlas_ml.verify.target import MODEL_VERSION_TYPE, Target, resolve_target
+from atlas_ml.verify.time_travel import recompute_recorded
 from atlas_ml.verify.writeback import write_back as write_status
 
 Progress = Callable[[RecordedVersion], None]
@@ -71,9 +71,7 @@ def verify_collected(
     for version in collected.file_backed:
         if on_checking is not None:
             on_checking(version)
-        by_guid[version.guid] = compare_version(
-            version, recompute(version.uri or "", rehash=rehash)
-        )
+        by_guid[version.guid] = compare_version(version, recompute_recorded(version, rehash=rehash))
     for version in collected.versions:
         if version.in_memory:
             sources = collected.sources_of(version)
