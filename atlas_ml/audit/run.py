@@ -206,6 +206,7 @@ def build_report(
         report.entries.append(entry)
         shown.update(provenance.members)
         shown.update(provenance.evaluations)
+        shown.update(provenance.validations)
         if model is not None:
             shown.add(model.guid)
     for guid in list(shown):

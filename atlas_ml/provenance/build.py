@@ -19,6 +19,7 @@ from atlas_ml.provenance.model import (
     PIPELINE_RUN,
     SPARK_APPLICATION,
     TRAINING_RUN,
+    VALIDATION,
     ClassificationMark,
     Column,
     DatasetFacts,
@@ -27,6 +28,7 @@ from atlas_ml.provenance.model import (
     Node,
     RunFacts,
     StepFacts,
+    ValidationFacts,
 )
 
 COMPLIANCE = "atlasml_compliance"
@@ -169,6 +171,8 @@ def node_from_entity(entity: dict[str, Any]) -> Node:
             node.run = run_facts(attributes)
         elif type_name == EVALUATION:
             node.evaluation = evaluation_facts(entity, attributes)
+        elif type_name == VALIDATION:
+            node.validation = validation_facts(attributes)
         else:
             node.step = step_facts(entity, attributes, node.business)
     elif kind == "dataset":
@@ -179,9 +183,9 @@ def node_from_entity(entity: dict[str, Any]) -> Node:
         node.dataset = dataset_facts(attributes)
         snapshot = live_refs(_reference(entity, "snapshotOf"))
         node.dataset.snapshot_of = snapshot[0] if snapshot else None
-        node.dataset.versions = live_refs(
-            (entity.get("relationshipAttributes") or {}).get("atlasmlDatasetVersions")
-        )
+        relations = entity.get("relationshipAttributes") or {}
+        node.dataset.versions = live_refs(relations.get("atlasmlDatasetVersions"))
+        node.dataset.validation_guids = live_refs(relations.get("validations"))
     elif kind == "model_version":
         node.model = model_facts(entity, attributes, node.business)
         if "relationshipAttributes" in entity:
@@ -374,3 +378,15 @@ def compliance_of(version: Node, model: Node | None) -> dict[str, Any]:
     if version.model is not None:
         merged.update(version.model.compliance)
     return merged
+
+
+def validation_facts(attributes: dict[str, Any]) -> ValidationFacts:
+    success = attributes.get("success")
+    return ValidationFacts(
+        suite=_text(attributes.get("suite")),
+        success=bool(success) if success is not None else None,
+        tool=_text(attributes.get("tool")),
+        statistics=_floats(attributes.get("statistics")),
+        failed_expectations=[str(e) for e in attributes.get("failedExpectations") or []],
+        validated_time=iso_time(attributes.get("validatedTime")),
+    )

@@ -147,7 +147,8 @@ class ProvenanceGraph:
         self, starts: Iterable[str], progress: Progress = _quiet, stage: str = "upstream"
     ) -> None:
         """Read every entity upstream of ``starts``, level by level, each one once; then the
-        runs of the steps found and the applications of the Spark processes."""
+        runs of the steps found, the applications of the Spark processes and the
+        data-quality validations of the data."""
         frontier = list(dict.fromkeys(starts))
         visited: set[str] = set()
         level = 0
@@ -163,7 +164,11 @@ class ProvenanceGraph:
             node = self.nodes.get(guid)
             if node is not None and node.step is not None:
                 extras.update(g for g in (node.step.run_guid, node.step.application_guid) if g)
-        self.read(sorted(extras), relationships=False, progress=progress, stage="runs and jobs")
+            if node is not None and node.dataset is not None:
+                extras.update(node.dataset.validation_guids)
+        self.read(
+            sorted(extras), relationships=False, progress=progress, stage="runs, jobs, checks"
+        )
 
     def upstream(self, guid: str) -> list[str]:
         """Every node upstream of ``guid`` already read, nearest first (no reads)."""

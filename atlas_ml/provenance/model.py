@@ -17,6 +17,7 @@ PIPELINE_RUN = "atlasml_pipeline_run"
 MODEL = "atlasml_model"
 MODEL_VERSION = "atlasml_model_version"
 EVALUATION = "atlasml_evaluation"
+VALIDATION = "atlasml_validation"
 SPARK_PROCESS = "spark_process"
 SPARK_APPLICATION = "spark_application"
 
@@ -73,6 +74,7 @@ class Node:
     run: RunFacts | None = None
     model: ModelFacts | None = None
     evaluation: EvaluationFacts | None = None
+    validation: ValidationFacts | None = None
 
     @property
     def label(self) -> str:
@@ -115,6 +117,7 @@ class Node:
             ("run", self.run),
             ("modelVersion", self.model),
             ("evaluation", self.evaluation),
+            ("validation", self.validation),
         ):
             if facts is not None:
                 data[key] = facts.to_dict()
@@ -153,6 +156,8 @@ class DatasetFacts:
     """The physical data (path, table) a dataset version is a snapshot of."""
     versions: list[str] = field(default_factory=list)
     """Of physical data: its recorded dataset versions (read with relationships)."""
+    validation_guids: list[str] = field(default_factory=list)
+    """Data-quality validations of this exact version (Great Expectations results)."""
 
     @property
     def has_fingerprint(self) -> bool:
@@ -336,4 +341,26 @@ class EvaluationFacts:
             "datasetRole": self.dataset_role,
             "team": self.team,
             "datasetGuids": list(self.dataset_guids),
+        }
+
+
+@dataclass
+class ValidationFacts:
+    """A data-quality validation of one dataset version (a Great Expectations result)."""
+
+    suite: str | None = None
+    success: bool | None = None
+    tool: str | None = None
+    statistics: dict[str, float] = field(default_factory=dict)
+    failed_expectations: list[str] = field(default_factory=list)
+    validated_time: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "suite": self.suite,
+            "success": self.success,
+            "tool": self.tool,
+            "statistics": dict(self.statistics),
+            "failedExpectations": list(self.failed_expectations),
+            "validatedTime": self.validated_time,
         }

@@ -44,6 +44,8 @@ class Provenance:
     edges: list[tuple[str, str]] = field(default_factory=list)
     """Data-flow edges among the target, its runs and ``upstream``."""
     evaluations: list[str] = field(default_factory=list)
+    validations: list[str] = field(default_factory=list)
+    """Data-quality validations of the dataset versions used and upstream (as read)."""
     sources: dict[str, list[str]] = field(default_factory=dict)
     """Classification name -> the entities (target, runs or upstream) it is attached to."""
     blocked: dict[str, list[str]] = field(default_factory=dict)
@@ -62,6 +64,7 @@ class Provenance:
             "upstream": list(self.upstream),
             "edges": [list(edge) for edge in self.edges],
             "evaluations": list(self.evaluations),
+            "validations": list(self.validations),
             "classificationSources": {k: list(v) for k, v in self.sources.items()},
             "blockedAt": {k: list(v) for k, v in self.blocked.items()},
             "verdict": self.verdict.to_dict(),
@@ -114,6 +117,13 @@ def provenance_of(
             provenance.datasets.append(UsedDataset(guid, role, run))
     members = set(provenance.members)
     provenance.edges = graph.edges(members)
+    provenance.validations = [
+        v
+        for guid in provenance.members
+        if (n := graph.get(guid)) is not None and n.dataset is not None
+        for v in n.dataset.validation_guids
+        if v in graph.nodes
+    ]
     _trace_classifications(graph, provenance, classifications)
     provenance.verdict = judge(graph, provenance)
     return provenance
