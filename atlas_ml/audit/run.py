@@ -176,8 +176,13 @@ def build_report(
     )
     names = set(query.names)
     shown: set[str] = set()
+    around_blocks: list[str] = []
     for version in versions:
         provenance = provenance_of(graph, version.guid, trained[version.guid], names)
+        if not provenance.sources:
+            # Atlas marked the run, but no source reaches it except around a blocking step.
+            around_blocks.append(version.label)
+            continue
         model = (
             graph.get(version.model.model_guid)
             if version.model and version.model.model_guid
@@ -217,6 +222,14 @@ def build_report(
             shown.update(g for g in (node.step.run_guid, node.step.application_guid) if g)
         if node.evaluation is not None:
             shown.update(node.evaluation.dataset_guids)
+    if around_blocks:
+        report.notes.append(
+            f"Left out {len(around_blocks)} model version(s) Atlas marks {query.classification} "
+            "although every path from classified data to them passes a step that blocks it "
+            "(the mark reached them around the block, e.g. through a pipeline run's own "
+            f"inputs and outputs): {', '.join(sorted(around_blocks)[:20])}"
+            + (" ..." if len(around_blocks) > 20 else "")
+        )
     report.nodes = {g: graph.nodes[g] for g in sorted(shown) if g in graph.nodes}
     report.entries.sort(key=lambda e: (e.team or "", e.model or "", e.version_number or 0, e.name))
     return report

@@ -132,14 +132,55 @@ def provenance_of(
 def _trace_classifications(
     graph: ProvenanceGraph, provenance: Provenance, wanted: Collection[str] | None
 ) -> None:
+    """Where each classification reaching the target was set, by the lineage walked upstream
+    around the steps that block it; and which steps upstream block one."""
+    names: set[str] = set()
     for guid in provenance.members:
         node = graph.get(guid)
         if node is None:
             continue
-        for mark in node.direct_classifications():
-            if wanted is None or mark.name in wanted:
-                provenance.sources.setdefault(mark.name, []).append(guid)
+        names.update(m.name for m in node.direct_classifications())
         if node.step is not None:
             for name in node.step.blocked_classifications:
                 if wanted is None or name in wanted:
                     provenance.blocked.setdefault(name, []).append(guid)
+    starts = [provenance.target, *provenance.runs]
+    for name in sorted(names):
+        if wanted is not None and name not in wanted:
+            continue
+        found = reachable_sources(graph, starts, name)
+        if found:
+            provenance.sources[name] = found
+
+
+def reachable_sources(graph: ProvenanceGraph, starts: Collection[str], name: str) -> list[str]:
+    """The entities ``name`` is set on that reach ``starts`` through lineage no step blocks.
+
+    Atlas propagates a classification along every process edge except the blocked ones; a
+    run-level process (a pipeline run names the data its steps read and wrote) could carry it
+    around a step that blocked it, so the walk follows the steps (see
+    :meth:`ProvenanceGraph.parents`) and stops at a step that blocks ``name``.
+    """
+    found: list[str] = []
+    seen = set(starts)
+    queue = list(starts)
+    while queue:
+        guid = queue.pop(0)
+        node = graph.get(guid)
+        if node is None:
+            continue
+        if any(m.name == name for m in node.direct_classifications()):
+            found.append(guid)
+        for parent in graph.parents(guid):
+            if parent in seen:
+                continue
+            seen.add(parent)
+            above = graph.get(parent)
+            if (
+                above is not None
+                and above.step is not None
+                and name in above.step.blocked_classifications
+            ):
+                continue
+            queue.append(parent)
+    return found

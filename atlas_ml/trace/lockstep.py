@@ -83,7 +83,7 @@ class Lockstep:
             children += [TraceNode(g, "only here") for g in only_left]
             upstream = True
         changed = bool(code or params) or upstream
-        status = ", ".join(statuses) or ("same code and parameters" if changed else "same")
+        status = ", ".join(statuses) or ("same code and parameters" if changed else "unchanged")
         self._seen[key] = changed
         return TraceNode(left, status, "; ".join(details), right, children), changed
 
@@ -115,6 +115,8 @@ class Lockstep:
             ]
         self._seen[key] = True
         a, b = self.node(left), self.node(right)
+        if _unfingerprinted(a) and _unfingerprinted(b):
+            return self._plain_pair(left, right, depth)
         diff = compare_data(a.dataset, b.dataset) if a and b and a.dataset and b.dataset else None
         if diff is not None and diff.identical:
             self._seen[key] = False
@@ -154,6 +156,27 @@ class Lockstep:
             status = "changed"
         detail = "; ".join(findings)
         return TraceNode(left, status, detail, right, children), True
+
+    def _plain_pair(self, left: str, right: str, depth: int) -> tuple[TraceNode, bool]:
+        """Two locations with no recorded fingerprints (paths): they say nothing about the
+        data themselves, so the comparison goes on to what wrote them; with no writer on
+        either side, the dataset versions read from them are where a change shows."""
+        pairs, only_left, only_right = pair(
+            self.graph.parents(left), self.graph.parents(right), self._part
+        )
+        children = []
+        changed = bool(only_left or only_right)
+        for x, y in pairs:
+            child, moved = self.process_pair(x, y, depth + 1)
+            children.append(child)
+            changed |= moved
+        if only_left or only_right:
+            where = [f"written only in this lineage by {self._label(g)}" for g in only_left]
+            where += [f"written only in the other lineage by {self._label(g)}" for g in only_right]
+            self._diverge(Kind.INPUTS_CHANGED, depth, left, right, where)
+        self._seen[(left, right)] = changed
+        status = "changed (upstream)" if changed else "other location"
+        return TraceNode(left, status, "", right, children), changed
 
     def _from_source(self, producers: list[str]) -> bool:
         """No recorded producer, or only atlas-ml's own snapshot/copy steps."""
@@ -212,3 +235,7 @@ def _parameter_change(a: Node | None, b: Node | None) -> list[str]:
         if old.get(name) != new.get(name):
             changes.append(f"{name}: {old.get(name, '(unset)')} -> {new.get(name, '(unset)')}")
     return changes
+
+
+def _unfingerprinted(node: Node | None) -> bool:
+    return node is not None and (node.dataset is None or not node.dataset.has_fingerprint)

@@ -123,11 +123,19 @@ class TraceResult:
                 f"No divergence: every recorded read of {self.label(self.target)}'s lineage "
                 "matches what was written, and no data was found CHANGED."
             )
-        where = f"{first.depth} step(s) upstream of the model version"
+        where = f"{first.depth} hop(s) upstream of the model version"
         subject = self.label(first.left or first.right)
         detail = f" ({'; '.join(first.details)})" if first.details else ""
-        more = len([d for d in self.divergences if d is not first and d.kind.changes_data])
-        rest = f"; {more} other divergence(s) listed above" if more else ""
+        others = sorted(
+            (d for d in self.divergences if d is not first and d.kind.changes_data),
+            key=Divergence.sort_key,
+        )
+        rest = ""
+        if others:
+            named = ", ".join(
+                f"{d.kind.value} at {self.label(d.left or d.right)}" for d in others[:3]
+            )
+            rest = f"; also {named}" + (f" and {len(others) - 3} more" if len(others) > 3 else "")
         if not first.kind.changes_data:
             return (
                 f"No data change: {subject} moved{detail}, {where}: same bytes at a new "
