@@ -170,11 +170,42 @@ def _deployment(draw: ImageDraw.ImageDraw, cx: float, cy: float, colour: Colour)
     )
 
 
+def _validation(draw: ImageDraw.ImageDraw, cx: float, cy: float, colour: Colour) -> None:
+    """A table with a check mark: data checked against expectations."""
+    left, top, right, bottom = cx - 34, cy - 24, cx + 10, cy + 24
+    draw.rectangle([_p(left, top), _p(right, bottom)], outline=WHITE, width=LINE // 2)
+    for y in (top + 16, top + 32):
+        draw.line([_p(left, y), _p(right, y)], fill=WHITE, width=LINE // 3)
+    draw.line(
+        [_p(cx + 4, cy + 2), _p(cx + 15, cy + 14), _p(cx + 36, cy - 14)],
+        fill=WHITE,
+        width=LINE,
+        joint="curve",
+    )
+
+
+def _seal(draw: ImageDraw.ImageDraw, cx: float, cy: float, colour: Colour) -> None:
+    """A round seal with a check mark: a signed attestation."""
+    r = 30
+    draw.ellipse([_p(cx - r, cy - r), _p(cx + r, cy + r)], outline=WHITE, width=LINE // 2)
+    draw.polygon([_p(cx - 14, cy + 24), _p(cx - 22, cy + 44), _p(cx - 4, cy + 36)], fill=WHITE)
+    draw.polygon([_p(cx + 14, cy + 24), _p(cx + 22, cy + 44), _p(cx + 4, cy + 36)], fill=WHITE)
+    draw.line(
+        [_p(cx - 14, cy), _p(cx - 4, cy + 10), _p(cx + 16, cy - 12)],
+        fill=WHITE,
+        width=LINE,
+        joint="curve",
+    )
+
+
 # typeName (or serviceType, the UI's fallback for a type without its own icon) -> design
 DESIGNS: dict[str, tuple[Colour, Glyph]] = {
     "atlasml_dataset_version": ((63, 125, 214), _dataset_version),
     "atlasml_transform": ((46, 160, 120), _transform),
     "atlasml_training_run": ((230, 126, 34), _training_run),
+    "atlasml_pipeline_run": ((46, 160, 120), _training_run),
+    "atlasml_validation": ((32, 150, 160), _validation),
+    "atlasml_attestation": ((176, 132, 36), _seal),
     "atlasml_evaluation": ((32, 150, 160), _evaluation),
     "atlasml_deployment": ((70, 86, 110), _deployment),
     "atlasml_model": ((128, 84, 196), _model),

@@ -27,6 +27,8 @@ COMMAND_MODULES: dict[str, str] = {
     "audit": "atlas_ml.cli.audit",
     "trace": "atlas_ml.cli.trace",
     "explain": "atlas_ml.cli.explain",
+    "keys": "atlas_ml.cli.keys",
+    "attest": "atlas_ml.cli.attest",
 }
 
 

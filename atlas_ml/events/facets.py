@@ -27,6 +27,10 @@ Facets are plain JSON objects inside the event (OpenLineage requires ``_producer
 - ``atlasml_validation`` (run facet): a data-quality validation of its one input dataset:
   ``suite``, ``success``, ``statistics``, ``failedExpectations``, ``tool``, ``validationId``,
   ``validatedTime``, ``dataAsset``, ``resultJson`` (:mod:`atlas_ml.quality`).
+- ``atlasml_custody`` (run facet of a training run's terminal event): the signed attestation
+  of the run (``envelope``: a DSSE envelope) and its chain position: ``payloadSha256``,
+  ``previousSha256``, ``sequence``, ``team``, ``keyId``, ``predicateType``, ``signedTime``
+  (see :mod:`atlas_ml.custody`).
 - ``atlasml_spark`` (run facet, written by the JVM listener): ``applicationId``, ``appName``,
   ``rootExecutionId``, write ``mode``/``format``, ``droppedEvents``.
 """
@@ -45,6 +49,7 @@ TRAINING_RUN = "atlasml_trainingRun"
 MODEL_VERSION = "atlasml_modelVersion"
 SPARK = "atlasml_spark"
 VALIDATION = "atlasml_validation"
+CUSTODY = "atlasml_custody"
 
 
 def facet(name: str, **fields: Any) -> dict[str, Any]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from atlas_ml.events import SPARK, TRAINING_RUN, TRANSFORM, VALIDATION, validate_event
+from atlas_ml.events.facets import CUSTODY
 from atlas_ml.mapping.changes import AtlasChanges
+from atlas_ml.mapping.custody import map_attestation
 from atlas_ml.mapping.datasets import map_dataset
 from atlas_ml.mapping.spark import map_spark
 from atlas_ml.mapping.times import epoch_millis
@@ -77,7 +79,9 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
             "mlflowRunUri": facet.get("mlflowRunUri"),
             "mlflowExperiment": facet.get("mlflowExperiment"),
         }
-        changes.add("atlasml_training_run", {**_present(attributes), **common})
+        run_ref = changes.add("atlasml_training_run", {**_present(attributes), **common})
+        run_id = event["run"]["runId"]
+        map_attestation(run_facets.get(CUSTODY), changes, namespace, run_ref, outputs, run_id)
     elif SPARK in run_facets:
         map_spark(event, run_facets[SPARK], changes, namespace, inputs, outputs)
     elif VALIDATION in run_facets:

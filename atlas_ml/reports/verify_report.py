@@ -34,6 +34,10 @@ def render_text(report: VerifyReport, colour: bool = False) -> str:
         lines.extend(_version_lines(result, colour))
     if report.artifact is not None:
         lines.extend(_artifact_lines(report.artifact, colour))
+    if report.custody:
+        from atlas_ml.cli.custody_text import WIDTH, custody_lines
+
+        lines.extend(custody_lines(report.custody, colour, max(_WIDTH, WIDTH)))
     lines.extend(f"! {problem}" for problem in report.problems)
     if report.problems:
         lines.append("")
@@ -83,6 +87,7 @@ def _outcome_line(report: VerifyReport, colour: bool) -> str:
     ]
     if report.artifact is not None:
         counts.append(f"model artifact {report.artifact.status.value.lower()}")
+    counts.extend(f"custody {c.status.value}" for c in report.custody)
     outcome = report.outcome
     if colour:
         outcome = click.style(outcome, bold=True)

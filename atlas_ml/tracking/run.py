@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
 from atlas_ml.client import AtlasClient
+from atlas_ml.custody.attest import attest_run
 from atlas_ml.delivery import DeliveryReport, Spool, deliver_spool
 from atlas_ml.events.facets import TRAINING_RUN, TRANSFORM, facet
 from atlas_ml.events.run_events import model_version_dataset, now, parent_run_facet, run_event
@@ -76,6 +77,8 @@ class TrainingRun:
     """Every record :meth:`dataset` returned, by ``id`` of the record (held here)."""
     _in_steps: set[int] = field(default_factory=set, repr=False)
     """``id`` of every dataset record a step read or wrote."""
+    _events: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    """Every event this run emitted (its steps), for the signed record of the run."""
 
     # --- data ---------------------------------------------------------------------------
     def dataset(
@@ -232,6 +235,7 @@ class TrainingRun:
         return run_event(event_type, job_name, run_id, run_facets, inputs, outputs)
 
     def _emit(self, event: dict[str, Any]) -> None:
+        self._events.append(event)
         try:
             self.spool.write(event)
         except OSError as exc:
@@ -281,6 +285,7 @@ class TrainingRun:
             inputs=self.inputs,
             outputs=[] if error else self._model_outputs(),
         )
+        attest_run(self, event, self._events)  # chain of custody; no key configured: unsigned
         self._emit(event)
         return event
 
