@@ -167,6 +167,8 @@ def build_report(
     graph.read(evaluation_data, relationships=False, progress=progress, stage="reading evaluations")
     run_guids = sorted({r for v in versions for r in trained[v.guid]})
     if custody:
+        # With their relationships, unsigned runs need no request of their own to check.
+        graph.read(run_guids, progress=progress, stage="checking custody")
         check_custody(client, graph, run_guids)
 
     report = AuditReport(

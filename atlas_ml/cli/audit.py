@@ -37,6 +37,22 @@ def _check(path: Path) -> None:
     click.echo(f"{path}: intact ({stated})")
 
 
+def _write_signed(text: str, output: Path) -> None:
+    from atlas_ml.custody import sign_report
+
+    try:
+        signed = sign_report(text.encode("utf-8"), output.name, kind="audit")
+    except Exception as exc:  # an unusable key: one line, nothing written
+        raise BadInput(f"cannot sign the report: {exc}") from exc
+    if signed is None:
+        raise BadInput("--sign needs a signing key: create one with atlas-ml keys generate")
+    try:
+        _, envelope = signed.write(output)
+    except OSError as exc:
+        raise BadInput(f"cannot write {output}: {exc.strerror or exc}") from exc
+    click.echo(f"signed with key {signed.key_id}: {envelope}", err=True)
+
+
 def _print(console: Console, report: AuditReport) -> None:
     for part in render_text(report):
         console.print(part)
@@ -86,6 +102,12 @@ def _opened(path: Path) -> Iterator[TextIO]:
     help="Skip the chain-of-custody check of each training run's signed record.",
 )
 @click.option(
+    "--sign",
+    is_flag=True,
+    help="Sign the written report with this machine's custody key (atlas-ml keys generate): "
+    "its envelope goes beside it as FILE.intoto.jsonl; atlas-ml attest verify FILE checks it.",
+)
+@click.option(
     "--check",
     "check_file",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -101,6 +123,7 @@ def command(
     fmt: str | None,
     output: Path | None,
     no_custody: bool,
+    sign: bool,
     check_file: Path | None,
 ) -> None:
     """Every model version trained in a time window on data carrying a classification.
@@ -129,7 +152,8 @@ def command(
       atlas-ml audit --check audit.html
 
     HTML and JSON state their own sha256 (that of the file with the digest written as 64
-    zeros); --check recomputes it.
+    zeros); --check recomputes it. --sign also signs the file with the custody key, as
+    training runs are signed (atlas-ml attest verify FILE checks it offline).
 
     \b
     Exit status:
@@ -147,6 +171,8 @@ def command(
     if not since:
         raise BadInput("--since is required, e.g. --since 2025-12-01")
     fmt = fmt or (_BY_SUFFIX.get(output.suffix.lower(), "text") if output else "text")
+    if sign and (output is None or fmt == "text"):
+        raise BadInput("--sign needs -o FILE with --format html, json or csv")
     with read_side_errors(client), graph_progress() as progress:
         report = audit(
             client,
@@ -166,7 +192,11 @@ def command(
                 _print(Console(file=handle, width=200), report)
     else:
         render = {"html": render_html, "json": render_json, "csv": render_csv}[fmt]
-        write_output(render(report), output)
+        text = render(report)
+        if sign and output is not None:
+            _write_signed(text, output)
+        else:
+            write_output(text, output)
     if output is not None:
         summary = report.summary()
         click.echo(

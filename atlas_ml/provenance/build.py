@@ -169,6 +169,9 @@ def node_from_entity(entity: dict[str, Any]) -> Node:
         node.outputs = live_refs(_reference(entity, "outputs"))
         if type_name in RUN_TYPES:
             node.run = run_facts(attributes)
+            if "relationshipAttributes" in entity:
+                links = (entity.get("relationshipAttributes") or {}).get("attestations") or []
+                node.run.attestations = [dict(r) for r in links if isinstance(r, dict)]
         elif type_name == EVALUATION:
             node.evaluation = evaluation_facts(entity, attributes)
         elif type_name == VALIDATION:

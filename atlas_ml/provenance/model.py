@@ -255,6 +255,9 @@ class RunFacts:
     framework_version: str | None = None
     input_roles: dict[str, str] = field(default_factory=dict)
     """qualifiedName of each input -> the role it played (train, test, ...)."""
+    attestations: list[dict[str, Any]] | None = None
+    """Links to the run's signed attestations (deleted ones too), when read with its
+    relationships; ``None`` when not read."""
     custody: str = UNSIGNED
     """Chain-of-custody status of the run's signed record (SIGNED-OK, TAMPERED, UNTRUSTED,
     CHAIN-GAP, UNSIGNED); see :mod:`atlas_ml.provenance.custody`."""
