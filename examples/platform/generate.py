@@ -45,9 +45,10 @@ def generate(
     client: AtlasClient | None = None,
     round_size: int = 500,
     log: bool = True,
+    prefix: str = "",
 ) -> dict[str, float]:
     """Record the platform under ``out`` and (``push``) deliver it; returns timings."""
-    plan = make_plan(teams=teams, scale=scale, months=months, start=start, seed=seed)
+    plan = make_plan(teams=teams, scale=scale, months=months, start=start, seed=seed, prefix=prefix)
     out.mkdir(parents=True, exist_ok=True)
     spool = Spool(out / "spool")
     recorder = Recorder(plan, out / "data", spool)
@@ -58,7 +59,13 @@ def generate(
         recorder.month(month)
         say(f"  recorded {plan.month_label(month)}: {len(recorder.truth)} runs so far", flush=True)
     recorded = time.monotonic() - began
-    parameters = {"teams": teams, "scale": scale, "months": months, "seed": seed}
+    parameters = {
+        "teams": teams,
+        "scale": scale,
+        "months": months,
+        "seed": seed,
+        "prefix": prefix,
+    }
     write_truth(recorder, out / TRUTH, parameters)
     events = len(spool.pending())
     say(f"recorded {events} events in {recorded:.1f} s; ground truth in {out / TRUTH}")
@@ -104,6 +111,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=Path("atlas-ml-platform"), help="output folder")
     parser.add_argument("--round", type=int, default=500, help="events per bulk round [500]")
+    parser.add_argument("--prefix", default="", help="before every team name (several platforms)")
     parser.add_argument("--no-push", action="store_true", help="record into the spool only")
     args = parser.parse_args(argv)
     start = datetime.fromisoformat(args.start).replace(tzinfo=timezone.utc)
@@ -116,6 +124,7 @@ def main(argv: list[str] | None = None) -> None:
         seed=args.seed,
         push=not args.no_push,
         round_size=args.round,
+        prefix=args.prefix,
     )
 
 

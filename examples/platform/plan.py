@@ -84,6 +84,7 @@ class Plan:
     start: datetime
     runs: list[Run] = field(default_factory=list)
     seed: int = 7
+    prefix: str = ""
 
     def month_start(self, month: int) -> datetime:
         year, index = divmod(self.start.month - 1 + month, 12)
@@ -102,22 +103,24 @@ def make_plan(
     months: int = 18,
     start: datetime | None = None,
     seed: int = 7,
+    prefix: str = "",
 ) -> Plan:
     """The platform: ``teams`` teams over ``months`` months from ``start``; each model is
     trained ``round(2 * scale)`` times a month (at least once), so scale 1 with 24 teams and
-    18 months records 3,456 training runs."""
+    18 months records 3,456 training runs. ``prefix`` goes before every team name (and so
+    every pipeline and model), to keep several platforms apart in one Atlas."""
     if not 1 <= teams <= len(TEAM_NAMES):
         raise ValueError(f"teams must be between 1 and {len(TEAM_NAMES)}")
     start = start or datetime(2024, 7, 1, tzinfo=timezone.utc)
     rng = random.Random(seed)
     chosen = []
     for index in range(teams):
-        name = TEAM_NAMES[index]
+        name = prefix + TEAM_NAMES[index]
         recipe = RECIPES[index % len(RECIPES)]
         own = PII if recipe == "pii" or (recipe == "direct" and index % 12 == 0) else None
         models = tuple(f"{name}-{kind}" for kind in ("ranker", "churn", "ltv", "anomaly"))
         chosen.append(Team(index, name, recipe, own, models[:MODELS_PER_TEAM]))
-    plan = Plan(chosen, months, start, seed=seed)
+    plan = Plan(chosen, months, start, seed=seed, prefix=prefix)
     per_month = max(1, round(2 * scale))
     counter = 0
     for month in range(months):

@@ -128,8 +128,8 @@ class Recorder:
         """The data platform lands the month's raw files and classifies them."""
         start = self.plan.month_start(month) + timedelta(hours=1)
         with pipeline_run(
-            "raw-landing",
-            team=PLATFORM_TEAM,
+            f"{self.plan.prefix}raw-landing",
+            team=self.plan.prefix + PLATFORM_TEAM,
             reason="Land the month's raw exports and record their classification.",
             deliver=False,
             spool=self.spool,
