@@ -47,6 +47,7 @@ RUN_ATTRIBUTES = [
     "inputRoles",
     "inputs",
     "outputs",
+    "attestations",
 ]
 
 
@@ -157,7 +158,8 @@ def build_report(
     used = {i for v in versions for r in trained[v.guid] for i in graph.nodes[r].inputs}
     graph.walk_upstream(sorted(used), progress=progress, stage="reading upstream lineage")
     evaluations = [e for v in versions if v.model for e in v.model.evaluation_guids]
-    graph.read(evaluations, progress=progress, stage="reading evaluations")
+    # An evaluation's inputs are plain attributes too: no relationships to read.
+    graph.read(evaluations, relationships=False, progress=progress, stage="reading evaluations")
     evaluation_data = [
         d
         for e in evaluations
@@ -167,8 +169,10 @@ def build_report(
     graph.read(evaluation_data, relationships=False, progress=progress, stage="reading evaluations")
     run_guids = sorted({r for v in versions for r in trained[v.guid]})
     if custody:
-        # With their relationships, unsigned runs need no request of their own to check.
-        graph.read(run_guids, progress=progress, stage="checking custody")
+        # The search brought each run's attestation links: unsigned runs cost no request.
+        # (An attestation deleted from Atlas shows as its team's CHAIN-GAP at the next run.)
+        signed = [g for g in run_guids if (n := graph.get(g)) and n.run and n.run.attestations]
+        graph.read(signed, progress=progress, stage="checking custody")
         check_custody(client, graph, run_guids)
 
     report = AuditReport(

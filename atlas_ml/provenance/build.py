@@ -169,9 +169,12 @@ def node_from_entity(entity: dict[str, Any]) -> Node:
         node.outputs = live_refs(_reference(entity, "outputs"))
         if type_name in RUN_TYPES:
             node.run = run_facts(attributes)
-            if "relationshipAttributes" in entity:
-                links = (entity.get("relationshipAttributes") or {}).get("attestations") or []
-                node.run.attestations = [dict(r) for r in links if isinstance(r, dict)]
+            relations = entity.get("relationshipAttributes")
+            links = (relations or {}).get("attestations") if relations is not None else None
+            if links is None and isinstance(attributes.get("attestations"), list):
+                links = attributes["attestations"]  # a search header asked for them
+            if links is not None or relations is not None:
+                node.run.attestations = [dict(r) for r in links or [] if isinstance(r, dict)]
         elif type_name == EVALUATION:
             node.evaluation = evaluation_facts(entity, attributes)
         elif type_name == VALIDATION:
