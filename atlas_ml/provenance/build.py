@@ -50,6 +50,17 @@ def iso_time(value: Any) -> str | None:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def ref_types(*values: Any) -> dict[str, str]:
+    """guid -> typeName of the entities reference attributes name."""
+    found: dict[str, str] = {}
+    for value in values:
+        refs = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+        for ref in refs:
+            if isinstance(ref, dict) and ref.get("guid") and ref.get("typeName"):
+                found[str(ref["guid"])] = str(ref["typeName"])
+    return found
+
+
 def live_refs(value: Any) -> list[str]:
     """guids of the entities a reference attribute names, leaving out deleted ones."""
     refs = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
@@ -158,11 +169,13 @@ def node_from_entity(entity: dict[str, Any]) -> Node:
         status=str(entity.get("status") or "ACTIVE"),
         classifications=classifications_of(entity),
         attributes=attributes,
-        business={
-            str(k): dict(v)
-            for k, v in (entity.get("businessAttributes") or {}).items()
-            if isinstance(v, dict)
-        },
+        business=_business(entity, attributes),
+    )
+    relations = entity.get("relationshipAttributes") or {}
+    node.ref_types = ref_types(
+        _reference(entity, "inputs"),
+        _reference(entity, "outputs"),
+        relations.get("outputFromProcesses") or attributes.get("outputFromProcesses"),
     )
     if kind == "process":
         node.inputs = live_refs(_reference(entity, "inputs"))
@@ -182,10 +195,7 @@ def node_from_entity(entity: dict[str, Any]) -> Node:
         else:
             node.step = step_facts(entity, attributes, node.business)
     elif kind == "dataset":
-        if "relationshipAttributes" in entity:
-            node.producers = live_refs(
-                (entity.get("relationshipAttributes") or {}).get("outputFromProcesses")
-            )
+        node.producers = _producers(entity, attributes)
         node.dataset = dataset_facts(attributes)
         snapshot = live_refs(_reference(entity, "snapshotOf"))
         node.dataset.snapshot_of = snapshot[0] if snapshot else None
@@ -194,11 +204,34 @@ def node_from_entity(entity: dict[str, Any]) -> Node:
         node.dataset.validation_guids = live_refs(relations.get("validations"))
     elif kind == "model_version":
         node.model = model_facts(entity, attributes, node.business)
-        if "relationshipAttributes" in entity:
-            node.producers = live_refs(
-                (entity.get("relationshipAttributes") or {}).get("outputFromProcesses")
-            )
+        node.producers = _producers(entity, attributes)
     return node
+
+
+def _business(entity: dict[str, Any], attributes: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Business metadata by name: from an entity read, or a search header's
+    ``name.attribute`` keys (asked for as attributes)."""
+    found = {
+        str(k): dict(v)
+        for k, v in (entity.get("businessAttributes") or {}).items()
+        if isinstance(v, dict)
+    }
+    for key in [k for k in attributes if k.startswith("atlasml_") and "." in k]:
+        name, _, field_name = key.partition(".")
+        value = attributes.pop(key)
+        if value is not None:
+            found.setdefault(name, {})[field_name] = value
+    return found
+
+
+def _producers(entity: dict[str, Any], attributes: dict[str, Any]) -> list[str] | None:
+    """Who wrote a dataset: known from an entity read with its relationships, or a search
+    header that asked for ``outputFromProcesses``; ``None`` when not read."""
+    if "relationshipAttributes" in entity:
+        return live_refs((entity.get("relationshipAttributes") or {}).get("outputFromProcesses"))
+    if "outputFromProcesses" in attributes:
+        return live_refs(attributes.get("outputFromProcesses"))
+    return None
 
 
 def dataset_facts(attributes: dict[str, Any]) -> DatasetFacts:
@@ -318,7 +351,7 @@ def run_facts(attributes: dict[str, Any]) -> RunFacts:
 def model_facts(
     entity: dict[str, Any], attributes: dict[str, Any], business: dict[str, dict[str, Any]]
 ) -> ModelFacts:
-    model = (entity.get("relationshipAttributes") or {}).get("model") or {}
+    model = _reference(entity, "model") or {}
     stage = attributes.get("stage")
     return ModelFacts(
         model_guid=str(model["guid"]) if isinstance(model, dict) and model.get("guid") else None,

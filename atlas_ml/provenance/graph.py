@@ -19,7 +19,7 @@ from typing import Any
 
 from atlas_ml.client import AtlasClient
 from atlas_ml.provenance.build import RUN_TYPES, node_from_entity
-from atlas_ml.provenance.model import Node
+from atlas_ml.provenance.model import PIPELINE_RUN, Node
 
 CHUNK = 50
 """guids per bulk read: Atlas takes them in the query string, which proxies cap at 8 KiB."""
@@ -131,41 +131,58 @@ class ProvenanceGraph:
         return self._writers(node)
 
     def _writers(self, node: Node) -> list[str]:
-        """The processes that wrote ``node``, without a run whose own step is listed too
-        (a pipeline run names the data its steps wrote: the step says more)."""
+        """The processes that wrote ``node``, without the pipeline runs among them when a
+        step wrote it too: a pipeline run names the data its steps wrote, and the step
+        says more (what it did, with which code, and what it blocked)."""
         producers = list(node.producers or [])
         if len(producers) < 2:
             return producers
-        runs_of_steps = {
-            step.step.run_guid
-            for step in (self.nodes.get(p) for p in producers)
-            if step is not None and step.step is not None and step.step.run_guid
-        }
-        return [p for p in producers if p not in runs_of_steps]
+        steps = [p for p in producers if node.ref_types.get(p) != PIPELINE_RUN]
+        return steps or producers
 
     def walk_upstream(
-        self, starts: Iterable[str], progress: Progress = _quiet, stage: str = "upstream"
+        self,
+        starts: Iterable[str],
+        progress: Progress = _quiet,
+        stage: str = "upstream",
+        *,
+        process_relationships: bool = True,
     ) -> None:
-        """Read every entity upstream of ``starts``, level by level, each one once; then the
-        runs of the steps found, the applications of the Spark processes and the
-        data-quality validations of the data."""
-        frontier = list(dict.fromkeys(starts))
+        """Read every entity upstream of ``starts`` (data), level by level, each one once.
+
+        Data is read with its relationships (who wrote it); processes name their inputs in
+        plain attributes, so ``process_relationships=False`` reads them without (several
+        times cheaper for Atlas), at the price of the run each step belongs to and the
+        application of each Spark process, which are read here only with them. Then the
+        data-quality validations of the data are read.
+        """
+        frontier = [(g, False) for g in dict.fromkeys(starts)]
         visited: set[str] = set()
         level = 0
         while frontier:
             level += 1
-            todo = [g for g in frontier if g not in visited]
-            visited.update(todo)
-            nodes = self.read(todo, progress=progress, stage=f"{stage} (level {level})")
-            frontier = [p for node in nodes for p in self.parents(node.guid) if p not in visited]
-            frontier = list(dict.fromkeys(frontier))
+            todo = [(g, is_process) for g, is_process in frontier if g not in visited]
+            visited.update(g for g, _ in todo)
+            data = [g for g, is_process in todo if not is_process]
+            processes = [g for g, is_process in todo if is_process]
+            label = f"{stage} (level {level})"
+            nodes = self.read(data, progress=progress, stage=label)
+            nodes += self.read(
+                processes, relationships=process_relationships, progress=progress, stage=label
+            )
+            following: dict[str, bool] = {}
+            for node in nodes:
+                for parent in self.parents(node.guid):
+                    if parent not in visited:
+                        following.setdefault(parent, not node.is_process)
+            frontier = list(following.items())
         extras: set[str] = set()
         for guid in visited:
-            node = self.nodes.get(guid)
-            if node is not None and node.step is not None:
-                extras.update(g for g in (node.step.run_guid, node.step.application_guid) if g)
-            if node is not None and node.dataset is not None:
-                extras.update(node.dataset.validation_guids)
+            seen = self.nodes.get(guid)
+            if seen is not None and seen.step is not None:
+                extras.update(g for g in (seen.step.run_guid, seen.step.application_guid) if g)
+            if seen is not None and seen.dataset is not None:
+                extras.update(seen.dataset.validation_guids)
         self.read(
             sorted(extras), relationships=False, progress=progress, stage="runs, jobs, checks"
         )

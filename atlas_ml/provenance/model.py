@@ -69,6 +69,8 @@ class Node:
     """A process's outputs (guids)."""
     producers: list[str] | None = None
     """The processes that wrote a dataset (guids); ``None`` until read."""
+    ref_types: dict[str, str] = field(default_factory=dict)
+    """Type of every entity this one links to (inputs, outputs, producers), by guid."""
     dataset: DatasetFacts | None = None
     step: StepFacts | None = None
     run: RunFacts | None = None
