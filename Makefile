@@ -6,9 +6,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-EXTRAS ?= dev,spark
+EXTRAS ?= dev,spark,collect
 
-.PHONY: demo test lint format fuzz venv server-build server-start server-stop clean
+.PHONY: demo test lint dist docs format fuzz venv server-build server-start server-stop clean
 
 $(STAMP): setup.cfg pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,11 +51,28 @@ demo: server-start
 	$(BIN)/atlas-ml typedefs install
 	$(BIN)/python examples/titanic/train.py
 
-## make lint: ruff (lint + format check) and mypy on the package.
-lint: venv
-	$(BIN)/ruff check atlas_ml tests benchmarks examples
-	$(BIN)/ruff format --check atlas_ml tests benchmarks examples
+## make lint: ruff (lint + format check), mypy on the package (strict on the public modules),
+## the import-graph contracts (.importlinter: read side free of capture, no cycles, layers
+## along the data path), and the distributions.
+lint: venv dist docs
+	$(BIN)/ruff check atlas_ml tests benchmarks examples tools docs
+	$(BIN)/ruff format --check atlas_ml tests benchmarks examples tools docs
 	$(BIN)/mypy atlas_ml
+	$(BIN)/lint-imports --no-logo --no-cache .importlinter
+
+## make docs: the documentation site (docs/*.md and the API reference generated from the
+## docstrings, mkdocs + mkdocstrings) in build/site/index.html; any warning fails it.
+docs: venv
+	$(BIN)/mkdocs build --strict --quiet
+
+## make dist: build the wheel and the sdist (build/dist/), check their metadata (twine) and
+## that they carry typedefs, the listener sources, facet schemas, templates and py.typed.
+## The build log is shown only when the build fails.
+dist: venv
+	@rm -rf build/dist && mkdir -p build
+	@$(BIN)/python -m build --outdir build/dist . >build/dist.log 2>&1 || { cat build/dist.log; exit 1; }
+	$(BIN)/twine check --strict build/dist/*
+	$(BIN)/python tools/check_dist.py build/dist
 
 ## make fuzz: the property-based tests (tests/unit/test_fuzz_*.py) with thousands of inputs per
 ## property instead of make test's hundreds; prints how many each one tried.
@@ -64,8 +81,8 @@ fuzz: venv
 	  --hypothesis-show-statistics
 
 format: venv
-	$(BIN)/ruff check --fix atlas_ml tests benchmarks examples
-	$(BIN)/ruff format atlas_ml tests benchmarks examples
+	$(BIN)/ruff check --fix atlas_ml tests benchmarks examples tools docs
+	$(BIN)/ruff format atlas_ml tests benchmarks examples tools docs
 
 ## make test: lint, then the whole suite (unit, real Atlas, a Kerberized Atlas with its own MIT
 ## KDC, the local Atlas's UI in headless Chromium, real Spark 4.x), then the Spark tests again

@@ -8,7 +8,7 @@ the CLI stay fast and need no optional extra):
 - read side: :func:`read_lineage` (:class:`Lineage`), :func:`resolve_target`,
   :func:`verify` (:class:`VerifyReport`), :func:`audit` (:class:`AuditReport`),
   :func:`trace` (:class:`TraceResult`), :func:`explain` (:class:`Explanation`);
-- errors: :class:`AtlasMLError` and its tree (:mod:`atlas_ml.errors`).
+- errors: :class:`AtlasMLError` and every error of its tree (:mod:`atlas_ml.errors`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,16 @@ from atlas_ml._version import __version__
 if TYPE_CHECKING:
     from atlas_ml.audit import AuditReport, audit
     from atlas_ml.client import AtlasClient
+    from atlas_ml.client.batching import PlanError
+    from atlas_ml.collect.intake import BodyTooLarge, InvalidEvent
+    from atlas_ml.collect.schema import SchemaError
+    from atlas_ml.collect.server import PortUnavailable, TokenFileError
     from atlas_ml.config import AtlasConfig, load_config
+    from atlas_ml.custody.check import RunNotFound
+    from atlas_ml.custody.envelope import EnvelopeError
+    from atlas_ml.custody.keys import CustodyKeyError
+    from atlas_ml.custody.offline import NothingToVerify
+    from atlas_ml.custody.statement import StatementError
     from atlas_ml.errors import (
         AmbiguousTarget,
         AtlasAuthError,
@@ -45,9 +54,21 @@ if TYPE_CHECKING:
     )
     from atlas_ml.explain import Explanation, explain
     from atlas_ml.fingerprints import DatasetRecord
+    from atlas_ml.fingerprints.hadoop import ManifestTooLargeError
+    from atlas_ml.fingerprints.manifest import ManifestError, UnsupportedSchemeError
+    from atlas_ml.fingerprints.pointers import PointerError
+    from atlas_ml.fingerprints.readers import LayoutError
+    from atlas_ml.fingerprints.tables import VersionGone
     from atlas_ml.lineage import Lineage, read_lineage, resolve_target
+    from atlas_ml.lineage.resolve import TypesNotInstalled
+    from atlas_ml.server.build import ServerBuildError
+    from atlas_ml.server.kerberos import KerberosSetupError
+    from atlas_ml.server.snapshot import SnapshotError
+    from atlas_ml.spark.jar import ListenerBuildError
     from atlas_ml.trace import TraceResult, trace
     from atlas_ml.tracking import TrainingRun, training_run
+    from atlas_ml.typedefs.install import TypedefInstallError, UninstallRefused
+    from atlas_ml.typedefs.validate import TypedefValidationError
     from atlas_ml.verify import VerifyReport, verify
 
 # public name -> module that defines it
@@ -63,7 +84,7 @@ _EXPORTS: dict[str, str] = {
     "resolve_target": "atlas_ml.lineage",
     "verify": "atlas_ml.verify",  # the package, callable as the function
     "VerifyReport": "atlas_ml.verify",
-    "audit": "atlas_ml.audit",
+    "audit": "atlas_ml.audit",  # the packages below are callable as their function too
     "AuditReport": "atlas_ml.audit",
     "trace": "atlas_ml.trace",
     "TraceResult": "atlas_ml.trace",
@@ -93,6 +114,32 @@ _EXPORTS: dict[str, str] = {
         ),
         "atlas_ml.errors",
     ),
+    # the errors that live beside the code raising them (see the tree in atlas_ml.errors)
+    "TypesNotInstalled": "atlas_ml.lineage.resolve",
+    "PlanError": "atlas_ml.client.batching",
+    "TypedefValidationError": "atlas_ml.typedefs.validate",
+    "TypedefInstallError": "atlas_ml.typedefs.install",
+    "UninstallRefused": "atlas_ml.typedefs.install",
+    "ManifestError": "atlas_ml.fingerprints.manifest",
+    "UnsupportedSchemeError": "atlas_ml.fingerprints.manifest",
+    "ManifestTooLargeError": "atlas_ml.fingerprints.hadoop",
+    "PointerError": "atlas_ml.fingerprints.pointers",
+    "LayoutError": "atlas_ml.fingerprints.readers",
+    "ListenerBuildError": "atlas_ml.spark.jar",
+    "ServerBuildError": "atlas_ml.server.build",
+    "SnapshotError": "atlas_ml.server.snapshot",
+    "KerberosSetupError": "atlas_ml.server.kerberos",
+    "VersionGone": "atlas_ml.fingerprints.tables",
+    "CustodyKeyError": "atlas_ml.custody.keys",
+    "EnvelopeError": "atlas_ml.custody.envelope",
+    "StatementError": "atlas_ml.custody.statement",
+    "RunNotFound": "atlas_ml.custody.check",
+    "NothingToVerify": "atlas_ml.custody.offline",
+    "InvalidEvent": "atlas_ml.collect.intake",
+    "SchemaError": "atlas_ml.collect.schema",
+    "BodyTooLarge": "atlas_ml.collect.intake",
+    "TokenFileError": "atlas_ml.collect.server",
+    "PortUnavailable": "atlas_ml.collect.server",
 }
 
 __all__ = [
@@ -107,23 +154,48 @@ __all__ = [
     "AtlasNotFound",
     "AtlasUnavailable",
     "AuditReport",
+    "BodyTooLarge",
     "ConfigError",
+    "CustodyKeyError",
     "DatasetRecord",
+    "EnvelopeError",
     "EventError",
     "Explanation",
     "FingerprintError",
+    "InvalidEvent",
     "InvalidWindow",
+    "KerberosSetupError",
+    "LayoutError",
     "Lineage",
+    "ListenerBuildError",
+    "ManifestError",
+    "ManifestTooLargeError",
+    "NothingToVerify",
+    "PlanError",
+    "PointerError",
+    "PortUnavailable",
     "QueryError",
+    "RunNotFound",
+    "SchemaError",
+    "ServerBuildError",
     "ServerError",
+    "SnapshotError",
     "SpoolBusy",
+    "StatementError",
     "TargetNotFound",
+    "TokenFileError",
     "TraceResult",
     "TrainingRun",
     "TypedefError",
+    "TypedefInstallError",
+    "TypedefValidationError",
+    "TypesNotInstalled",
+    "UninstallRefused",
     "UnknownClassification",
     "UnknownTeam",
+    "UnsupportedSchemeError",
     "VerifyReport",
+    "VersionGone",
     "__version__",
     "audit",
     "explain",

@@ -55,12 +55,15 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from platformdirs import user_config_dir
 
-from atlas_ml.errors import ConfigError
+from atlas_ml.errors import ConfigError as ConfigError  # raised here; importable from here
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -113,6 +116,36 @@ TRANSPORTS = ("rest", "kafka")
 _KAFKA_CLIENT_KEYS = re.compile(r"(security\.protocol|sasl\..+|ssl\..+|client\.id)")
 """``atlas.kafka.*`` settings that are Kafka client (security) settings librdkafka shares with
 the Java client; the others (group ids, ZooKeeper, the embedded broker) are Atlas's own."""
+
+
+class ConfigOverrides(TypedDict, total=False):
+    """Settings :func:`load_config` takes as keywords beyond the connection's basics (the
+    :class:`AtlasConfig` fields); text (``"30"``, ``"false"``) is read as a file's would be."""
+
+    verify_tls: bool | str
+    ca_bundle: str
+    namespace: str
+    connect_timeout: float | str
+    read_timeout: float | str
+    retries: int | str
+    backoff_factor: float | str
+    batch_size: int | str
+    upsert_workers: int | str
+    end_of_job_seconds: float | str
+
+
+class ConfigSettings(ConfigOverrides, total=False):
+    """Every keyword of :func:`load_config` (what :meth:`AtlasClient.from_settings
+    <atlas_ml.client.AtlasClient.from_settings>` passes on)."""
+
+    url: str | None
+    username: str | None
+    password: str | None
+    token: str | None
+    auth: str | None
+    config_file: str | Path | None
+    properties_file: str | Path | None
+    env: Mapping[str, str] | None
 
 
 @dataclass(frozen=True)
@@ -461,7 +494,7 @@ def load_config(
     config_file: str | Path | None = None,
     properties_file: str | Path | None = None,
     env: Mapping[str, str] | None = None,
-    **overrides: Any,
+    **overrides: Unpack[ConfigOverrides],
 ) -> AtlasConfig:
     """Resolve an :class:`AtlasConfig` from every source, in the documented precedence."""
     env = os.environ if env is None else env

@@ -18,6 +18,8 @@ working. Every message names the problem and, where there is one, the fix.
     │   └── TypesNotInstalled                   Atlas lacks atlas-ml's types  [lineage]
     ├── PlanError (ValueError)              entities cannot be batched as linked  [client.batching]
     ├── EventError (ValueError)             not a usable OpenLineage run event  [events]
+    │   ├── InvalidEvent                        refused by the collector, field named  [collect]
+    │   └── SchemaError                         fails the OpenLineage JSON Schema  [collect]
     ├── SpoolBusy (TimeoutError)            another process holds the spool's lock  [delivery]
     ├── TypedefError (ValueError)           a type definition is malformed or cannot apply
     │   ├── TypedefValidationError              Atlas would refuse it
@@ -28,6 +30,7 @@ working. Every message names the problem and, where there is one, the fix.
     │   ├── UnsupportedSchemeError              no byte-level access to the URI scheme here
     │   └── ManifestTooLargeError               over the size cap for the driver
     ├── PointerError (ValueError)           version metadata missing or unreadable  [fingerprints]
+    │   └── VersionGone                         a table version vacuumed or expired  [tables]
     ├── LayoutError (ValueError)            bytes, but not one readable table  [fingerprints]
     ├── TargetNotFound (LookupError)        nothing in Atlas matches what was named  [lineage]
     │   └── AmbiguousTarget                     several entities match; the message lists them
@@ -39,7 +42,15 @@ working. Every message names the problem and, where there is one, the fix.
     ├── ServerError (RuntimeError)          the local Atlas cannot start, be reached or stop
     ├── ServerBuildError (RuntimeError)     the local Atlas cannot be assembled  [server]
     ├── SnapshotError (RuntimeError)        export/import of the local Atlas failed  [server]
-    └── KerberosSetupError (ValueError)     the local Atlas's SPNEGO settings are incomplete
+    ├── KerberosSetupError (ValueError)     the local Atlas's SPNEGO settings are incomplete
+    ├── CustodyKeyError (ValueError)        a signing or trusted key cannot be used  [custody]
+    ├── EnvelopeError (ValueError)          not a DSSE envelope atlas-ml can check  [custody]
+    ├── StatementError (ValueError)         not an atlas-ml in-toto Statement  [custody]
+    ├── RunNotFound (LookupError)           no training run to check custody of  [custody]
+    ├── NothingToVerify (FileNotFoundError) no attestation beside the file  [custody]
+    ├── BodyTooLarge (ValueError)           a request body over the collector's limit  [collect]
+    ├── TokenFileError (ValueError)         the collector's token file cannot be used  [collect]
+    └── PortUnavailable (OSError)           the collector cannot listen on its port  [collect]
 
 The branches used across the package are defined here; the others live beside the code that
 raises them (the module in brackets; typedefs' and the server's below their branch) and are

@@ -14,8 +14,10 @@ if ! "$VENV/bin/python" -c 'import pyspark, sys; sys.exit(0 if pyspark.__version
 fi
 # numpy and pandas: Spark ML (the ML capture tests; pyspark.ml.functions needs pandas on 3.5);
 # pyarrow: the fingerprint tests compare with Arrow; the Spark-to-Atlas tests need ATLAS_URL set.
-"$VENV/bin/pip" install -q -e . pytest jsonschema numpy pandas pyarrow
+# collect: the OpenLineage collector the openlineage-spark (Scala 2.12 jar) test sends to.
+"$VENV/bin/pip" install -q -e ".[collect]" pytest jsonschema numpy pandas pyarrow
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}"
 # Spark-to-Atlas tests run only against an Atlas named by ATLAS_URL (never a local start here).
 MARKERS="${ATLAS_URL:+spark}"
-exec "$VENV/bin/python" -m pytest tests/spark -k "listener or fingerprint_spark" -m "${MARKERS:-spark and not atlas}" -q "$@"
+exec "$VENV/bin/python" -m pytest tests/spark tests/openlineage/test_spark_emitter.py \
+  -k "listener or fingerprint_spark or openlineage_spark" -m "${MARKERS:-spark and not atlas}" -q "$@"

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import click
 
-from atlas_ml.cli.custody_text import WIDTH, custody_lines, finding_text, status_text
 from atlas_ml.cli.options import AtlasUnreadable, atlas_options
 from atlas_ml.client import AtlasClient, AtlasError
 from atlas_ml.config import ConfigError
 from atlas_ml.custody.result import CustodyStatus, worst
 from atlas_ml.custody.settings import CustodySettings, load_custody_settings
+from atlas_ml.reports.custody_text import WIDTH, custody_lines, finding_text, status_text
 
 EXIT_OK, EXIT_FINDING, EXIT_UNSIGNED = 0, 1, 2
 

@@ -29,6 +29,8 @@ COMMAND_MODULES: dict[str, str] = {
     "explain": "atlas_ml.cli.explain",
     "keys": "atlas_ml.cli.keys",
     "attest": "atlas_ml.cli.attest",
+    "collect": "atlas_ml.cli.collect",
+    "ingest": "atlas_ml.cli.ingest",
 }
 
 

@@ -19,16 +19,36 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from atlas_ml.custody.settings import DEFAULT_TEAM, CustodySettings, load_custody_settings
 from atlas_ml.events.facets import CUSTODY, facet
+from atlas_ml.fingerprints.artifacts import ModelArtifact
 
-if TYPE_CHECKING:
-    from atlas_ml.tracking.run import TrainingRun
+
+class SignedModel(Protocol):
+    """What signing reads of a model the run saved."""
+
+    @property
+    def artifact(self) -> ModelArtifact: ...
+
+
+class SignedRun(Protocol):
+    """What signing reads of a run (a :class:`~atlas_ml.tracking.run.TrainingRun`); named
+    here so that custody, which the read side also uses, does not import capture."""
+
+    @property
+    def run_id(self) -> str: ...
+
+    @property
+    def team(self) -> str | None: ...
+
+    @property
+    def models(self) -> Sequence[SignedModel]: ...
+
 
 # Signing needs cryptography and securesystemslib (some 0.3 s to import): they are imported
 # by the first run that has a key to sign with, never by a process that records unsigned.
@@ -38,7 +58,7 @@ _warned: set[str] = set()
 
 
 def attest_run(
-    run: TrainingRun,
+    run: SignedRun,
     terminal: dict[str, Any],
     events: Iterable[Mapping[str, Any]],
     settings: CustodySettings | None = None,

@@ -41,13 +41,14 @@ from atlas_ml.custody.stored import (
     attestation_by_payload,
     run_attestations,
 )
+from atlas_ml.errors import AtlasMLError
 
 _UUID_LENGTH = 36
 READERS = 4
 """Reads in flight at once: the previous link and the records of up to three types."""
 
 
-class RunNotFound(LookupError):
+class RunNotFound(AtlasMLError, LookupError):
     """No training run with that guid or qualifiedName in Atlas."""
 
 

@@ -22,12 +22,13 @@ from securesystemslib.signer import Signature
 
 from atlas_ml.custody.canonical import canonical, sha256_hex
 from atlas_ml.custody.keys import PublicKey, SigningKey
+from atlas_ml.errors import AtlasMLError
 
 PAYLOAD_TYPE = "application/vnd.in-toto+json"
 MAX_ENVELOPE_BYTES = 16 * 1024 * 1024
 
 
-class EnvelopeError(ValueError):
+class EnvelopeError(AtlasMLError, ValueError):
     """Not a complete, well-formed DSSE envelope with an in-toto Statement inside."""
 
 

@@ -26,14 +26,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from securesystemslib.signer import CryptoSigner, SSlibKey
 
-from atlas_ml.custody.settings import PASSPHRASE_ENV
+from atlas_ml.custody.passphrase import PASSPHRASE_ENV
+from atlas_ml.errors import AtlasMLError
 
 PUBLIC_KEY_PREFIX = "ed25519:"
 _PRIVATE_MODE = 0o600
 _SIGNER_CACHE: dict[tuple[str, int, int, bytes | None], tuple[CryptoSigner, PublicKey]] = {}
 
 
-class CustodyKeyError(ValueError):
+class CustodyKeyError(AtlasMLError, ValueError):
     """A key cannot be used; the message names the file or value and the fix."""
 
 

@@ -19,9 +19,10 @@ from atlas_ml.custody.envelope import EnvelopeError, Opened, Signed, judge_signa
 from atlas_ml.custody.result import CustodyResult, CustodyStatus, Finding
 from atlas_ml.custody.settings import DEFAULT_TEAM, CustodySettings, load_custody_settings
 from atlas_ml.custody.statement import StatementError, check_statement, read_custody
+from atlas_ml.errors import AtlasMLError
 
 
-class NothingToVerify(FileNotFoundError):
+class NothingToVerify(AtlasMLError, FileNotFoundError):
     """The path does not exist."""
 
 
@@ -144,6 +145,6 @@ def _damaged(where: str, problem: str) -> CustodyResult:
 def _artifact_digest(artifact: Path | None) -> str | None:
     if artifact is None or not artifact.exists():
         return None
-    from atlas_ml.tracking.models import artifact_digest
+    from atlas_ml.fingerprints.artifacts import artifact_digest
 
     return artifact_digest(artifact)

@@ -24,11 +24,13 @@ from typing import Any
 from atlas_ml.custody.canonical import comparable, jsonable, sha256_hex
 from atlas_ml.events import TRAINING_RUN
 from atlas_ml.mapping import map_event
+from atlas_ml.typedefs.names import (
+    DATASET_VERSION_TYPE,
+    MODEL_VERSION_TYPE,
+    TRAINING_RUN_TYPE,
+    TRANSFORM_TYPE,
+)
 
-TRAINING_RUN_TYPE = "atlasml_training_run"
-TRANSFORM_TYPE = "atlasml_transform"
-DATASET_VERSION_TYPE = "atlasml_dataset_version"
-MODEL_VERSION_TYPE = "atlasml_model_version"
 SIGNED_TYPES = (TRAINING_RUN_TYPE, TRANSFORM_TYPE, DATASET_VERSION_TYPE, MODEL_VERSION_TYPE)
 PROCESS_TYPES = (TRAINING_RUN_TYPE, TRANSFORM_TYPE)
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from atlas_ml.config import ConfigError, default_config_file
+from atlas_ml.custody.passphrase import PASSPHRASE_ENV
 from atlas_ml.paths import cache_dir
 
 if TYPE_CHECKING:
@@ -42,7 +43,6 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 KEY_ENV = "ATLAS_ML_SIGNING_KEY"
 LOG_ENV = "ATLAS_ML_CUSTODY_LOG"
-PASSPHRASE_ENV = "ATLAS_ML_SIGNING_KEY_PASSPHRASE"
 ANY_TEAM = "*"
 DEFAULT_TEAM = "default"
 """The chain and trust entry of runs recorded without a team."""

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from atlas_ml import __version__
+from atlas_ml._version import __version__
 from atlas_ml.custody.canonical import canonical, jsonable, sha256_hex
 from atlas_ml.custody.keys import PublicKey
 from atlas_ml.custody.records import (
@@ -38,6 +38,7 @@ from atlas_ml.custody.records import (
     MODEL_VERSION_TYPE,
     Record,
 )
+from atlas_ml.errors import AtlasMLError
 from atlas_ml.events.facets import MODEL_VERSION, PRODUCER, TRAINING_RUN
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
@@ -49,7 +50,7 @@ MAX_RESOURCES = 10_000
 """Files of a model directory listed one by one; a larger model is signed by its root only."""
 
 
-class StatementError(ValueError):
+class StatementError(AtlasMLError, ValueError):
     """The payload is not an in-toto Statement v1 this atlas-ml can read."""
 
 

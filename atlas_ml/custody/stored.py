@@ -9,8 +9,8 @@ from typing import Any
 from atlas_ml.client import AtlasClient, AtlasNotFound
 from atlas_ml.custody.envelope import Opened, open_envelope
 from atlas_ml.naming.custody import attestation_name
+from atlas_ml.typedefs.names import ATTESTATION_TYPE
 
-ATTESTATION_TYPE = "atlasml_attestation"
 ACTIVE = "ACTIVE"
 
 

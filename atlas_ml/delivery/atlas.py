@@ -11,16 +11,17 @@ from pathlib import Path
 
 from atlas_ml.client import AtlasAuthError, AtlasClient, AtlasError, AtlasUnavailable
 from atlas_ml.client.entities import UpsertResult
+from atlas_ml.delivery.fold import fold_runs
 from atlas_ml.delivery.kafka import deliver_by_kafka
 from atlas_ml.delivery.spool import Spool, SpoolBusy
 from atlas_ml.events import parse_event
 from atlas_ml.mapping import AtlasChanges, map_event
+from atlas_ml.typedefs.names import MODEL_VERSION_TYPE
 
 log = logging.getLogger("atlas_ml.delivery")
 
 # Atlas's answer when a classification is already on the entity: not an error for a replay.
 _ALREADY_CLASSIFIED = {"ATLAS-400-00-01A", "ATLAS-409-00-00B"}
-MODEL_VERSION_TYPE = "atlasml_model_version"
 # Atlas's answer when a type is unknown: the typedefs are not installed, not a bad event.
 _UNKNOWN_TYPE = {"ATLAS-404-00-001", "ATLAS-400-00-014", "ATLAS-400-00-01D"}
 # "Given classification X was invalid": Atlas has no classification type X.
@@ -56,6 +57,7 @@ def deliver_changes(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
     number new model versions, attach classifications (always REST: no hook message has
     them)."""
     _drop_missing_references(client, changes)
+    fold_runs(client, changes)
     _keep_first_registration(client, changes)
     if client.config.transport == "kafka":
         result = deliver_by_kafka(client, changes.entities)

@@ -63,6 +63,24 @@ def _event_millis(event: dict[str, Any], fallback: int) -> int:
     return int(when.timestamp() * 1000)
 
 
+def _place(temp: str, root: Path, name: str) -> Path:
+    """Rename ``temp`` to ``<name>.json``, or ``<name>-1.json``... if another event of the same
+    run and type was stored in the same millisecond (a collector taking a batch): a link fails
+    rather than replace that event."""
+    for attempt in range(1000):
+        target = root / (f"{name}.json" if attempt == 0 else f"{name}-{attempt}.json")
+        try:
+            os.link(temp, target)
+        except FileExistsError:
+            continue
+        except OSError:  # a file system without hard links: the plain rename
+            os.replace(temp, target)
+            return target
+        os.unlink(temp)
+        return target
+    raise FileExistsError(f"{root / name}.json and 999 others exist")
+
+
 def default_spool_dir() -> Path:
     """``$ATLAS_ML_SPOOL`` or ``<cache>/spool``."""
     spool = os.environ.get(SPOOL_ENV)
@@ -101,8 +119,7 @@ class Spool:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            target = self.root / f"{name}.json"
-            os.replace(temp, target)
+            target = _place(temp, self.root, name)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise

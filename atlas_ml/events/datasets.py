@@ -5,7 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from atlas_ml.events.facets import CLASSIFICATIONS, DATASET_VERSION, facet
+from atlas_ml.events.facets import (
+    CLASSIFICATIONS,
+    DATASET_VERSION,
+    Classification,
+    ClassificationsFacet,
+    DatasetVersionFacet,
+    SchemaField,
+)
+from atlas_ml.events.model import Dataset, FacetLike, SchemaDatasetFacet
 from atlas_ml.fingerprints.datasets import DatasetRecord
 from atlas_ml.naming import openlineage_location
 
@@ -13,7 +21,7 @@ IN_MEMORY_NAMESPACE = "memory"
 """OpenLineage namespace of data that lives only in a process (no location to read again)."""
 
 
-def as_openlineage(record: DatasetRecord) -> dict[str, Any]:
+def as_dataset(record: DatasetRecord) -> Dataset:
     """``record`` as an OpenLineage dataset: ``namespace``/``name`` from its location (or
     ``memory`` and its name), its fingerprints in ``atlasml_datasetVersion``, its schema, and
     its classifications."""
@@ -23,9 +31,8 @@ def as_openlineage(record: DatasetRecord) -> dict[str, Any]:
         fingerprints["manifest"] = manifest.to_dict()
     if logical is not None:
         fingerprints["logical"] = logical.to_dict()
-    schema = [{"name": n, "type": t} for n, t in logical.schema] if logical else None
-    version = facet(
-        DATASET_VERSION,
+    schema = [SchemaField(n, t) for n, t in logical.schema] if logical else None
+    version = DatasetVersionFacet(
         contentHash=logical.content_hash if logical else None,
         manifestRootHash=manifest.root_hash if manifest else None,
         rowCount=logical.row_count if logical else None,
@@ -42,12 +49,19 @@ def as_openlineage(record: DatasetRecord) -> dict[str, Any]:
         description=record.description,
         derivedFrom=record.derivation,
     )
-    facets: dict[str, Any] = {DATASET_VERSION: version}
+    facets: dict[str, FacetLike] = {DATASET_VERSION: version}
     if schema is not None:
-        facets["schema"] = facet("schema", fields=schema)
+        facets[SchemaDatasetFacet.NAME] = SchemaDatasetFacet(fields=schema)
     if record.classifications:
-        facets[CLASSIFICATIONS] = facet(CLASSIFICATIONS, classifications=record.classifications)
+        facets[CLASSIFICATIONS] = ClassificationsFacet(
+            classifications=[Classification(**c) for c in record.classifications]
+        )
     if record.location is None:
-        return {"namespace": IN_MEMORY_NAMESPACE, "name": record.name, "facets": facets}
+        return Dataset(namespace=IN_MEMORY_NAMESPACE, name=record.name, facets=facets)
     namespace, name = openlineage_location(record.location)
-    return {"namespace": namespace, "name": name, "facets": facets}
+    return Dataset(namespace=namespace, name=name, facets=facets)
+
+
+def as_openlineage(record: DatasetRecord) -> dict[str, Any]:
+    """The JSON of :func:`as_dataset`."""
+    return as_dataset(record).to_dict()

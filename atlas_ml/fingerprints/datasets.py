@@ -62,7 +62,7 @@ class DatasetRecord:
         made = f"<{self.derivation}" if self.derivation else ""
         return f"{where}#{self.fingerprint}{made}"
 
-    def classify(self, name: str, propagate: bool = True, **attributes: Any) -> DatasetRecord:
+    def classify(self, name: str, propagate: bool = True, **attributes: object) -> DatasetRecord:
         """Attach a classification such as ``PII`` (with e.g. ``columns=[...]``)."""
         self.classifications.append(
             {"name": name, "attributes": attributes, "propagate": propagate}

@@ -12,6 +12,7 @@ from typing import Any
 from atlas_ml.client import AtlasClient, LineageGraph
 from atlas_ml.lineage.one_sided import add_one_sided_processes
 from atlas_ml.lineage.resolve import resolve_target, ui_url
+from atlas_ml.typedefs.names import TRAINING_RUN_TYPE
 
 
 @dataclass(frozen=True)
@@ -48,5 +49,5 @@ def _add_run_outcomes(graph: LineageGraph, entities: dict[str, dict[str, Any]]) 
     it: a failed run must not print like one that trained the model."""
     for guid, header in graph.entities.items():
         status = (entities.get(guid, {}).get("attributes") or {}).get("status")
-        if header.get("typeName") == "atlasml_training_run" and status:
+        if header.get("typeName") == TRAINING_RUN_TYPE and status:
             header.setdefault("attributes", {})["status"] = status

@@ -15,21 +15,29 @@ from atlas_ml.client import AtlasBadRequest, AtlasClient, AtlasError, AtlasNotFo
 from atlas_ml.errors import AmbiguousTarget, TargetNotFound
 from atlas_ml.fingerprints.artifacts import artifact_digest
 from atlas_ml.fingerprints.manifest import ManifestError
+from atlas_ml.typedefs.names import (
+    DATASET_VERSION_TYPE,
+    HDFS_PATH_TYPE,
+    MODEL_TYPE,
+    MODEL_VERSION_TYPE,
+    PROJECT_PREFIX,
+    SPARK_PROCESS_TYPE,
+    TRAINING_RUN_TYPE,
+)
 
 _log = logging.getLogger(__name__)
 
 # Types a user most often asks about, in the order a bare qualifiedName is tried.
 DEFAULT_TYPES = (
-    "atlasml_model_version",
-    "atlasml_dataset_version",
-    "atlasml_training_run",
-    "atlasml_model",
-    "hdfs_path",
-    "spark_process",
+    MODEL_VERSION_TYPE,
+    DATASET_VERSION_TYPE,
+    TRAINING_RUN_TYPE,
+    MODEL_TYPE,
+    HDFS_PATH_TYPE,
+    SPARK_PROCESS_TYPE,
 )
 
-PROJECT_TYPE_PREFIX = "atlasml_"
-MODEL_VERSION_TYPE = "atlasml_model_version"
+PROJECT_TYPE_PREFIX = PROJECT_PREFIX
 # Above this, a saved model's path is matched by the location recorded for it, not its bytes.
 ARTIFACT_DIGEST_MAX_BYTES = 4 << 30
 TYPES_NOT_INSTALLED = "the atlas-ml types are not installed in Atlas: run atlas-ml typedefs install"

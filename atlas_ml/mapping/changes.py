@@ -33,6 +33,10 @@ class AtlasChanges:
     optional_references: set[tuple[str, str]] = field(default_factory=set)
     """(type, qualifiedName) of entities another hook owns (``hive_table``): referenced only
     when they exist, see :meth:`drop_references`."""
+    folded: set[tuple[str, str]] = field(default_factory=set)
+    """(type, qualifiedName) of runs that several events describe (an OpenLineage run's START
+    and COMPLETE): delivery folds each into what Atlas has, see
+    :func:`atlas_ml.mapping.openlineage.fold_run`."""
     _by_name: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict, repr=False)
 
     def add(

@@ -18,11 +18,15 @@ from typing import Any
 from atlas_ml.mapping.changes import AtlasChanges
 from atlas_ml.mapping.times import epoch_millis
 from atlas_ml.naming.custody import attestation_name
+from atlas_ml.typedefs.names import (
+    ATTESTATION_RUN_RELATIONSHIP,
+    ATTESTATION_SUBJECTS_RELATIONSHIP,
+    ATTESTATION_TYPE,
+    MODEL_VERSION_TYPE,
+)
 
 log = logging.getLogger("atlas_ml.mapping")
 
-ATTESTATION_TYPE = "atlasml_attestation"
-MODEL_VERSION_TYPE = "atlasml_model_version"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -62,7 +66,9 @@ def map_attestation(
         ATTESTATION_TYPE,
         {k: v for k, v in attributes.items() if v is not None},
         relationships={
-            "trainingRun": {**run_ref, "relationshipType": "atlasml_attestation_training_run"},
-            "subjects": [{**m, "relationshipType": "atlasml_attestation_subjects"} for m in models],
+            "trainingRun": {**run_ref, "relationshipType": ATTESTATION_RUN_RELATIONSHIP},
+            "subjects": [
+                {**m, "relationshipType": ATTESTATION_SUBJECTS_RELATIONSHIP} for m in models
+            ],
         },
     )

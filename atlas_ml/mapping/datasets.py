@@ -21,6 +21,14 @@ from atlas_ml.naming import (
     version_fingerprint,
     version_location,
 )
+from atlas_ml.typedefs.names import (
+    DATASET_VERSION_TYPE,
+    MODEL_TYPE,
+    MODEL_VERSION_TYPE,
+    MODEL_VERSIONS_RELATIONSHIP,
+    RDBMS_TABLE_TYPE,
+    TRANSFORM_TYPE,
+)
 
 IN_MEMORY_NAMESPACES = {"memory", "atlasml-memory"}
 # Pointer kinds of atlas_ml.fingerprints.pointers -> the atlasml_version_kind enum.
@@ -87,12 +95,12 @@ def map_dataset(
 
     if MODEL_VERSION in facets:
         reference = _map_model_version(facets[MODEL_VERSION], changes, namespace, event_time)
-        _map_classifications(facets, changes, "atlasml_model_version", reference)
+        _map_classifications(facets, changes, MODEL_VERSION_TYPE, reference)
         return reference
 
     physical = None if in_memory else openlineage_dataset(ol_namespace, ol_name, namespace)
     physical_ref = None
-    if physical is not None and physical.type_name == "rdbms_table":
+    if physical is not None and physical.type_name == RDBMS_TABLE_TYPE:
         physical_ref = map_jdbc_table(ol_namespace, ol_name, changes, namespace)
     elif physical is not None:
         physical_ref = changes.add(physical.type_name, physical.entity()["attributes"])
@@ -122,14 +130,14 @@ def map_dataset(
     attributes = _version_attributes(version, version_qn, label, fingerprint, event_time)
     if physical_ref is not None:
         attributes["snapshotOf"] = physical_ref
-    version_ref = changes.add("atlasml_dataset_version", attributes)
+    version_ref = changes.add(DATASET_VERSION_TYPE, attributes)
 
     if physical is not None and physical_ref is not None:
         ingest_qn = transform_name(
             "snapshot", label, [physical.qualified_name], [version_qn], namespace
         )
         changes.add(
-            "atlasml_transform",
+            TRANSFORM_TYPE,
             {
                 "qualifiedName": ingest_qn,
                 "name": f"snapshot {label}",
@@ -142,7 +150,7 @@ def map_dataset(
         # Classifications of raw data go on the physical data: lineage carries them on.
         _map_classifications(facets, changes, physical.type_name, physical_ref)
     else:
-        _map_classifications(facets, changes, "atlasml_dataset_version", version_ref)
+        _map_classifications(facets, changes, DATASET_VERSION_TYPE, version_ref)
     return version_ref
 
 
@@ -168,7 +176,7 @@ def _map_partition(
     root_ref = changes.add(root.type_name, root.entity()["attributes"])
     table, partition = location_label(root_name), ol_name[len(root_name) :].strip("/")
     changes.add(
-        "atlasml_transform",
+        TRANSFORM_TYPE,
         {
             "qualifiedName": transform_name(
                 "partition", table, [root.qualified_name], [physical.qualified_name], namespace
@@ -188,7 +196,7 @@ def _map_model_version(
 ) -> dict[str, Any]:
     model = facet["model"]
     model_ref = changes.add(
-        "atlasml_model",
+        MODEL_TYPE,
         {"qualifiedName": model_name(model, namespace), "name": model, "task": facet.get("task")},
     )
     attributes = {
@@ -208,9 +216,9 @@ def _map_model_version(
         "mlflowAliases": facet.get("mlflowAliases"),
     }
     return changes.add(
-        "atlasml_model_version",
+        MODEL_VERSION_TYPE,
         {k: v for k, v in attributes.items() if v is not None},
-        relationships={"model": {**model_ref, "relationshipType": "atlasml_model_versions"}},
+        relationships={"model": {**model_ref, "relationshipType": MODEL_VERSIONS_RELATIONSHIP}},
     )
 
 

@@ -9,10 +9,12 @@ from atlas_ml.events.facets import CUSTODY
 from atlas_ml.mapping.changes import AtlasChanges
 from atlas_ml.mapping.custody import map_attestation
 from atlas_ml.mapping.datasets import map_dataset
+from atlas_ml.mapping.openlineage import is_atlas_ml_event, map_openlineage_event
 from atlas_ml.mapping.spark import map_spark
 from atlas_ml.mapping.times import epoch_millis
 from atlas_ml.mapping.validation import map_validation
 from atlas_ml.naming import training_run_name, transform_name
+from atlas_ml.typedefs.names import TRAINING_RUN_TYPE, TRANSFORM_TYPE
 
 # START/RUNNING events only announce work; the terminal event carries its full lineage.
 TERMINAL_EVENT_TYPES = {"COMPLETE", "FAIL", "ABORT", "OTHER"}
@@ -37,6 +39,9 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
     Raises :class:`~atlas_ml.events.EventError` for a malformed event.
     """
     validate_event(event)
+    if not is_atlas_ml_event(event) or "run" not in event:
+        # Airflow, openlineage-spark, dbt, ...; and DatasetEvents/JobEvents, which have no run
+        return map_openlineage_event(event, namespace)
     changes = AtlasChanges()
     event_type = event.get("eventType", "OTHER")
     if event_type not in TERMINAL_EVENT_TYPES:
@@ -79,7 +84,7 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
             "mlflowRunUri": facet.get("mlflowRunUri"),
             "mlflowExperiment": facet.get("mlflowExperiment"),
         }
-        run_ref = changes.add("atlasml_training_run", {**_present(attributes), **common})
+        run_ref = changes.add(TRAINING_RUN_TYPE, {**_present(attributes), **common})
         run_id = event["run"]["runId"]
         map_attestation(run_facets.get(CUSTODY), changes, namespace, run_ref, outputs, run_id)
     elif SPARK in run_facets:
@@ -104,7 +109,7 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
             "startTime": epoch_millis(facet.get("startTime")),
             "endTime": epoch_millis(facet.get("endTime") or event_time),
         }
-        changes.add("atlasml_transform", {**_present(attributes), **common})
+        changes.add(TRANSFORM_TYPE, {**_present(attributes), **common})
     return changes
 
 

@@ -22,6 +22,12 @@ from typing import Any
 
 from atlas_ml.mapping.changes import AtlasChanges
 from atlas_ml.naming import hive_table, openlineage_dataset
+from atlas_ml.typedefs.names import (
+    SPARK_APPLICATION_TYPE,
+    SPARK_COLUMN_LINEAGE_TYPE,
+    SPARK_PROCESS_COLUMN_LINEAGES_RELATIONSHIP,
+    SPARK_PROCESS_TYPE,
+)
 
 # Catalogs whose tables the Hive hook records (Spark's session catalog is the Hive metastore
 # when Spark runs with Hive support).
@@ -40,13 +46,13 @@ def map_spark(
     app_id = facet.get("applicationId") or event["job"]["namespace"]
     app_name = facet.get("appName") or app_id
     application = changes.add(
-        "spark_application",
+        SPARK_APPLICATION_TYPE,
         {"qualifiedName": f"{app_id}@{namespace}", "name": app_name},
     )
     execution = facet.get("rootExecutionId", event["run"]["runId"])
     process_name = f"{app_id}-{execution}@{namespace}"
     process = changes.add(
-        "spark_process",
+        SPARK_PROCESS_TYPE,
         {
             "qualifiedName": process_name,
             "name": event["job"]["name"],
@@ -114,7 +120,7 @@ def _column_lineage(
         )
         described.append(f"{_display(identity)}.{source.get('field')} [{kinds or 'unknown'}]")
     changes.add(
-        "spark_column_lineage",
+        SPARK_COLUMN_LINEAGE_TYPE,
         {
             "qualifiedName": qualified_name,
             "name": column,
@@ -122,7 +128,9 @@ def _column_lineage(
             "inputs": feeding,
             "outputs": [output],
         },
-        relationships={"process": {**process, "relationshipType": "spark_process_column_lineages"}},
+        relationships={
+            "process": {**process, "relationshipType": SPARK_PROCESS_COLUMN_LINEAGES_RELATIONSHIP}
+        },
     )
 
 

@@ -13,9 +13,10 @@ from typing import Any
 
 from atlas_ml.mapping.changes import AtlasChanges
 from atlas_ml.mapping.times import epoch_millis
-
-VALIDATION_TYPE = "atlasml_validation"
-VALIDATION_RELATIONSHIP = "atlasml_validation_dataset_version"
+from atlas_ml.typedefs.names import (
+    VALIDATION_DATASET_VERSION_RELATIONSHIP as VALIDATION_RELATIONSHIP,
+)
+from atlas_ml.typedefs.names import VALIDATION_TYPE
 
 
 def validation_name(suite: str, dataset_version: str, run_id: str, namespace: str) -> str:

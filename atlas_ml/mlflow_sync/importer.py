@@ -36,6 +36,7 @@ from atlas_ml.events.run_events import run_event
 from atlas_ml.fingerprints.artifacts import artifact_digest
 from atlas_ml.mlflow_sync.annotate import set_attributes
 from atlas_ml.naming import model_version_name, openlineage_location
+from atlas_ml.typedefs.names import MODEL_VERSION_TYPE
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +263,7 @@ def _annotate_mirrored(
         name = model_version_name(body["model"], body["artifactSha256"], atlas.config.namespace)
         attributes = {k: body[k] for k in keys if body.get(k) is not None}
         try:
-            set_attributes(atlas, "atlasml_model_version", name, attributes)
+            set_attributes(atlas, MODEL_VERSION_TYPE, name, attributes)
             report.model_versions += 1
         except Exception as exc:
             report.problems.append(f"{name}: registry facts not written ({exc})")

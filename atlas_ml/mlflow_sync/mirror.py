@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
+from atlas_ml.fingerprints.artifacts import ModelArtifact
 from atlas_ml.fingerprints.datasets import DatasetRecord
 from atlas_ml.mlflow_sync.annotate import set_attributes
 from atlas_ml.mlflow_sync.importer import MIRRORED_TAG
@@ -25,17 +27,66 @@ from atlas_ml.naming import (
     training_run_name,
     version_location,
 )
+from atlas_ml.typedefs.names import MODEL_VERSION_TYPE, TRAINING_RUN_TYPE
 
 if TYPE_CHECKING:
     from atlas_ml.client import AtlasClient
-    from atlas_ml.tracking.run import TrainingRun
+
+
+class MirroredModel(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def artifact(self) -> ModelArtifact: ...
+
+    @property
+    def steps(self) -> Mapping[str, str]: ...
+
+
+class MirroredDelivery(Protocol):
+    @property
+    def guids(self) -> Mapping[str, str]: ...
+
+
+class MirroredRun(Protocol):
+    """What the mirror reads of a run (a :class:`~atlas_ml.tracking.run.TrainingRun`); named
+    here so that importing from and mirroring into MLflow does not import capture."""
+
+    @property
+    def run_id(self) -> str: ...
+
+    @property
+    def pipeline(self) -> str: ...
+
+    @property
+    def team(self) -> str | None: ...
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def parameters(self) -> Mapping[str, Any]: ...
+
+    @property
+    def metrics(self) -> Mapping[str, float]: ...
+
+    @property
+    def inputs(self) -> Sequence[DatasetRecord]: ...
+
+    @property
+    def models(self) -> Sequence[MirroredModel]: ...
+
+    @property
+    def delivery(self) -> MirroredDelivery | None: ...
+
 
 DIGEST_LENGTH = 36
 """MLflow stores a dataset digest in 36 characters."""
 PARAM_LENGTH = 6000
 
 
-def mirror_run(run: TrainingRun, atlas: AtlasClient | None, tracking_uri: str | None = None) -> str:
+def mirror_run(run: MirroredRun, atlas: AtlasClient | None, tracking_uri: str | None = None) -> str:
     """Create the MLflow run for ``run``; returns its MLflow run id."""
     from mlflow.entities import Dataset, DatasetInput, InputTag, Metric, Param
     from mlflow.tracking import MlflowClient
@@ -87,7 +138,7 @@ def mirror_run(run: TrainingRun, atlas: AtlasClient | None, tracking_uri: str | 
     return run_id
 
 
-def _parameters(run: TrainingRun) -> dict[str, Any]:
+def _parameters(run: MirroredRun) -> dict[str, Any]:
     parameters = dict(run.parameters)
     for model in run.models:
         parameters.update({f"{model.name}.{k}": v for k, v in model.steps.items()})
@@ -105,7 +156,7 @@ def _version_name(record: DatasetRecord, namespace: str) -> str:
 
 def _link_back(
     atlas: AtlasClient,
-    run: TrainingRun,
+    run: MirroredRun,
     run_qn: str,
     run_id: str,
     experiment_id: str,
@@ -114,7 +165,7 @@ def _link_back(
     uri = f"{tracking_uri}#/experiments/{experiment_id}/runs/{run_id}"
     set_attributes(
         atlas,
-        "atlasml_training_run",
+        TRAINING_RUN_TYPE,
         run_qn,
         {"mlflowRunId": run_id, "mlflowRunUri": uri, "mlflowExperiment": run.pipeline},
     )
@@ -122,7 +173,7 @@ def _link_back(
         name = model_version_name(model.name, model.artifact.sha256, atlas.config.namespace)
         set_attributes(
             atlas,
-            "atlasml_model_version",
+            MODEL_VERSION_TYPE,
             name,
             {
                 "mlflowRunId": run_id,

@@ -13,13 +13,20 @@ from rich.tree import Tree
 
 from atlas_ml.client import LineageGraph
 from atlas_ml.lineage.read import Lineage
+from atlas_ml.typedefs.names import (
+    DATASET_VERSION_TYPE,
+    MODEL_VERSION_TYPE,
+    SPARK_PROCESS_TYPE,
+    TRAINING_RUN_TYPE,
+    TRANSFORM_TYPE,
+)
 
 _STYLE = {
-    "atlasml_model_version": "bold green",
-    "atlasml_training_run": "bold magenta",
-    "atlasml_transform": "cyan",
-    "atlasml_dataset_version": "yellow",
-    "spark_process": "cyan",
+    MODEL_VERSION_TYPE: "bold green",
+    TRAINING_RUN_TYPE: "bold magenta",
+    TRANSFORM_TYPE: "cyan",
+    DATASET_VERSION_TYPE: "yellow",
+    SPARK_PROCESS_TYPE: "cyan",
 }
 
 

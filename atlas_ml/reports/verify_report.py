@@ -6,6 +6,7 @@ import json
 
 import click
 
+from atlas_ml.typedefs.names import PROJECT_PREFIX
 from atlas_ml.verify.result import ArtifactResult, Status, VerifyReport, VersionResult
 
 _COLOURS = {
@@ -24,7 +25,7 @@ def render_json(report: VerifyReport) -> str:
 def render_text(report: VerifyReport, colour: bool = False) -> str:
     """One block per dataset version (status, name, location, findings), then the outcome."""
     target = report.target
-    kind = target["typeName"].removeprefix("atlasml_").replace("_", " ")
+    kind = target["typeName"].removeprefix(PROJECT_PREFIX).replace("_", " ")
     lines = [
         f"{kind} {target['qualifiedName']} (guid {target['guid']})",
         f"Atlas {report.atlas_url}, checked {report.checked_at}",
@@ -35,7 +36,7 @@ def render_text(report: VerifyReport, colour: bool = False) -> str:
     if report.artifact is not None:
         lines.extend(_artifact_lines(report.artifact, colour))
     if report.custody:
-        from atlas_ml.cli.custody_text import WIDTH, custody_lines
+        from atlas_ml.reports.custody_text import WIDTH, custody_lines
 
         lines.extend(custody_lines(report.custody, colour, max(_WIDTH, WIDTH)))
     lines.extend(f"! {problem}" for problem in report.problems)

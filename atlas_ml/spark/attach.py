@@ -15,21 +15,25 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from atlas_ml.spark.conf import LISTENER_CLASS, SPOOL_DIR_KEY, listener_conf
+from atlas_ml.spark.conf import LISTENER_CLASS, SPOOL_DIR_KEY, ListenerOptions, listener_conf
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+    from typing_extensions import Unpack
 
 log = logging.getLogger(__name__)
 
 
 def attach(
-    spark: Any,
+    spark: SparkSession,
     jar: Path | None = None,
     *,
     ml: bool = True,
     deliver_at_exit: bool = True,
     pipeline: str | None = None,
-    **conf_options: Any,
+    **conf_options: Unpack[ListenerOptions],
 ) -> bool:
     """Register the listener on ``spark``'s running context; returns False if already there.
 
@@ -54,7 +58,9 @@ def attach(
     return registered is not None
 
 
-def _register_listener(spark: Any, jar: Path | None, conf_options: dict[str, Any]) -> Path | None:
+def _register_listener(
+    spark: SparkSession, jar: Path | None, conf_options: ListenerOptions
+) -> Path | None:
     """Load and register the listener; returns its spool, or None if it was registered."""
     jvm_session = getattr(spark, "_jsparkSession", None)
     jsc = getattr(getattr(spark, "sparkContext", None), "_jsc", None)
@@ -69,7 +75,7 @@ def _register_listener(spark: Any, jar: Path | None, conf_options: dict[str, Any
         log.info("atlas-ml listener already registered through spark.extraListeners")
         return None
     conf = listener_conf(jar, **conf_options)
-    gateway = spark.sparkContext._gateway
+    gateway: Any = spark.sparkContext._gateway  # py4j: typed Optional, set while running
     jvm = gateway.jvm
     sc = jsc.sc()
     spark_conf = sc.getConf()

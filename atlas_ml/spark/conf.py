@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypedDict
 from urllib.parse import urlsplit
 
 from atlas_ml.delivery.spool import default_spool_dir
@@ -21,6 +22,17 @@ def spool_dir() -> Path:
     """Where events wait for delivery to Atlas: the Python side's spool (``$ATLAS_ML_SPOOL``
     or ``<cache>/spool``), so that ``atlas-ml push`` finds what the listener wrote."""
     return default_spool_dir()
+
+
+class ListenerOptions(TypedDict, total=False):
+    """The keyword options of :func:`listener_conf`, as :func:`atlas_ml.spark.attach` passes
+    them on."""
+
+    transport: str
+    spool: Path | None
+    http_url: str | None
+    namespace: str | None
+    queue_capacity: int | None
 
 
 def listener_conf(

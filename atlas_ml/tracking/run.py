@@ -17,12 +17,13 @@ import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, TypedDict, Union
 
 from atlas_ml.client import AtlasClient
 from atlas_ml.custody.attest import attest_run
 from atlas_ml.delivery import DeliveryReport, Spool, deliver_spool
-from atlas_ml.events.facets import TRAINING_RUN, TRANSFORM, facet
+from atlas_ml.events.facets import TRAINING_RUN, TRANSFORM, TrainingRunFacet, TransformFacet
+from atlas_ml.events.model import EventType, FacetLike
 from atlas_ml.events.run_events import model_version_dataset, now, parent_run_facet, run_event
 from atlas_ml.fingerprints.artifacts import ModelArtifact
 from atlas_ml.fingerprints.datasets import DatasetRecord, describe_frame, describe_path
@@ -36,12 +37,22 @@ from atlas_ml.tracking.quiet import quiet
 if TYPE_CHECKING:
     import pandas as pd
     from pyspark.sql import DataFrame as SparkDataFrame
+    from typing_extensions import Unpack
 
 log = logging.getLogger("atlas_ml.tracking")
 
 DataLike = Union[str, "os.PathLike[str]", DatasetRecord, "pd.DataFrame", "SparkDataFrame"]
 """What a run can record as a dataset version: a path (file or folder, local or a Hadoop
 URI), a pandas or Spark DataFrame, or a record it returned earlier."""
+
+
+class DatasetDetails(TypedDict, total=False):
+    """What a user can declare about a dataset besides its name and role: where it came
+    from, under which licence, and what it is (kept on its dataset version in Atlas)."""
+
+    origin: str | None
+    licence: str | None
+    description: str | None
 
 
 @dataclass
@@ -82,7 +93,11 @@ class TrainingRun:
 
     # --- data ---------------------------------------------------------------------------
     def dataset(
-        self, data: DataLike, name: str | None = None, role: str | None = None, **details: Any
+        self,
+        data: DataLike,
+        name: str | None = None,
+        role: str | None = None,
+        **details: Unpack[DatasetDetails],
     ) -> DatasetRecord:
         """Fingerprint ``data`` once per object and return its dataset version record.
 
@@ -134,7 +149,11 @@ class TrainingRun:
         return now
 
     def use(
-        self, data: DataLike, role: str = "train", name: str | None = None, **details: Any
+        self,
+        data: DataLike,
+        role: str = "train",
+        name: str | None = None,
+        **details: Unpack[DatasetDetails],
     ) -> DatasetRecord:
         """Record ``data`` as an input of the training run (role: train, validation, ...).
 
@@ -152,7 +171,7 @@ class TrainingRun:
         outputs: Iterable[DataLike] | Mapping[str, DataLike],
         reason: str,
         kind: str = "OTHER",
-        params: Mapping[str, Any] | None = None,
+        params: Mapping[str, object] | None = None,
         code: str | None = None,
     ) -> list[DatasetRecord]:
         """Record a preparation step: what it read, what it wrote, and why.
@@ -172,8 +191,7 @@ class TrainingRun:
             job_name=job_name,
             run_id=str(uuid.uuid4()),
             run_facets={
-                TRANSFORM: facet(
-                    TRANSFORM,
+                TRANSFORM: TransformFacet(
                     pipeline=self.pipeline,
                     stepKind=kind.upper(),
                     reasoning=reason,
@@ -194,17 +212,24 @@ class TrainingRun:
         return [self.dataset(value) for value in data]
 
     # --- parameters, metrics, models ----------------------------------------------------
-    def log_params(self, params: Mapping[str, Any] | None = None, **more: Any) -> None:
+    def log_params(self, params: Mapping[str, object] | None = None, **more: object) -> None:
         self.parameters.update({**(params or {}), **more})
 
     def log_metrics(self, metrics: Mapping[str, float] | None = None, **more: float) -> None:
         self.metrics.update({k: float(v) for k, v in {**(metrics or {}), **more}.items()})
 
     def log_model(
-        self, model_or_path: Any, name: str | None = None, directory: Path | None = None
+        self,
+        model_or_path: object,
+        name: str | None = None,
+        directory: Path | None = None,
     ) -> RecordedModel:
         """Record the trained model: artifact sha256, framework, and (for scikit-learn
-        pipelines) every step's estimator class and parameters."""
+        pipelines) every step's estimator class and parameters.
+
+        ``model_or_path`` is a fitted model (saved under ``directory``, by default the cache)
+        or the path of a model saved already.
+        """
         model_name = name or self.pipeline
         artifact = describe_model(
             model_or_path,
@@ -225,10 +250,10 @@ class TrainingRun:
     # --- events -------------------------------------------------------------------------
     def _event(
         self,
-        event_type: str,
+        event_type: EventType,
         job_name: str,
         run_id: str,
-        run_facets: dict[str, Any],
+        run_facets: dict[str, FacetLike],
         inputs: list[DatasetRecord],
         outputs: list[DatasetRecord] | list[dict[str, Any]],
     ) -> dict[str, Any]:
@@ -258,8 +283,7 @@ class TrainingRun:
         for model in self.models:
             parameters.update({f"{model.name}.{k}": v for k, v in model.steps.items()})
         framework = next((m.artifact for m in self.models if m.artifact.framework), None)
-        run_facet = facet(
-            TRAINING_RUN,
+        run_facet = TrainingRunFacet(
             pipeline=self.pipeline,
             parameters={k: str(v) for k, v in parameters.items()},
             metrics=self.metrics,

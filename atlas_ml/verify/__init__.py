@@ -11,6 +11,7 @@
 API exports the function under the package's own name): ``atlas_ml.verify(client, target)``.
 """
 
+import inspect
 import sys
 import types
 from typing import Any
@@ -51,3 +52,4 @@ class _CallableModule(types.ModuleType):
 
 
 sys.modules[__name__].__class__ = _CallableModule
+__signature__ = inspect.signature(verify)  # help(), IDEs and docs show verify's parameters

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from atlas_ml.client import AtlasClient, LineageGraph
-from atlas_ml.verify.recorded import DATASET_VERSION_TYPE, RecordedVersion
+from atlas_ml.typedefs.names import DATASET_VERSION_TYPE
+from atlas_ml.verify.recorded import RecordedVersion
 from atlas_ml.verify.target import Target
 
 # Atlas counts depth in dataset hops; pipelines rarely have more than a few dozen steps.

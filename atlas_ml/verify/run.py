@@ -8,12 +8,13 @@ from datetime import datetime, timezone
 from atlas_ml.client import AtlasClient, AtlasError
 from atlas_ml.custody.check import check_runs
 from atlas_ml.custody.settings import CustodySettings
+from atlas_ml.typedefs.names import MODEL_VERSION_TYPE
 from atlas_ml.verify.artifact import verify_artifact
 from atlas_ml.verify.collect import DEFAULT_DEPTH, Collected, collect_versions
 from atlas_ml.verify.compare import compare_version, judge_in_memory
 from atlas_ml.verify.recorded import RecordedVersion
 from atlas_ml.verify.result import VerifyReport, VersionResult
-from atlas_ml.verify.target import MODEL_VERSION_TYPE, TRAINING_RUN_TYPE, Target, resolve_target
+from atlas_ml.verify.target import TRAINING_RUN_TYPE, Target, resolve_target
 from atlas_ml.verify.time_travel import recompute_recorded
 from atlas_ml.verify.writeback import write_back as write_status
 

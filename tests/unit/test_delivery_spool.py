@@ -14,6 +14,7 @@ from atlas_ml.cli.push import command as push_command
 from atlas_ml.client.errors import AtlasAuthError, AtlasBadRequest, AtlasNotFound
 from atlas_ml.config import AtlasConfig
 from atlas_ml.delivery import Spool, push
+from atlas_ml.events.facets import PRODUCER
 
 pytestmark = pytest.mark.unit
 
@@ -39,7 +40,7 @@ def _event() -> dict[str, object]:
     return {
         "eventType": "COMPLETE",
         "eventTime": "2026-11-25T10:00:00Z",
-        "producer": "t",
+        "producer": PRODUCER,
         "run": {"runId": str(uuid.uuid4())},
         "job": {"namespace": "n", "name": "j"},
     }
@@ -338,3 +339,18 @@ def test_push_piped_prints_its_summary_alone_and_the_reason_on_stderr(tmp_path: 
         f"Delivered 0 event(s) (0 entities) to {url}; rejected 0; 1 still pending.\n"
     )
     assert "Stopped: Atlas is unavailable: cannot connect" in outcome.stderr
+
+
+def test_two_events_of_a_run_stored_in_the_same_millisecond_are_both_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("atlas_ml.delivery.spool.time.time_ns", lambda: 1_700_000_000_000_000_000)
+    spool = Spool(tmp_path)
+    first = _event()
+    second = {**first, "eventTime": "2026-11-25T10:00:01Z"}  # a RUNNING update of the same run
+    paths = [spool.write(first), spool.write(second)]
+    assert paths[0] != paths[1]
+    assert sorted(json.loads(p.read_text())["eventTime"] for p in spool.pending()) == [
+        first["eventTime"],
+        second["eventTime"],
+    ]

@@ -12,6 +12,7 @@ from atlas_ml.events.facets import (
     CLASSIFICATIONS,
     DATASET_VERSION,
     MODEL_VERSION,
+    PRODUCER,
     SPARK,
     TRAINING_RUN,
     TRANSFORM,
@@ -27,7 +28,7 @@ def _event(**overrides: Any) -> dict[str, Any]:
     event: dict[str, Any] = {
         "eventType": "COMPLETE",
         "eventTime": "2026-11-25T10:00:00.000Z",
-        "producer": "test",
+        "producer": PRODUCER,  # atlas-ml's own events (other producers: test_mapping_openlineage)
         "run": {"runId": str(uuid.uuid4()), "facets": {}},
         "job": {"namespace": "atlas-ml", "name": "pipe.clean"},
         "inputs": [],
@@ -214,7 +215,10 @@ def test_a_failed_spark_write_or_step_is_no_lineage(event_type: str) -> None:
 def test_start_events_map_to_nothing_and_malformed_events_are_named() -> None:
     assert map_event(_event(eventType="START"), "prod").entities == []
     with pytest.raises(EventError, match=r"event.run.runId 'x' is not a UUID"):
-        parse_event('{"eventTime": "t", "producer": "p", "run": {"runId": "x"}, "job": {}}')
+        parse_event(
+            '{"eventTime": "2026-01-01T00:00:00Z", "producer": "p", "run": {"runId": "x"}, '
+            '"job": {}}'
+        )
     with pytest.raises(EventError, match=r"event.inputs\[0\].name is missing"):
         map_event(_event(inputs=[{"namespace": "file"}]), "prod")
     with pytest.raises(EventError, match="limit"):

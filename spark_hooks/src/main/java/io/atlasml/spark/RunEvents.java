@@ -15,8 +15,9 @@ final class RunEvents {
   static final String PRODUCER = "https://github.com/atlas-ml/atlas-ml/tree/main/spark_hooks";
   static final String SCHEMA_URL = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent";
   private static final String FACETS = "https://openlineage.io/spec/facets/";
-  private static final String ATLASML_FACET =
-      "https://github.com/atlas-ml/atlas-ml/blob/main/spark_hooks/README.md#atlasml_spark";
+  /** The committed JSON Schema of atlasml_spark (generated from atlas_ml.events.facets). */
+  static final String ATLASML_FACET =
+      "https://raw.githubusercontent.com/atlas-ml/atlas-ml/main/atlas_ml/events/schemas/atlasml_spark.json";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private RunEvents() {}
