@@ -8,6 +8,7 @@ function keeps ``atlas_ml.audit(client, ...)`` working either way (as ``atlas_ml
 
 from __future__ import annotations
 
+import inspect
 import sys
 import types
 from collections.abc import Callable
@@ -21,4 +22,6 @@ def callable_package(name: str, function: Callable[..., Any]) -> None:
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
             return function(*args, **kwargs)
 
-    sys.modules[name].__class__ = _CallablePackage
+    module = sys.modules[name]
+    module.__class__ = _CallablePackage
+    module.__signature__ = inspect.signature(function)  # type: ignore[attr-defined]

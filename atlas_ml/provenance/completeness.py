@@ -23,7 +23,6 @@ from atlas_ml.provenance.model import (
 
 if TYPE_CHECKING:
     from atlas_ml.provenance.graph import ProvenanceGraph
-    from atlas_ml.provenance.views import Provenance
 
 NO_FINGERPRINT = "input without fingerprint"
 UNVERIFIED = "data never verified"
@@ -87,11 +86,11 @@ class Verdict:
         }
 
 
-def judge(graph: ProvenanceGraph, provenance: Provenance) -> Verdict:
-    """Name every gap in ``provenance``, in the order of :data:`GAP_KINDS`."""
+def judge(graph: ProvenanceGraph, members: list[str], used: set[str]) -> Verdict:
+    """Name every gap among ``members`` (a provenance's target, runs and upstream; ``used``:
+    the data its runs read), in the order of :data:`GAP_KINDS`."""
     verdict = Verdict()
-    used = {d.guid for d in provenance.datasets}
-    members = [g for g in provenance.members if g in graph.nodes]
+    members = [g for g in members if g in graph.nodes]
     gaps: list[Gap] = []
     unsigned = []
     for guid in members:

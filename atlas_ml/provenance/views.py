@@ -125,7 +125,7 @@ def provenance_of(
         if v in graph.nodes
     ]
     _trace_classifications(graph, provenance, classifications)
-    provenance.verdict = judge(graph, provenance)
+    provenance.verdict = judge(graph, provenance.members, {d.guid for d in provenance.datasets})
     return provenance
 
 
