@@ -3,7 +3,8 @@
 The public API, importable from here (each loads on first use, so ``import atlas_ml`` and
 the CLI stay fast and need no optional extra):
 
-- capture: :func:`training_run`, :class:`TrainingRun`, :class:`DatasetRecord`;
+- capture: :func:`training_run`, :class:`TrainingRun`, :func:`pipeline_run`,
+  :class:`PipelineRun`, :class:`DatasetRecord`;
 - Atlas: :class:`AtlasClient`, :class:`AtlasConfig`, :func:`load_config`;
 - read side: :func:`read_lineage` (:class:`Lineage`), :func:`resolve_target`,
   :func:`verify` (:class:`VerifyReport`), :func:`audit` (:class:`AuditReport`),
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from atlas_ml.collect.intake import BodyTooLarge, InvalidEvent
     from atlas_ml.collect.schema import SchemaError
     from atlas_ml.collect.server import PortUnavailable, TokenFileError
+    from atlas_ml.compliance import ComplianceError
     from atlas_ml.config import AtlasConfig, load_config
     from atlas_ml.custody.check import RunNotFound
     from atlas_ml.custody.envelope import EnvelopeError
@@ -66,7 +68,7 @@ if TYPE_CHECKING:
     from atlas_ml.server.snapshot import SnapshotError
     from atlas_ml.spark.jar import ListenerBuildError
     from atlas_ml.trace import TraceResult, trace
-    from atlas_ml.tracking import TrainingRun, training_run
+    from atlas_ml.tracking import PipelineRun, TrainingRun, pipeline_run, training_run
     from atlas_ml.typedefs.install import TypedefInstallError, UninstallRefused
     from atlas_ml.typedefs.validate import TypedefValidationError
     from atlas_ml.verify import VerifyReport, verify
@@ -75,6 +77,8 @@ if TYPE_CHECKING:
 _EXPORTS: dict[str, str] = {
     "training_run": "atlas_ml.tracking",
     "TrainingRun": "atlas_ml.tracking",
+    "pipeline_run": "atlas_ml.tracking",
+    "PipelineRun": "atlas_ml.tracking",
     "DatasetRecord": "atlas_ml.fingerprints",
     "AtlasClient": "atlas_ml.client",
     "AtlasConfig": "atlas_ml.config",
@@ -135,6 +139,7 @@ _EXPORTS: dict[str, str] = {
     "StatementError": "atlas_ml.custody.statement",
     "RunNotFound": "atlas_ml.custody.check",
     "NothingToVerify": "atlas_ml.custody.offline",
+    "ComplianceError": "atlas_ml.compliance",
     "InvalidEvent": "atlas_ml.collect.intake",
     "SchemaError": "atlas_ml.collect.schema",
     "BodyTooLarge": "atlas_ml.collect.intake",
@@ -155,6 +160,7 @@ __all__ = [
     "AtlasUnavailable",
     "AuditReport",
     "BodyTooLarge",
+    "ComplianceError",
     "ConfigError",
     "CustodyKeyError",
     "DatasetRecord",
@@ -171,6 +177,7 @@ __all__ = [
     "ManifestError",
     "ManifestTooLargeError",
     "NothingToVerify",
+    "PipelineRun",
     "PlanError",
     "PointerError",
     "PortUnavailable",
@@ -200,6 +207,7 @@ __all__ = [
     "audit",
     "explain",
     "load_config",
+    "pipeline_run",
     "read_lineage",
     "resolve_target",
     "trace",

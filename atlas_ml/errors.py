@@ -32,6 +32,7 @@ working. Every message names the problem and, where there is one, the fix.
     ├── PointerError (ValueError)           version metadata missing or unreadable  [fingerprints]
     │   └── VersionGone                         a table version vacuumed or expired  [tables]
     ├── LayoutError (ValueError)            bytes, but not one readable table  [fingerprints]
+    ├── ComplianceError (ValueError)        a compliance fact cannot be recorded  [compliance]
     ├── TargetNotFound (LookupError)        nothing in Atlas matches what was named  [lineage]
     │   └── AmbiguousTarget                     several entities match; the message lists them
     ├── QueryError (ValueError)             a read command's question cannot be asked as given

@@ -31,6 +31,7 @@ COMMAND_MODULES: dict[str, str] = {
     "attest": "atlas_ml.cli.attest",
     "collect": "atlas_ml.cli.collect",
     "ingest": "atlas_ml.cli.ingest",
+    "compliance": "atlas_ml.cli.compliance",
 }
 
 

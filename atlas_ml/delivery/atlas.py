@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from atlas_ml.client import AtlasAuthError, AtlasClient, AtlasError, AtlasUnavailable
 from atlas_ml.client.entities import UpsertResult
@@ -54,8 +55,8 @@ class DeliveryReport:
 
 def deliver_changes(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
     """Upsert the entities (REST, or Kafka hook notifications with ``transport = kafka``),
-    number new model versions, attach classifications (always REST: no hook message has
-    them)."""
+    number new model versions, attach classifications and business metadata (always REST: no
+    hook message has them)."""
     _drop_missing_references(client, changes)
     fold_runs(client, changes)
     _keep_first_registration(client, changes)
@@ -73,6 +74,19 @@ def deliver_changes(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
         except AtlasError as exc:
             if exc.error_code not in _ALREADY_CLASSIFIED:
                 raise
+    for metadata in changes.business_metadata:
+        guid = result.guids.get(metadata.qualified_name)
+        if guid is None:
+            continue
+        # Merges (isOverwrite=false): attributes not sent keep their value, so facts set
+        # later (an approval given after training) survive a replayed event.
+        client.transport.request(
+            "POST",
+            f"/v2/entity/guid/{quote(guid)}/businessmetadata",
+            params={"isOverwrite": "false"},
+            json={metadata.name: metadata.attributes},
+            idempotent=True,
+        )
     return result
 
 
@@ -92,22 +106,35 @@ def _drop_missing_references(client: AtlasClient, changes: AtlasChanges) -> None
         changes.drop_references(missing)
 
 
+# What the first registration of a model version recorded and a later one never replaces.
+_FIRST_RECORDED = ("registeredTime", "artifactUri", "team", "owner")
+
+
 def _keep_first_registration(client: AtlasClient, changes: AtlasChanges) -> None:
-    """A model version registered again (a later run saved the same artifact bytes) keeps the
-    time it was first registered: that is when this exact model entered the record."""
+    """A model version registered again (a later run saved the same artifact bytes) keeps
+    what its first registration recorded: the time this exact model entered the record, its
+    artifact's first location and its team. Every location the bytes were saved to, by any
+    run, is kept in ``artifactLocations`` (Atlas replaces an array, so the union is sent)."""
     versions = [e for e in changes.entities if e["typeName"] == MODEL_VERSION_TYPE]
     if not versions:
         return
     names = [e["attributes"]["qualifiedName"] for e in versions]
     existing = client.entities.get_bulk_by_unique_attributes(MODEL_VERSION_TYPE, names)
-    first = {
-        e["attributes"].get("qualifiedName"): e["attributes"].get("registeredTime")
-        for e in existing
-    }
+    first = {e["attributes"].get("qualifiedName"): e["attributes"] for e in existing}
     for entity in versions:
-        registered = first.get(entity["attributes"]["qualifiedName"])
-        if registered:
-            entity["attributes"]["registeredTime"] = registered
+        attributes = entity["attributes"]
+        recorded = first.get(attributes["qualifiedName"])
+        if not recorded:
+            continue
+        for name in _FIRST_RECORDED:
+            if recorded.get(name):
+                attributes[name] = recorded[name]
+        locations = list(recorded.get("artifactLocations") or [])
+        if recorded.get("artifactUri") and recorded["artifactUri"] not in locations:
+            locations.insert(0, recorded["artifactUri"])
+        locations += [u for u in attributes.get("artifactLocations") or [] if u not in locations]
+        if locations:
+            attributes["artifactLocations"] = locations
 
 
 def _number_model_versions(

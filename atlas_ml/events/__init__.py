@@ -12,8 +12,10 @@ from atlas_ml.events.facet_schemas import check_facets
 from atlas_ml.events.facets import (
     CLASSIFICATIONS,
     DATASET_VERSION,
+    EVALUATION,
     FACET_CLASSES,
     MODEL_VERSION,
+    PIPELINE_RUN,
     SPARK,
     TRAINING_RUN,
     TRANSFORM,
@@ -33,8 +35,10 @@ from atlas_ml.events.validate import parse_event, validate_event
 __all__ = [
     "CLASSIFICATIONS",
     "DATASET_VERSION",
+    "EVALUATION",
     "FACET_CLASSES",
     "MODEL_VERSION",
+    "PIPELINE_RUN",
     "SPARK",
     "TRAINING_RUN",
     "TRANSFORM",

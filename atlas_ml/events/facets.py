@@ -21,6 +21,8 @@ listener's ``atlasml_spark`` included, checked in ``tests/spark/``) fails the te
 - ``atlasml_classifications`` (dataset facet): :class:`ClassificationsFacet`.
 - ``atlasml_transform`` (run facet): :class:`TransformFacet`.
 - ``atlasml_trainingRun`` (run facet): :class:`TrainingRunFacet`.
+- ``atlasml_pipelineRun`` (run facet of a data-preparation run): :class:`PipelineRunFacet`.
+- ``atlasml_evaluation`` (run facet): :class:`EvaluationFacet`.
 - ``atlasml_modelVersion`` (dataset facet on an output): :class:`ModelVersionFacet`.
 - ``atlasml_validation`` (run facet): :class:`ValidationFacet`.
 - ``atlasml_custody`` (run facet of a training run's terminal event): :class:`CustodyFacet`.
@@ -42,6 +44,8 @@ DATASET_VERSION = "atlasml_datasetVersion"
 CLASSIFICATIONS = "atlasml_classifications"
 TRANSFORM = "atlasml_transform"
 TRAINING_RUN = "atlasml_trainingRun"
+PIPELINE_RUN = "atlasml_pipelineRun"
+EVALUATION = "atlasml_evaluation"
 MODEL_VERSION = "atlasml_modelVersion"
 SPARK = "atlasml_spark"
 VALIDATION = "atlasml_validation"
@@ -174,9 +178,18 @@ class TransformFacet(Facet):
     reasoning: str | None = None
     codeReference: str | None = None
     codeRevision: str | None = None
+    codeFingerprint: str | None = None
+    """sha256 of ``codeSource``: a changed step shows without a new revision."""
+    codeSource: str | None = None
+    """The source of the function or cell that did the step."""
+    codeLocation: str | None = None
+    """File and line of that code, e.g. ``train.py:42 in clean()``."""
     parameters: dict[str, str] | None = None
+    team: str | None = None
     startTime: str | None = None
     endTime: str | None = None
+    runKind: str | None = None
+    """``training`` or ``pipeline``: the type of the run the ``parent`` facet names."""
 
 
 # --- atlasml_trainingRun -------------------------------------------------------------------
@@ -213,6 +226,34 @@ class TrainingRunFacet(Facet):
     mlflowExperiment: str | None = None
 
 
+# --- atlasml_pipelineRun -------------------------------------------------------------------
+@dataclass(kw_only=True)
+class PipelineRunFacet(TrainingRunFacet):
+    """A data-preparation (ETL) run: the fields of a training run (``framework`` unused); its
+    inputs and outputs are the data its steps read from and wrote to outside the run."""
+
+    NAME: ClassVar[str] = PIPELINE_RUN
+
+
+# --- atlasml_evaluation --------------------------------------------------------------------
+@dataclass(kw_only=True)
+class EvaluationFacet(Facet):
+    """A model version measured on one dataset version (the event's inputs: both)."""
+
+    NAME: ClassVar[str] = EVALUATION
+
+    pipeline: str | None = None
+    model: str | None = None
+    metrics: dict[str, float] | None = None
+    datasetRole: str | None = None
+    """Role of the evaluation data in its run: test, validation, holdout, ..."""
+    team: str | None = None
+    evaluator: str | None = None
+    evaluatedTime: str | None = None
+    criteria: str | None = None
+    passed: bool | None = None
+
+
 # --- atlasml_modelVersion ------------------------------------------------------------------
 @dataclass(kw_only=True)
 class ModelVersionFacet(Facet):
@@ -229,6 +270,12 @@ class ModelVersionFacet(Facet):
     frameworkVersion: str | None = None
     task: str | None = None
     versionNumber: int | None = None
+    artifactLocations: list[str] | None = None
+    """Every location the artifact's bytes were saved to (``artifactUri`` first)."""
+    team: str | None = None
+    compliance: dict[str, Any] | None = None
+    """The model's ``atlasml_compliance`` facts: intendedPurpose, riskCategory, approver,
+    approvalDate (epoch milliseconds)."""
     stage: str | None = None
     """One of the ``atlasml_model_stage`` enum (NONE, STAGING, PRODUCTION, ARCHIVED)."""
     registeredTime: str | None = None
@@ -288,6 +335,12 @@ class SparkFacet(Facet):
     """The Spark user (``currUser`` of the ``spark_process``)."""
     plan: str | None = None
     """The plan's text (``details`` of the ``spark_process``)."""
+    team: str | None = None
+    """Who owns the job and which code ran it (``spark.atlasml.team``, ``.owner``,
+    ``.code.reference``, ``.code.revision``): the ``atlasml_provenance`` business metadata."""
+    owner: str | None = None
+    codeReference: str | None = None
+    codeRevision: str | None = None
 
 
 # --- atlasml_validation -------------------------------------------------------------------
@@ -339,6 +392,8 @@ FACET_CLASSES: dict[str, type[Facet]] = {
         ClassificationsFacet,
         TransformFacet,
         TrainingRunFacet,
+        PipelineRunFacet,
+        EvaluationFacet,
         ModelVersionFacet,
         SparkFacet,
         ValidationFacet,

@@ -35,7 +35,18 @@ PARENT_RUN_SCHEMA_URL = ParentRunFacet.schema_url()
 
 def now() -> str:
     """The current time as OpenLineage writes it (UTC, milliseconds, ``Z``)."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return event_time(datetime.now(timezone.utc))
+
+
+def event_time(moment: datetime | str) -> str:
+    """``moment`` as OpenLineage writes times (UTC, milliseconds, ``Z``); a naive datetime
+    or string is taken as UTC. Lets runs and steps be backdated (imports, tests)."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    utc = moment.astimezone(timezone.utc)
+    return utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def run_event(
@@ -70,14 +81,27 @@ def parent_run_facet(run_id: str, job_name: str) -> dict[str, Any]:
     ).to_dict()
 
 
-def model_version_dataset(model: str, artifact: ModelArtifact) -> dict[str, Any]:
-    """The OpenLineage output dataset of a trained model, with its ``atlasml_modelVersion``."""
+def model_version_dataset(
+    model: str,
+    artifact: ModelArtifact,
+    *,
+    team: str | None = None,
+    locations: list[str] | None = None,
+    compliance: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The OpenLineage output dataset of a trained model, with its ``atlasml_modelVersion``:
+    the owning ``team``, every location its bytes were saved to (``locations``, the artifact's
+    own first) and the model's ``compliance`` facts (see :mod:`atlas_ml.compliance`)."""
     namespace, name = openlineage_location(artifact.uri or artifact.path)
+    every = [artifact.location_uri, *(u for u in locations or () if u != artifact.location_uri)]
     version = ModelVersionFacet(
         model=model,
         artifactSha256=artifact.sha256,
         artifactUri=artifact.location_uri,
+        artifactLocations=every,
         framework=artifact.framework,
         frameworkVersion=artifact.framework_version,
+        team=team,
+        compliance=compliance or None,
     )
     return Dataset(namespace=namespace, name=name, facets={MODEL_VERSION: version}).to_dict()

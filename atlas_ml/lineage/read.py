@@ -10,9 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from atlas_ml.client import AtlasClient, LineageGraph
+from atlas_ml.lineage.evaluations import EvaluationSummary, read_evaluations
 from atlas_ml.lineage.one_sided import add_one_sided_processes
 from atlas_ml.lineage.resolve import resolve_target, ui_url
-from atlas_ml.typedefs.names import TRAINING_RUN_TYPE
+from atlas_ml.typedefs.names import (
+    MODEL_VERSION_TYPE,
+    TRAINING_RUN_TYPE,
+)
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,8 @@ class Lineage:
     graph: LineageGraph
     downstream: bool
     ui_url: str
+    evaluations: tuple[EvaluationSummary, ...] = ()
+    """Upstream of a model version: how it was evaluated, on which exact data."""
 
 
 def read_lineage(
@@ -41,7 +47,10 @@ def read_lineage(
     full = {e["guid"]: e for e in client.entities.get_bulk(list(graph.entities))}
     add_one_sided_processes(client, graph, full, downstream)
     _add_run_outcomes(graph, full)
-    return Lineage(guid, graph, downstream, ui_url(client, guid))
+    evaluations: tuple[EvaluationSummary, ...] = ()
+    if not downstream and entity.get("typeName") == MODEL_VERSION_TYPE:
+        evaluations = tuple(read_evaluations(client, full.get(guid, entity)))
+    return Lineage(guid, graph, downstream, ui_url(client, guid), evaluations)
 
 
 def _add_run_outcomes(graph: LineageGraph, entities: dict[str, dict[str, Any]]) -> None:

@@ -173,9 +173,9 @@ def _by_artifact_location(client: AtlasClient, target: str) -> dict[str, Any] | 
     """The model version of the model saved at ``target``.
 
     A saved model is no ``hdfs_path`` (atlas-ml pauses capture while Spark ML saves). A model
-    version is named by its artifact's digest, so the bytes there now find it even when a later
-    run saved the same bytes elsewhere and moved its ``artifactUri``; bytes that match no
-    version fall back to the version recorded at that location, with a warning.
+    version is named by its artifact's digest, so the bytes there now find it wherever they were
+    first saved (``artifactUri``; later places are in ``artifactLocations``); bytes that match
+    no version fall back to the version first saved at that location, with a warning.
     """
     normal = naming.normalise_location(target)
     local_file = Path(normal.removeprefix("file:")) if normal.startswith("file:") else None

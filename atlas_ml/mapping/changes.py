@@ -20,6 +20,17 @@ class ClassificationRequest:
         return {"typeName": self.name, "attributes": self.attributes, "propagate": self.propagate}
 
 
+@dataclass(frozen=True)
+class BusinessMetadataRequest:
+    """Set business metadata ``name`` (attributes given; others keep their value) on the entity
+    ``type_name``/``qualified_name``."""
+
+    type_name: str
+    qualified_name: str
+    name: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class AtlasChanges:
     """Entities linked by placeholder guids (``-1``, ``-2``, ...) so they travel together.
@@ -30,6 +41,7 @@ class AtlasChanges:
 
     entities: list[dict[str, Any]] = field(default_factory=list)
     classifications: list[ClassificationRequest] = field(default_factory=list)
+    business_metadata: list[BusinessMetadataRequest] = field(default_factory=list)
     optional_references: set[tuple[str, str]] = field(default_factory=set)
     """(type, qualifiedName) of entities another hook owns (``hive_table``): referenced only
     when they exist, see :meth:`drop_references`."""
@@ -96,6 +108,16 @@ class AtlasChanges:
                     elif not kept(value):
                         del values[key]
         self.optional_references -= missing
+
+    def set_business_metadata(
+        self, type_name: str, reference: dict[str, Any], name: str, attributes: dict[str, Any]
+    ) -> None:
+        """Ask delivery to set business metadata ``name`` on the entity ``reference`` names."""
+        entity = next(e for e in self.entities if e["guid"] == reference["guid"])
+        qualified_name = entity["attributes"]["qualifiedName"]
+        self.business_metadata.append(
+            BusinessMetadataRequest(type_name, qualified_name, name, dict(attributes))
+        )
 
     def names(self, type_name: str) -> list[str]:
         return [

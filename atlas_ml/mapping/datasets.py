@@ -22,6 +22,7 @@ from atlas_ml.naming import (
     version_location,
 )
 from atlas_ml.typedefs.names import (
+    COMPLIANCE_METADATA,
     DATASET_VERSION_TYPE,
     MODEL_TYPE,
     MODEL_VERSION_TYPE,
@@ -31,6 +32,8 @@ from atlas_ml.typedefs.names import (
 )
 
 IN_MEMORY_NAMESPACES = {"memory", "atlasml-memory"}
+COMPLIANCE = COMPLIANCE_METADATA
+"""Business metadata holding a model's compliance facts (see :mod:`atlas_ml.compliance`)."""
 # Pointer kinds of atlas_ml.fingerprints.pointers -> the atlasml_version_kind enum.
 _VERSION_KINDS = {
     "delta": "DELTA",
@@ -195,15 +198,21 @@ def _map_model_version(
     facet: dict[str, Any], changes: AtlasChanges, namespace: str, event_time: str
 ) -> dict[str, Any]:
     model = facet["model"]
-    model_ref = changes.add(
-        MODEL_TYPE,
-        {"qualifiedName": model_name(model, namespace), "name": model, "task": facet.get("task")},
-    )
+    team = facet.get("team")
+    model_attributes = {"qualifiedName": model_name(model, namespace), "name": model}
+    model_attributes |= {k: facet[k] for k in ("task", "team") if facet.get(k) is not None}
+    if team is not None:
+        model_attributes["owner"] = team
+    model_ref = changes.add(MODEL_TYPE, model_attributes)
+    locations = [str(u) for u in facet.get("artifactLocations") or []]
+    if facet.get("artifactUri") and facet["artifactUri"] not in locations:
+        locations.insert(0, str(facet["artifactUri"]))
     attributes = {
         "qualifiedName": model_version_name(model, facet["artifactSha256"], namespace),
         "name": f"{model}@{facet['artifactSha256'][:12]}",
         "artifactSha256": facet["artifactSha256"],
         "artifactUri": facet.get("artifactUri"),
+        "artifactLocations": locations or None,
         "framework": facet.get("framework"),
         "frameworkVersion": facet.get("frameworkVersion"),
         "versionNumber": facet.get("versionNumber"),
@@ -214,12 +223,22 @@ def _map_model_version(
         "mlflowRegisteredModel": facet.get("mlflowRegisteredModel"),
         "mlflowVersion": facet.get("mlflowVersion"),
         "mlflowAliases": facet.get("mlflowAliases"),
+        "team": team,
+        "owner": team,
     }
-    return changes.add(
+    version_ref = changes.add(
         MODEL_VERSION_TYPE,
         {k: v for k, v in attributes.items() if v is not None},
         relationships={"model": {**model_ref, "relationshipType": MODEL_VERSIONS_RELATIONSHIP}},
     )
+    compliance = facet.get("compliance")
+    if isinstance(compliance, dict) and compliance:
+        for type_name, reference in (
+            (MODEL_TYPE, model_ref),
+            (MODEL_VERSION_TYPE, version_ref),
+        ):
+            changes.set_business_metadata(type_name, reference, COMPLIANCE, compliance)
+    return version_ref
 
 
 def _map_classifications(

@@ -4,16 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from atlas_ml.events import SPARK, TRAINING_RUN, TRANSFORM, VALIDATION, validate_event
+from atlas_ml.events import (
+    EVALUATION,
+    PIPELINE_RUN,
+    SPARK,
+    TRAINING_RUN,
+    TRANSFORM,
+    VALIDATION,
+    validate_event,
+)
 from atlas_ml.events.facets import CUSTODY
 from atlas_ml.mapping.changes import AtlasChanges
 from atlas_ml.mapping.custody import map_attestation
 from atlas_ml.mapping.datasets import map_dataset
 from atlas_ml.mapping.openlineage import is_atlas_ml_event, map_openlineage_event
+from atlas_ml.mapping.runs import (
+    input_roles,
+    map_evaluation,
+    map_pipeline_run,
+    run_attributes,
+    step_attributes,
+    step_run,
+    stringify,
+)
 from atlas_ml.mapping.spark import map_spark
 from atlas_ml.mapping.times import epoch_millis
 from atlas_ml.mapping.validation import map_validation
-from atlas_ml.naming import training_run_name, transform_name
+from atlas_ml.naming import transform_name
 from atlas_ml.typedefs.names import TRAINING_RUN_TYPE, TRANSFORM_TYPE
 
 # START/RUNNING events only announce work; the terminal event carries its full lineage.
@@ -25,12 +42,6 @@ _RUN_STATUS = {"COMPLETE": "SUCCEEDED", "FAIL": "FAILED", "ABORT": "KILLED", "OT
 def _names(changes: AtlasChanges, references: list[dict[str, Any]]) -> list[str]:
     by_guid = {e["guid"]: e["attributes"]["qualifiedName"] for e in changes.entities}
     return [by_guid[reference["guid"]] for reference in references]
-
-
-def _stringify(values: dict[str, Any] | None) -> dict[str, str] | None:
-    if not values:
-        return None
-    return {str(key): str(value) for key, value in values.items()}
 
 
 def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
@@ -47,7 +58,7 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
     if event_type not in TERMINAL_EVENT_TYPES:
         return changes
     run_facets = event["run"].get("facets") or {}
-    if event_type in _FAILED_EVENT_TYPES and TRAINING_RUN not in run_facets:
+    if event_type in _FAILED_EVENT_TYPES and not {TRAINING_RUN, PIPELINE_RUN} & set(run_facets):
         # A failed write or step produced no data, so it is no lineage (as with Atlas's own
         # hooks); a failed training run is still recorded, as FAILED.
         return changes
@@ -61,25 +72,11 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
 
     if TRAINING_RUN in run_facets:
         facet = run_facets[TRAINING_RUN]
-        pipeline = facet.get("pipeline") or job["name"]
         attributes = {
-            "qualifiedName": training_run_name(pipeline, event["run"]["runId"], namespace),
-            "name": f"{pipeline} run {event['run']['runId'][:8]}",
-            "description": facet.get("reasoning"),
-            "parameters": _stringify(facet.get("parameters")),
-            "metrics": {k: float(v) for k, v in (facet.get("metrics") or {}).items()} or None,
-            "codeReference": facet.get("codeReference"),
-            "codeRevision": facet.get("codeRevision"),
-            "codeDirty": facet.get("codeDirty"),
-            "environment": _stringify(facet.get("environment")),
-            "operator": facet.get("operator"),
-            "owner": facet.get("team"),
-            "team": facet.get("team"),
+            **run_attributes(event, facet, namespace, "training", _RUN_STATUS[event_type]),
             "framework": facet.get("framework"),
             "frameworkVersion": facet.get("frameworkVersion"),
-            "startTime": epoch_millis(facet.get("startTime")),
-            "endTime": epoch_millis(facet.get("endTime") or event_time),
-            "status": facet.get("status") or _RUN_STATUS[event_type],
+            "inputRoles": input_roles(event, changes, inputs),
             "mlflowRunId": facet.get("mlflowRunId"),
             "mlflowRunUri": facet.get("mlflowRunUri"),
             "mlflowExperiment": facet.get("mlflowExperiment"),
@@ -87,6 +84,18 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
         run_ref = changes.add(TRAINING_RUN_TYPE, {**_present(attributes), **common})
         run_id = event["run"]["runId"]
         map_attestation(run_facets.get(CUSTODY), changes, namespace, run_ref, outputs, run_id)
+    elif PIPELINE_RUN in run_facets:
+        map_pipeline_run(
+            event,
+            run_facets[PIPELINE_RUN],
+            changes,
+            namespace,
+            inputs,
+            outputs,
+            _RUN_STATUS[event_type],
+        )
+    elif EVALUATION in run_facets:
+        map_evaluation(event, run_facets[EVALUATION], changes, namespace, inputs)
     elif SPARK in run_facets:
         map_spark(event, run_facets[SPARK], changes, namespace, inputs, outputs)
     elif VALIDATION in run_facets:
@@ -95,9 +104,10 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
         facet = run_facets.get(TRANSFORM) or {}
         pipeline = facet.get("pipeline") or job["namespace"]
         step = job["name"].removeprefix(pipeline + ".")
+        run_id, run = step_run(event, facet, changes, namespace)
         attributes = {
             "qualifiedName": transform_name(
-                pipeline, step, _names(changes, inputs), _names(changes, outputs), namespace
+                pipeline, step, _names(changes, inputs), _names(changes, outputs), namespace, run_id
             ),
             "name": f"{pipeline}.{step}",
             "stepKind": facet.get("stepKind", "OTHER"),
@@ -105,11 +115,16 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
             "description": facet.get("reasoning"),
             "codeReference": facet.get("codeReference"),
             "codeRevision": facet.get("codeRevision"),
-            "parameters": _stringify(facet.get("parameters")),
+            "parameters": stringify(facet.get("parameters")),
             "startTime": epoch_millis(facet.get("startTime")),
             "endTime": epoch_millis(facet.get("endTime") or event_time),
+            **step_attributes(facet),
         }
-        changes.add(TRANSFORM_TYPE, {**_present(attributes), **common})
+        changes.add(
+            TRANSFORM_TYPE,
+            {**_present(attributes), **common},
+            relationships={"run": run} if run else None,
+        )
     return changes
 
 

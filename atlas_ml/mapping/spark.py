@@ -23,11 +23,17 @@ from typing import Any
 from atlas_ml.mapping.changes import AtlasChanges
 from atlas_ml.naming import hive_table, openlineage_dataset
 from atlas_ml.typedefs.names import (
+    PROVENANCE_METADATA,
     SPARK_APPLICATION_TYPE,
     SPARK_COLUMN_LINEAGE_TYPE,
     SPARK_PROCESS_COLUMN_LINEAGES_RELATIONSHIP,
     SPARK_PROCESS_TYPE,
 )
+
+PROVENANCE = PROVENANCE_METADATA
+"""Business metadata of who owns a Spark job and which code ran it (``spark.atlasml.team``,
+``.owner``, ``.code.reference``, ``.code.revision``, carried in the ``atlasml_spark`` facet)."""
+PROVENANCE_FIELDS = ("team", "owner", "codeReference", "codeRevision")
 
 # Catalogs whose tables the Hive hook records (Spark's session catalog is the Hive metastore
 # when Spark runs with Hive support).
@@ -45,9 +51,12 @@ def map_spark(
     """Add the process, its application, its column lineage and its Hive table links."""
     app_id = facet.get("applicationId") or event["job"]["namespace"]
     app_name = facet.get("appName") or app_id
+    provenance = {k: str(facet[k]) for k in PROVENANCE_FIELDS if facet.get(k)}
+    owner = {"owner": provenance.get("owner") or provenance.get("team")}
+    owned = {k: v for k, v in owner.items() if v}
     application = changes.add(
         SPARK_APPLICATION_TYPE,
-        {"qualifiedName": f"{app_id}@{namespace}", "name": app_name},
+        {"qualifiedName": f"{app_id}@{namespace}", "name": app_name, **owned},
     )
     execution = facet.get("rootExecutionId", event["run"]["runId"])
     process_name = f"{app_id}-{execution}@{namespace}"
@@ -62,8 +71,15 @@ def map_spark(
             "application": application,
             "inputs": inputs + _table_links(event.get("inputs", []), changes, namespace),
             "outputs": outputs + _table_links(event.get("outputs", []), changes, namespace),
+            **owned,
         },
     )
+    if provenance:
+        for type_name, reference in (
+            (SPARK_APPLICATION_TYPE, application),
+            (SPARK_PROCESS_TYPE, process),
+        ):
+            changes.set_business_metadata(type_name, reference, PROVENANCE, provenance)
     datasets = _references_by_identity(event, inputs, outputs)
     several = len(event.get("outputs", [])) > 1
     for dataset, reference in zip(event.get("outputs", []), outputs, strict=True):

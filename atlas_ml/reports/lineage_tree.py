@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from atlas_ml.client import LineageGraph
+from atlas_ml.lineage.evaluations import EvaluationSummary
 from atlas_ml.lineage.read import Lineage
 from atlas_ml.typedefs.names import (
     DATASET_VERSION_TYPE,
@@ -99,6 +100,33 @@ def _tree(graph: LineageGraph, root: str, next_nodes: Callable[[str], list[str]]
 
 
 def lineage_tree(lineage: Lineage) -> Tree:
-    """The tree of ``lineage`` in its direction."""
+    """The tree of ``lineage`` in its direction; upstream of a model version, its evaluations
+    too (each with the dataset version it was measured on)."""
     grow = downstream_tree if lineage.downstream else upstream_tree
-    return grow(lineage.graph, lineage.root)
+    tree = grow(lineage.graph, lineage.root)
+    for evaluation in lineage.evaluations:
+        node = tree.add(_evaluation_label(evaluation))
+        for dataset in evaluation.datasets:
+            node.add(_entity_label(dataset))
+    return tree
+
+
+def _evaluation_label(evaluation: EvaluationSummary) -> str:
+    attributes = evaluation.entity.get("attributes") or {}
+    name = str(attributes.get("name") or attributes.get("qualifiedName"))
+    results = ", ".join(f"{k} {v:.3f}" for k, v in sorted(evaluation.metrics.items()))
+    role = f" ({evaluation.role})" if evaluation.role else ""
+    suffix = f" [dim]{escape(results)}[/dim]" if results else ""
+    tags = _classification_names(evaluation.entity)
+    suffix += f" [red]{', '.join(tags)}[/red]" if tags else ""
+    return f"[bold blue]{escape(name)}[/bold blue] [dim]atlasml_evaluation{role}[/dim]{suffix}"
+
+
+def _entity_label(entity: dict[str, Any]) -> str:
+    attributes = entity.get("attributes") or {}
+    name = str(attributes.get("name") or attributes.get("qualifiedName"))
+    type_name = str(entity.get("typeName", "?"))
+    style = _STYLE.get(type_name, "white")
+    tags = _classification_names(entity)
+    suffix = f" [red]{', '.join(tags)}[/red]" if tags else ""
+    return f"[{style}]{escape(name)}[/{style}] [dim]{type_name}[/dim]{suffix}"

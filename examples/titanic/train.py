@@ -4,10 +4,12 @@ Run it with a reachable Atlas (``make demo`` starts one):
 
     python examples/titanic/train.py
 
-Each preparation step is recorded as a transform with its reasoning; every intermediate
-DataFrame becomes a dataset version named by its content fingerprint; the raw CSV's personal
-columns are classified ``PII`` and Atlas propagates that classification down the lineage to
-the model version.
+Each preparation step is recorded as a transform with its reasoning, its run, its team and
+the code that ran it; every intermediate DataFrame becomes a dataset version named by its
+content fingerprint; the raw CSV's personal columns are classified ``PII`` and Atlas
+propagates that classification down the lineage to the model version. The metrics measured
+on the test split are an evaluation of the model version on that exact data, and the model
+carries its compliance facts (intended purpose, risk category, approver).
 """
 
 from __future__ import annotations
@@ -91,18 +93,25 @@ def main() -> None:
         reason="Predict passenger survival for the provenance demo; a random forest is "
         "robust to the remaining unscaled numeric features.",
         deliver=not args.no_deliver,
+        compliance={
+            "purpose": "Demonstration of training-data provenance only; not for decisions "
+            "about people.",
+            "risk": "MINIMAL",
+        },
     ) as run:
         train, test = prepare(run, args.data)
         run.use(train, role="train")
-        run.use(test, role="test")
         features = [c for c in train.columns if c != "Survived"]
         model = RandomForestClassifier(n_estimators=200, max_depth=6, random_state=SEED)
         model.fit(train[features], train["Survived"])
         run.log_params(features=",".join(features))
         predictions = model.predict(test[features])
+        # Measured on the test split: an evaluation of the model version on that exact data.
         run.log_metrics(
             accuracy=accuracy_score(test["Survived"], predictions),
             f1=f1_score(test["Survived"], predictions),
+            dataset=test,
+            role="test",
         )
         recorded = run.log_model(model, name="titanic-survival")
 

@@ -169,28 +169,43 @@ def test_a_saved_model_path_finds_the_model_version_of_the_bytes_there_now(
     assert run.models[0].artifact.path == artifact
     assert f"detailPage/{second}" in shown(artifact)
 
-    # The first version's bytes logged again from elsewhere move its artifactUri there; put
-    # back where the second version was saved, they still name the first version.
+    # The first version's bytes logged again from elsewhere: its artifactUri stays where they
+    # were first saved (by this or an earlier test) and the new place joins its
+    # artifactLocations; put back where the second version was saved, they still name the
+    # first version.
+    def recorded() -> dict[str, Any]:
+        version = atlas_client.entities.get(_model_version_guid(first))["entity"]
+        return dict(version["attributes"])
+
+    first_saved = recorded()["artifactUri"]
     assert _model_version_guid(log(kept, "s3")) == _model_version_guid(first)
+    assert recorded()["artifactUri"] == first_saved
+    assert kept.as_uri() in recorded()["artifactLocations"]
     shutil.copy(kept, artifact)
     assert f"detailPage/{_model_version_guid(first)}" in shown(artifact)
 
-    # Bytes that match no version: the one last saved there, and a warning.
-    with artifact.open("ab") as handle:  # bytes of this test only: no earlier run has them
-        handle.write(f"tampered {tmp_path}".encode())
+    # Bytes that match no version: the one saved there, and a warning.
+    alone = tmp_path / "alone.joblib"
+    alone.write_bytes(kept.read_bytes() + f"only {tmp_path}".encode())
+    third = _model_version_guid(log(alone, "s4"))
+    with alone.open("ab") as handle:  # bytes of this test only: no earlier run has them
+        handle.write(b" tampered")
     with caplog.at_level("WARNING", logger="atlas_ml.lineage.resolve"):
-        outcome = cli(lineage_command, artifact)
-    assert f"detailPage/{second}" in outcome.output
+        outcome = cli(lineage_command, alone)
+    assert f"detailPage/{third}" in outcome.output
     assert "match no recorded model version" in caplog.text
 
-    # Two versions saved there and neither matches: both commands list them.
-    log(artifact, "s4")
-    with artifact.open("ab") as handle:
-        handle.write(b" again")
+    # Two versions first saved there and neither matches: both commands list them.
+    shared = tmp_path / "shared.joblib"
+    for spool in ("s5", "s6"):
+        shared.write_bytes(kept.read_bytes() + f"{spool} {tmp_path}".encode())
+        log(shared, spool)
+    with shared.open("ab") as handle:
+        handle.write(b" tampered")
     for command in (lineage_command, verify_command):
-        outcome = cli(command, artifact)
+        outcome = cli(command, shared)
         assert outcome.exit_code != 0
-        assert f"2 model versions were saved to {artifact.as_uri()}" in outcome.output
+        assert f"2 model versions were saved to {shared.as_uri()}" in outcome.output
 
 
 def test_pii_on_the_raw_csv_propagates_to_the_model_version(

@@ -21,6 +21,7 @@ from atlas_ml.events.facets import (
     CUSTODY,
     DATASET_VERSION,
     FACET_CLASSES,
+    PIPELINE_RUN,
     SCHEMA_BASE,
     SPARK,
     VALIDATION,
@@ -29,7 +30,7 @@ from atlas_ml.events.facets import (
 )
 from atlas_ml.events.run_events import model_version_dataset
 from atlas_ml.fingerprints.artifacts import ModelArtifact
-from atlas_ml.tracking import training_run
+from atlas_ml.tracking import pipeline_run, training_run
 
 pytestmark = pytest.mark.unit
 
@@ -125,6 +126,7 @@ def test_model_version_dataset_keeps_its_json_shape() -> None:
                 "artifactUri": "file:///m/model.pkl",
                 "framework": "sklearn",
                 "frameworkVersion": "1.5.0",
+                "artifactLocations": ["file:///m/model.pkl"],
             }
         },
     }
@@ -149,11 +151,12 @@ def test_every_event_of_a_training_run_validates_against_openlineage_and_the_fac
         )
         run.use(clean, role="train")
         run.log_params(max_depth=2)
-        run.log_metrics(accuracy=1.0)
-        run.log_model(DecisionTreeClassifier(max_depth=2).fit(clean[["age"]], clean["y"]))
+        model = DecisionTreeClassifier(max_depth=2).fit(clean[["age"]], clean["y"])
+        run.log_model(model)
+        run.log_metrics(accuracy=1.0, dataset=clean, role="test", model=model)
 
     events = [json.loads(path.read_text()) for path in spool.pending()]
-    assert len(events) == 2
+    assert len(events) == 3  # the step, the run, the evaluation
     facet_names = {
         name
         for event in events
@@ -161,7 +164,7 @@ def test_every_event_of_a_training_run_validates_against_openlineage_and_the_fac
         for name in container["facets"]
     }
     # every Python-made facet is checked: custody and validation facets in the tests below
-    assert set(FACET_CLASSES) - facet_names == {SPARK, CUSTODY, VALIDATION}
+    assert set(FACET_CLASSES) - facet_names == {SPARK, CUSTODY, VALIDATION, PIPELINE_RUN}
     checker = jsonschema.Draft202012Validator(
         RUN_EVENT_SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
@@ -184,6 +187,8 @@ def test_a_signed_run_and_a_validation_write_facets_their_schemas_accept(
     spool = Spool(tmp_path / "spool")
     with training_run("signed", team="risk", deliver=False, spool=spool) as run:
         run.log_params(depth=2)
+    with pipeline_run("etl", team="risk", deliver=False, spool=spool) as etl:
+        etl.log_params(days=2)
     result = {
         "success": False,
         "statistics": {"evaluated_expectations": 1, "unsuccessful_expectations": 1},
@@ -205,6 +210,6 @@ def test_a_signed_run_and_a_validation_write_facets_their_schemas_accept(
 
     events = [json.loads(path.read_text()) for path in spool.pending()]
     names = {name for event in events for name in event["run"]["facets"]}
-    assert {CUSTODY, VALIDATION} <= names
+    assert {CUSTODY, VALIDATION, PIPELINE_RUN} <= names
     for event in events:
         assert check_facets(event) == []

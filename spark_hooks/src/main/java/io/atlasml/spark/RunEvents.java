@@ -68,6 +68,9 @@ final class RunEvents {
     ObjectNode atlas = facetWithUrl(runFacets, "atlasml_spark", ATLASML_FACET);
     atlas.put("applicationId", appId);
     atlas.put("appName", s.appName);
+    for (Map.Entry<String, String> kv : s.provenance.entrySet()) {
+      atlas.put(kv.getKey(), kv.getValue());
+    }
     atlas.put("rootExecutionId", rootId);
     ArrayNode ids = atlas.putArray("executionIds");
     executionIds.forEach(ids::add);
