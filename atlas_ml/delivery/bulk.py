@@ -169,8 +169,7 @@ def merge_changes(all_changes: Iterable[AtlasChanges]) -> AtlasChanges:
             if key not in seen_requests:
                 seen_requests.add(key)
                 merged.classifications.append(request)
-        for request in getattr(changes, "business_metadata", []):
-            merged.business_metadata.append(request)  # type: ignore[attr-defined]
+        merged.business_metadata.extend(changes.business_metadata)
         merged.optional_references |= changes.optional_references
         if hasattr(changes, "infer_copies"):
             merged.infer_copies = getattr(merged, "infer_copies", True) and changes.infer_copies  # type: ignore[attr-defined]
@@ -399,7 +398,7 @@ def _current(client: AtlasClient, guids: list[str]) -> dict[str, dict[str, Any]]
 def _business_metadata_inline(changes: AtlasChanges) -> None:
     """Put the business metadata requested for each entity into it: Atlas applies it when
     it creates the entity (updates of existing ones follow, see below)."""
-    requests = getattr(changes, "business_metadata", None)
+    requests = changes.business_metadata
     if not requests:
         return
     by_name = {(e["typeName"], e["attributes"]["qualifiedName"]): e for e in changes.entities}
@@ -416,11 +415,7 @@ def _business_metadata_rest(
 ) -> None:
     """Set the business metadata existing entities did not take from the upsert (merging
     with what they hold, as ``push`` does)."""
-    requests = [
-        r
-        for r in getattr(changes, "business_metadata", None) or []
-        if r.qualified_name in result.guids
-    ]
+    requests = [r for r in changes.business_metadata if r.qualified_name in result.guids]
     if not requests:
         return
     current = _current(client, [result.guids[r.qualified_name] for r in requests])
