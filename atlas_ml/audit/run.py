@@ -22,11 +22,12 @@ from typing import Any
 from atlas_ml.audit.query import AuditQuery, iso, make_query, millis
 from atlas_ml.audit.report import AuditEntry, AuditReport
 from atlas_ml.client import AtlasClient
+from atlas_ml.naming import model_name
 from atlas_ml.provenance import Node, ProvenanceGraph, provenance_of
 from atlas_ml.provenance.build import COMPLIANCE, compliance_of, node_from_entity
 from atlas_ml.provenance.custody import check_custody
 from atlas_ml.provenance.graph import Progress, _quiet
-from atlas_ml.provenance.model import MODEL_VERSION, TRAINING_RUN
+from atlas_ml.provenance.model import MODEL, MODEL_VERSION, TRAINING_RUN
 
 PAGE_SIZE = 1000
 RUN_ATTRIBUTES = [
@@ -127,6 +128,8 @@ def search_runs(
     return list(runs.values())
 
 
+# (``model`` is not asked for: DataSet.model of Atlas's Spark ML types shadows it in search
+# results; the model is found by name, see ``read_models``.)
 MODEL_VERSION_ATTRIBUTES = [
     "qualifiedName",
     "name",
@@ -140,10 +143,7 @@ MODEL_VERSION_ATTRIBUTES = [
     "registeredTime",
     "team",
     "owner",
-    "model",
     "evaluations",
-    "deployments",
-    "outputFromProcesses",
     *(
         f"{COMPLIANCE}.{name}"
         for name in ("intendedPurpose", "riskCategory", "approver", "approvalDate")
@@ -198,6 +198,32 @@ def model_versions(
     return [*nodes, *graph.read(missing, progress=progress, stage="reading model versions")]
 
 
+def read_models(client: AtlasClient, graph: ProvenanceGraph, versions: list[Node]) -> None:
+    """Read the model of each version (for its name and compliance facts) and link them: by
+    the version's relationship when it was read, else by the model's name (a version is
+    named ``<model>@<sha256[:12]>``), in bulk, without the models' many versions."""
+    by_guid = {v.model.model_guid for v in versions if v.model and v.model.model_guid}
+    graph.read(sorted(by_guid), relationships=False, stage="reading models")
+    unlinked = [v for v in versions if v.model is not None and not v.model.model_guid]
+    names = {model_name(v.name.rsplit("@", 1)[0], client.config.namespace) for v in unlinked}
+    if not names:
+        return
+    found = {
+        node.qualified_name: graph.add(node)
+        for node in map(
+            node_from_entity,
+            client.entities.get_bulk_by_unique_attributes(
+                MODEL, sorted(names), ignore_relationships=True
+            ),
+        )
+    }
+    for version in unlinked:
+        assert version.model is not None
+        model = found.get(model_name(version.name.rsplit("@", 1)[0], client.config.namespace))
+        if model is not None:
+            version.model.model_guid, version.model.model_name = model.guid, model.label
+
+
 def _in_window(run: Node, query: AuditQuery) -> bool:
     """Atlas applied the filters; checked again so that a server ignoring one cannot widen
     the answer."""
@@ -231,8 +257,7 @@ def build_report(
         for n in model_versions(graph, trained, headers or {}, progress)
         if n.type_name == MODEL_VERSION and n.status == "ACTIVE"
     ]
-    models = {v.model.model_guid for v in versions if v.model and v.model.model_guid}
-    graph.read(sorted(models), relationships=False, progress=progress, stage="reading models")
+    read_models(client, graph, versions)
     used = {i for v in versions for r in trained[v.guid] for i in graph.nodes[r].inputs}
     graph.walk_upstream(
         sorted(used),

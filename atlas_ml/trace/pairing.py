@@ -4,6 +4,7 @@ raw file's snapshot."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from atlas_ml.provenance import Node
@@ -24,25 +25,32 @@ def part_of(node: Node | None) -> str:
     return f"{node.type_name}:{name}"
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 def pair(
     left: Sequence[str],
     right: Sequence[str],
     key: Callable[[str], str],
 ) -> tuple[Pairs, list[str], list[str]]:
-    """Pairs with equal ``key`` (in order), then the single leftover on each side (the same
-    part under another name); the rest stays unpaired."""
+    """Pairs: the same entity; then equal ``key`` (in order); then equal key once its
+    numbers are ignored (``clicks-2025-06.csv`` and ``clicks-2025-07.csv``: the same feed,
+    another month); then the single leftover on each side (the same part renamed). The rest
+    stays unpaired."""
     pairs: Pairs = []
-    right_left = list(right)
-    left_only: list[str] = []
-    for guid in left:
-        match = next((r for r in right_left if r == guid), None)
-        if match is None:
-            match = next((r for r in right_left if key(r) == key(guid)), None)
-        if match is None:
-            left_only.append(guid)
-            continue
-        right_left.remove(match)
-        pairs.append((guid, match))
-    if len(left_only) == 1 and len(right_left) == 1:
-        pairs.append((left_only.pop(), right_left.pop()))
-    return pairs, left_only, right_left
+    left_only = list(left)
+    right_only = list(right)
+    for same in (
+        lambda a, b: a == b,
+        lambda a, b: key(a) == key(b),
+        lambda a, b: _DIGITS.sub("#", key(a)) == _DIGITS.sub("#", key(b)),
+    ):
+        for guid in list(left_only):
+            match = next((r for r in right_only if same(guid, r)), None)
+            if match is not None:
+                left_only.remove(guid)
+                right_only.remove(match)
+                pairs.append((guid, match))
+    if len(left_only) == 1 and len(right_only) == 1:
+        pairs.append((left_only.pop(), right_only.pop()))
+    return pairs, left_only, right_only

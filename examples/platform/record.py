@@ -166,7 +166,7 @@ class Recorder:
         root SQL execution, inputs and outputs as paths."""
         own = pd.read_csv(self.own_source(team, month))
         clicks = pd.read_csv(self.clickstream(month))
-        joined = own.merge(clicks, on="user_id", how="left").fillna(0)
+        joined = own.merge(clicks, on="user_id", how="left").fillna({"dwell_ms": 0})
         per_user = joined.groupby("user_id", as_index=False).agg(
             amount=("amount", "sum"), visits=("page", "count"), dwell=("dwell_ms", "mean")
         )
@@ -342,7 +342,7 @@ def _traps(team: Team, run: Run) -> list[str]:
 def etl_direct(rec, run, team, month, own, clicks, clock):
     """Join the team's own events with the company clickstream, per user."""
     own_df, clicks_df = pd.read_csv(own), pd.read_csv(clicks)
-    joined = own_df.merge(clicks_df, on="user_id", how="left").fillna(0)
+    joined = own_df.merge(clicks_df, on="user_id", how="left").fillna({"dwell_ms": 0})
     per_user = joined.groupby("user_id", as_index=False).agg(
         amount=("amount", "sum"), visits=("page", "count")
     )

@@ -3,6 +3,8 @@ platform_support.py)."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from platform_support import MONTHS, START, TEAMS, TRUTH, Platform, generate, load
 
@@ -15,7 +17,7 @@ def platform(
 ) -> Platform:
     """The small platform, recorded and delivered once per session (about a minute)."""
     root = tmp_path_factory.mktemp("platform")
-    prefix = f"t{root.name[-6:].replace('_', '')}-"
+    prefix = f"p{uuid.uuid4().hex[:6]}-"  # this session's own teams, models and pipelines
     generate(
         root,
         teams=TEAMS,

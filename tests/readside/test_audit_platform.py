@@ -29,10 +29,13 @@ def window(platform: Platform) -> tuple[datetime, datetime]:
     return platform.month(WINDOW[0]), platform.month(WINDOW[1])
 
 
-def found(report: AuditReport) -> dict[str, frozenset[tuple[str, str]]]:
-    """artifact sha256 -> (uri, manifest root hash) of every dataset version listed."""
+def found(report: AuditReport, platform: Platform) -> dict[str, frozenset[tuple[str, str]]]:
+    """artifact sha256 -> (uri, manifest root hash) of every dataset version listed, for the
+    platform's own model versions (the session's Atlas may hold other tests' data too)."""
     out = {}
     for entry in report.entries:
+        if not (entry.team or "").startswith(platform.prefix):
+            continue
         version = report.nodes[entry.guid]
         datasets = set()
         for used in entry.provenance.datasets:
@@ -54,7 +57,7 @@ def test_audit_lists_exactly_the_model_versions_trained_on_user_behavior_data(
     user_behavior: AuditReport, platform: Platform
 ) -> None:
     want = expected(platform.truth, "UserBehavior", *window(platform))
-    got = found(user_behavior)
+    got = found(user_behavior, platform)
     assert want, "the platform must have model versions to audit"
     assert set(got) == set(want), (
         f"missing: {sorted(set(want) - set(got))[:5]}, extra: {sorted(set(got) - set(want))[:5]}"
@@ -65,17 +68,21 @@ def test_each_model_version_names_exactly_the_dataset_versions_it_was_trained_on
     user_behavior: AuditReport, platform: Platform
 ) -> None:
     want = expected(platform.truth, "UserBehavior", *window(platform))
-    for sha, datasets in found(user_behavior).items():
+    for sha, datasets in found(user_behavior, platform).items():
         assert datasets == want[sha].datasets, want[sha].model
 
 
 def test_the_traps_land_where_they_should(user_behavior: AuditReport, platform: Platform) -> None:
-    teams = {entry.team for entry in user_behavior.entries}
+    teams = {entry.team for entry in user_behavior.entries}  # other tests' teams differ
     assert platform.team("join-two-up") in teams  # reaches the clickstream two steps up
     assert platform.team("spark") in teams  # through the Spark job's recorded event
     assert platform.team("anonymised") not in teams  # the ANONYMIZE step blocks it
     assert platform.team("pii") not in teams
-    probes = [e for e in user_behavior.entries if e.model and e.model.endswith("clicks-probe")]
+    probes = [
+        e
+        for e in user_behavior.entries
+        if e.model and e.model.startswith(platform.prefix) and e.model.endswith("clicks-probe")
+    ]
     assert len(probes) == 1  # the copy of a classified file, linked as COPY
     copy_steps = [
         user_behavior.nodes[g]
@@ -105,7 +112,9 @@ def test_other_classifications_and_their_parent_match_the_truth(
 ) -> None:
     since, until = window(platform)
     report = audit(atlas_client, classification, since, until)
-    assert set(found(report)) == set(expected(platform.truth, classification, since, until))
+    assert set(found(report, platform)) == set(
+        expected(platform.truth, classification, since, until)
+    )
 
 
 def test_a_team_filter_keeps_only_that_teams_model_versions(
@@ -115,19 +124,27 @@ def test_a_team_filter_keeps_only_that_teams_model_versions(
     team = platform.team("direct")
     report = audit(atlas_client, "UserBehavior", since, until, team=team)
     assert {e.team for e in report.entries} == {team}
-    assert set(found(report)) == set(expected(platform.truth, "UserBehavior", since, until, team))
+    assert set(found(report, platform)) == set(
+        expected(platform.truth, "UserBehavior", since, until, team)
+    )
 
 
 def test_every_entry_carries_runs_compliance_evaluations_and_a_verdict(
     user_behavior: AuditReport, platform: Platform
 ) -> None:
     for entry in user_behavior.entries:
+        if not (entry.team or "").startswith(platform.prefix):
+            continue
         assert entry.provenance.runs and entry.provenance.upstream
         assert entry.provenance.sources.get("UserBehavior")
         assert entry.provenance.verdict.label in ("COMPLETE", "INCOMPLETE")
         if not (entry.model or "").endswith("clicks-probe"):
             assert entry.provenance.evaluations, entry.name
-    with_facts = [e for e in user_behavior.entries if e.compliance.get("riskCategory")]
+    with_facts = [
+        e
+        for e in user_behavior.entries
+        if (e.team or "").startswith(platform.prefix) and e.compliance.get("riskCategory")
+    ]
     assert with_facts, "the first version of each model records its compliance facts"
 
 
