@@ -116,7 +116,8 @@ def provenance_of(
             role = roles.get(used.qualified_name) if used is not None else None
             provenance.datasets.append(UsedDataset(guid, role, run))
     members = set(provenance.members)
-    provenance.edges = graph.edges(members)
+    # The chosen runs wrote the target (a model version read from a search may not name them).
+    provenance.edges = sorted(set(graph.edges(members)) | {(run, target) for run in chosen})
     provenance.validations = [
         v
         for guid in provenance.members

@@ -59,8 +59,9 @@ def _columns(target: str, members: list[str], edges: list[tuple[str, str]]) -> d
                     column[parent] = column[guid] + 1
                     following.append(parent)
         frontier = list(dict.fromkeys(following))
-    for guid in members:  # not connected to the target within the drawing: its own column
-        column.setdefault(guid, max(column.values()) + 1 if column else 0)
+    beyond = max(column.values()) + 1
+    for guid in members:  # not connected to the target within the drawing: one more level
+        column.setdefault(guid, beyond)
     return column
 
 
