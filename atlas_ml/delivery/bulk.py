@@ -38,13 +38,14 @@ from atlas_ml.delivery.atlas import DeliveryReport
 from atlas_ml.delivery.spool import Spool, SpoolBusy
 from atlas_ml.events import parse_event
 from atlas_ml.mapping import AtlasChanges, map_event
+from atlas_ml.typedefs.names import MODEL_TYPE, MODEL_VERSION_TYPE
 
 log = logging.getLogger("atlas_ml.delivery")
 
 ROUND = 500
 """Events merged per round."""
-MODEL_VERSION = "atlasml_model_version"
-MODEL = "atlasml_model"
+MODEL_VERSION = MODEL_VERSION_TYPE
+MODEL = MODEL_TYPE
 _CLASSIFY_CHUNK = 100
 _ALREADY_CLASSIFIED = {"ATLAS-400-00-01A", "ATLAS-409-00-00B"}
 

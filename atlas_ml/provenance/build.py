@@ -30,9 +30,14 @@ from atlas_ml.provenance.model import (
     StepFacts,
     ValidationFacts,
 )
+from atlas_ml.typedefs.names import (
+    COMPLIANCE_METADATA,
+    PROVENANCE_METADATA,
+    SPARK_COLUMN_LINEAGE_TYPE,
+)
 
-COMPLIANCE = "atlasml_compliance"
-PROVENANCE = "atlasml_provenance"
+COMPLIANCE = COMPLIANCE_METADATA
+PROVENANCE = PROVENANCE_METADATA
 RUN_TYPES = frozenset({TRAINING_RUN, PIPELINE_RUN})
 _PROCESS_HINTS = ("inputs", "outputs")
 
@@ -126,7 +131,7 @@ def kind_of(type_name: str, entity: dict[str, Any]) -> str:
     relations = entity.get("relationshipAttributes") or {}
     if any(k in attributes or k in relations for k in _PROCESS_HINTS):
         return "process"
-    return "dataset" if type_name != "spark_column_lineage" else "other"
+    return "dataset" if type_name != SPARK_COLUMN_LINEAGE_TYPE else "other"
 
 
 def classifications_of(entity: dict[str, Any]) -> list[ClassificationMark]:

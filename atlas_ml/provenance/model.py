@@ -10,16 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-DATASET_VERSION = "atlasml_dataset_version"
-TRANSFORM = "atlasml_transform"
-TRAINING_RUN = "atlasml_training_run"
-PIPELINE_RUN = "atlasml_pipeline_run"
-MODEL = "atlasml_model"
-MODEL_VERSION = "atlasml_model_version"
-EVALUATION = "atlasml_evaluation"
-VALIDATION = "atlasml_validation"
-SPARK_PROCESS = "spark_process"
-SPARK_APPLICATION = "spark_application"
+from atlas_ml.typedefs import names
+
+DATASET_VERSION = names.DATASET_VERSION_TYPE
+TRANSFORM = names.TRANSFORM_TYPE
+TRAINING_RUN = names.TRAINING_RUN_TYPE
+PIPELINE_RUN = names.PIPELINE_RUN_TYPE
+MODEL = names.MODEL_TYPE
+MODEL_VERSION = names.MODEL_VERSION_TYPE
+EVALUATION = names.EVALUATION_TYPE
+VALIDATION = names.VALIDATION_TYPE
+SPARK_PROCESS = names.SPARK_PROCESS_TYPE
+SPARK_APPLICATION = names.SPARK_APPLICATION_TYPE
 
 UNSIGNED = "UNSIGNED"
 """Custody status of a run with no attestation (the only status until custody checks run)."""

@@ -35,7 +35,7 @@ _FILL = {
 def _style(node: Node) -> str:
     if node.kind == "model_version":
         return "model_version"
-    if node.run is not None or node.type_name == "atlasml_evaluation":
+    if node.run is not None or node.evaluation is not None:
         return "run"
     if node.is_process:
         return "step" if node.type_name.startswith("atlasml_") else "other"
