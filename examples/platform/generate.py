@@ -17,6 +17,7 @@ Connection settings as for ``atlas-ml`` (ATLAS_URL, ATLAS_USER, ...).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from datetime import datetime, timezone
@@ -46,8 +47,11 @@ def generate(
     round_size: int = 500,
     log: bool = True,
     prefix: str = "",
+    verify: int = 0,
 ) -> dict[str, float]:
-    """Record the platform under ``out`` and (``push``) deliver it; returns timings."""
+    """Record the platform under ``out`` and (``push``) deliver it; returns timings.
+    ``verify``: check the data of that many model versions afterwards (see
+    :func:`verify_latest`)."""
     plan = make_plan(teams=teams, scale=scale, months=months, start=start, seed=seed, prefix=prefix)
     out.mkdir(parents=True, exist_ok=True)
     spool = Spool(out / "spool")
@@ -83,21 +87,51 @@ def generate(
             round_size=round_size,
             on_round=lambda done, total: say(f"  delivered {done}/{total} events", flush=True),
         )
+        pushed = time.monotonic() - began
+        say(
+            f"delivered {report.delivered} events ({report.entities} entities) in {pushed:.1f} "
+            f"s; {report.rejected} rejected, {len(spool.pending())} pending"
+            + (f"; stopped: {report.stopped_by}" if report.stopped_by else "")
+        )
+        if report.first_rejection:
+            say(f"first rejection: {report.first_rejection}")
+        timings.update(push_seconds=pushed, delivered=float(report.delivered))
+        if report.stopped_by or report.rejected:
+            raise SystemExit(1)
+        if verify:
+            checked = verify_latest(client, out, verify)
+            say(f"verified the data of {checked} model versions (one raw file edited first)")
     finally:
         if own:
             client.close()
-    pushed = time.monotonic() - began
-    say(
-        f"delivered {report.delivered} events ({report.entities} entities) in {pushed:.1f} s; "
-        f"{report.rejected} rejected, {len(spool.pending())} pending"
-        + (f"; stopped: {report.stopped_by}" if report.stopped_by else "")
-    )
-    if report.first_rejection:
-        say(f"first rejection: {report.first_rejection}")
-    timings.update(push_seconds=pushed, delivered=float(report.delivered))
-    if report.stopped_by or report.rejected:
-        raise SystemExit(1)
     return timings
+
+
+def verify_latest(client: AtlasClient, out: Path, count: int) -> int:
+    """Check the data behind the ``count`` newest model versions of the first ``direct``
+    team with ``atlas_ml.verify`` (statuses written back to Atlas), after editing one raw file
+    they were trained on: the audit then shows VERIFIED data, and CHANGED where the edit is.
+    The ground truth records both."""
+    from atlas_ml import verify
+    from atlas_ml.naming import model_version_name
+
+    truth_path = out / TRUTH
+    truth = json.loads(truth_path.read_text())
+    direct = next(t["name"] for t in truth["teams"] if t["recipe"] == "direct")
+    runs = sorted(
+        (r for r in truth["runs"] if r["team"] == direct and r["status"] == "SUCCEEDED"),
+        key=lambda r: r["start"],
+    )[-count:]
+    month = truth["months"][runs[-1]["month"]]
+    edited = out / "data" / "raw" / direct / f"{direct}-events-{month}.csv"
+    with edited.open("a") as handle:
+        handle.write("999,late@example.com,1,DE\n")  # a late correction, after recording
+    for run in runs:
+        name = model_version_name(run["model"], run["artifactSha256"], client.config.namespace)
+        verify(client, name)
+    truth["verified"] = {"runs": [r["runId"] for r in runs], "edited": str(edited)}
+    truth_path.write_text(json.dumps(truth, indent=1) + "\n")
+    return len(runs)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -113,6 +147,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--round", type=int, default=500, help="events per bulk round [500]")
     parser.add_argument("--prefix", default="", help="before every team name (several platforms)")
     parser.add_argument("--no-push", action="store_true", help="record into the spool only")
+    parser.add_argument(
+        "--verify",
+        type=int,
+        default=4,
+        metavar="N",
+        help="afterwards, verify the data of N model versions (one raw file edited first) [4]",
+    )
     args = parser.parse_args(argv)
     start = datetime.fromisoformat(args.start).replace(tzinfo=timezone.utc)
     generate(
@@ -125,6 +166,7 @@ def main(argv: list[str] | None = None) -> None:
         push=not args.no_push,
         round_size=args.round,
         prefix=args.prefix,
+        verify=0 if args.no_push else args.verify,
     )
 
 

@@ -27,5 +27,6 @@ def platform(
         client=atlas_client,
         prefix=prefix,
         log=False,
+        verify=4,
     )
     return Platform(root, load(root / TRUTH), prefix)

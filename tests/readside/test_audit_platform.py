@@ -23,6 +23,7 @@ from atlas_ml.reports.audit_report import render_html, render_json
 pytestmark = pytest.mark.atlas
 
 WINDOW = (1, 5)  # months 1..4 of the six: runs of month 0 and month 5 are outside
+MONTHS_IN_PLATFORM = 6
 
 
 def window(platform: Platform) -> tuple[datetime, datetime]:
@@ -212,3 +213,25 @@ def test_an_unreachable_atlas_exits_3_with_one_line() -> None:
     )
     assert result.exit_code == 3
     assert "cannot connect to Atlas at http://127.0.0.1:9" in result.output
+
+
+def test_verified_data_and_data_changed_since_recorded_show_in_the_verdict(
+    atlas_client: AtlasClient, platform: Platform
+) -> None:
+    verified = platform.truth["verified"]
+    edited = verified["edited"]
+    report = audit(
+        atlas_client,
+        "UserBehavior",
+        platform.month(MONTHS_IN_PLATFORM - 1),
+        platform.month(MONTHS_IN_PLATFORM),
+    )
+    runs = {r["runId"]: r for r in platform.truth["runs"]}
+    checked = {runs[r]["artifactSha256"] for r in verified["runs"]}
+    entries = [e for e in report.entries if report.nodes[e.guid].model.artifact_sha256 in checked]
+    assert len(entries) == len(checked)
+    for entry in entries:
+        gaps = entry.provenance.verdict.gaps
+        changed = [g for g in gaps if g.kind == "data CHANGED since recorded"]
+        assert [report.nodes[g.guid].dataset.uri for g in changed] == [f"file:{edited}"]
+        assert not [g for g in gaps if g.kind == "data never verified"]
