@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from atlas_ml.fingerprints.readers import LayoutError
     from atlas_ml.fingerprints.tables import VersionGone
     from atlas_ml.lineage import Lineage, read_lineage, resolve_target
+    from atlas_ml.lineage.by_content import BadDigest, SameContent
     from atlas_ml.lineage.resolve import TypesNotInstalled
     from atlas_ml.server.build import ServerBuildError
     from atlas_ml.server.kerberos import KerberosSetupError
@@ -139,6 +140,8 @@ _EXPORTS: dict[str, str] = {
     "StatementError": "atlas_ml.custody.statement",
     "RunNotFound": "atlas_ml.custody.check",
     "NothingToVerify": "atlas_ml.custody.offline",
+    "BadDigest": "atlas_ml.lineage.by_content",
+    "SameContent": "atlas_ml.lineage.by_content",
     "ComplianceError": "atlas_ml.compliance",
     "InvalidEvent": "atlas_ml.collect.intake",
     "SchemaError": "atlas_ml.collect.schema",
@@ -159,6 +162,7 @@ __all__ = [
     "AtlasNotFound",
     "AtlasUnavailable",
     "AuditReport",
+    "BadDigest",
     "BodyTooLarge",
     "ComplianceError",
     "ConfigError",
@@ -183,6 +187,7 @@ __all__ = [
     "PortUnavailable",
     "QueryError",
     "RunNotFound",
+    "SameContent",
     "SchemaError",
     "ServerBuildError",
     "ServerError",

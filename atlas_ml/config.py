@@ -10,15 +10,18 @@ and an atlas-ml config file. For every setting the first source that provides it
    ``<user config dir>/atlas-ml/config.toml`` (``~/.config/atlas-ml/config.toml`` on Linux),
    table ``[atlas]`` with keys ``url``, ``user``, ``password``, ``token``, ``auth``,
    ``ca_bundle``, ``verify_tls``, ``namespace``, ``connect_timeout``, ``read_timeout``,
-   ``retries``, ``batch_size``, ``upsert_workers``, ``end_of_job_seconds``, and for
-   delivery through Kafka ``transport`` (``rest`` or ``kafka``), ``kafka_bootstrap_servers``,
-   ``kafka_topic``, ``notification_max_bytes``, ``kafka_visible_seconds``;
+   ``retries``, ``batch_size``, ``upsert_workers``, ``end_of_job_seconds``, the recording
+   switches ``lowercase_paths`` and ``infer_copies``, and for delivery through Kafka
+   ``transport`` (``rest`` or ``kafka``), ``kafka_bootstrap_servers``, ``kafka_topic``,
+   ``notification_max_bytes``, ``kafka_visible_seconds``;
 4. credentials only: ``~/.netrc`` (or ``$NETRC``) entry for the server's host;
 5. ``atlas-application.properties`` from ``$ATLAS_CONF`` (the directory Atlas hooks use) or
    an explicit path: ``atlas.rest.address`` (first of a comma-separated HA list),
    ``atlas.metadata.namespace`` (falling back to the older ``atlas.cluster.name``) and
    ``atlas.authentication.method.kerberos=true`` (auth ``kerberos``, as Atlas's own client
-   does; user/password given by a higher layer still mean basic), and for the Kafka transport
+   does; user/password given by a higher layer still mean basic),
+   ``atlas.hook.hive.hdfs_path.convert_to_lowercase`` (``lowercase_paths``: path names
+   lower-cased as Atlas's Hive hook then names them), and for the Kafka transport
    ``atlas.kafka.bootstrap.servers``, the ``atlas.kafka.*`` client security settings
    (``security.protocol``, ``sasl.*``, ``ssl.*``) and
    ``atlas.notification.message.max.length.bytes``, as Atlas's hooks read them;
@@ -112,6 +115,8 @@ _FLOAT_SETTINGS = (
     "kafka_visible_seconds",
 )
 _INT_SETTINGS = ("retries", "batch_size", "upsert_workers", "notification_max_bytes")
+_BOOL_SETTINGS = ("verify_tls", "lowercase_paths", "infer_copies")
+LOWERCASE_PATHS_PROPERTY = "atlas.hook.hive.hdfs_path.convert_to_lowercase"
 TRANSPORTS = ("rest", "kafka")
 _KAFKA_CLIENT_KEYS = re.compile(r"(security\.protocol|sasl\..+|ssl\..+|client\.id)")
 """``atlas.kafka.*`` settings that are Kafka client (security) settings librdkafka shares with
@@ -132,6 +137,8 @@ class ConfigOverrides(TypedDict, total=False):
     batch_size: int | str
     upsert_workers: int | str
     end_of_job_seconds: float | str
+    lowercase_paths: bool | str
+    infer_copies: bool | str
 
 
 class ConfigSettings(ConfigOverrides, total=False):
@@ -186,6 +193,14 @@ class AtlasConfig:
     larger ones are compressed and split as Atlas's hooks do."""
     kafka_visible_seconds: float = 120.0
     """How long push waits for Atlas to apply what it published before keeping the event."""
+    lowercase_paths: bool = False
+    """Name ``hdfs_path`` entities by their lower-cased path, as Atlas's Hive hook does when
+    ``atlas.hook.hive.hdfs_path.convert_to_lowercase=true``; by default a path keeps its case,
+    so ``/data/Up/x.csv`` and ``/data/up/x.csv`` stay two entities (see
+    :mod:`atlas_ml.naming.case`)."""
+    infer_copies: bool = True
+    """At delivery, link a dataset version whose bytes equal a classified one already in
+    Atlas with an inferred COPY step (see :mod:`atlas_ml.delivery.copies`)."""
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -359,6 +374,8 @@ def _properties_settings(path: Path | None, env: Mapping[str, str]) -> dict[str,
         settings["kafka_settings"] = kafka
     if props.get("atlas.notification.message.max.length.bytes"):
         settings["notification_max_bytes"] = props["atlas.notification.message.max.length.bytes"]
+    if props.get(LOWERCASE_PATHS_PROPERTY, "").strip():
+        settings["lowercase_paths"] = props[LOWERCASE_PATHS_PROPERTY].strip()
     return settings
 
 
@@ -419,7 +436,7 @@ def _wrong_toml_type(name: str, value: Any) -> str | None:
     """
     if name in _TEXT_SETTINGS and not isinstance(value, str):
         return "text in quotes"
-    if name == "verify_tls" and not isinstance(value, (bool, str)):
+    if name in _BOOL_SETTINGS and not isinstance(value, (bool, str)):
         return "true or false"
     if name in _FLOAT_SETTINGS + _INT_SETTINGS and (
         isinstance(value, bool) or not isinstance(value, (int, float, str))
@@ -460,13 +477,13 @@ def _netrc_credentials(url: str) -> tuple[str, str] | None:
 
 
 def _coerce(name: str, value: Any, source: str) -> Any:
-    if name == "verify_tls" and isinstance(value, str):
+    if name in _BOOL_SETTINGS and isinstance(value, str):
         lowered = value.strip().lower()
         if lowered in _TRUE:
             return True
         if lowered in _FALSE:
             return False
-        raise ConfigError(f"{source}: verify_tls must be true or false, got {value!r}")
+        raise ConfigError(f"{source}: {name} must be true or false, got {value!r}")
     if name in _FLOAT_SETTINGS:
         try:
             return float(value)

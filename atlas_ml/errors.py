@@ -33,8 +33,10 @@ working. Every message names the problem and, where there is one, the fix.
     │   └── VersionGone                         a table version vacuumed or expired  [tables]
     ├── LayoutError (ValueError)            bytes, but not one readable table  [fingerprints]
     ├── ComplianceError (ValueError)        a compliance fact cannot be recorded  [compliance]
+    ├── BadDigest (ValueError)              sha256: not followed by 64 hex digits  [lineage]
     ├── TargetNotFound (LookupError)        nothing in Atlas matches what was named  [lineage]
     │   └── AmbiguousTarget                     several entities match; the message lists them
+    │       └── SameContent                         several share a sha256  [lineage]
     ├── QueryError (ValueError)             a read command's question cannot be asked as given
     │   ├── UnknownClassification               Atlas defines no such classification  [audit]
     │   ├── InvalidWindow                       since is not before until  [audit]

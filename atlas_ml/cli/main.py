@@ -20,6 +20,7 @@ COMMAND_MODULES: dict[str, str] = {
     "typedefs": "atlas_ml.cli.typedefs",
     "push": "atlas_ml.cli.push",
     "lineage": "atlas_ml.cli.lineage",
+    "naming": "atlas_ml.cli.naming",
     "verify": "atlas_ml.cli.verify",
     "spark": "atlas_ml.cli.spark",
     "pin": "atlas_ml.cli.pin",

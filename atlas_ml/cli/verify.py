@@ -14,6 +14,7 @@ from atlas_ml.cli.output import progress_bar
 from atlas_ml.client import AtlasClient, AtlasError
 from atlas_ml.config import ConfigError
 from atlas_ml.custody.settings import load_custody_settings
+from atlas_ml.lineage import BadDigest
 from atlas_ml.reports import render_json, render_text
 from atlas_ml.verify import (
     RecordedVersion,
@@ -100,7 +101,9 @@ def command(
 
     TARGET is the qualifiedName, guid or name (as 'atlas-ml lineage' prints it) of a model
     version, a training run or a dataset version, or the path a model was saved to (its
-    model version is the one whose bytes are there). For a model version or training run,
+    model version is the one whose bytes are there), or sha256:<hex>: the dataset version
+    that is that one file, or the model version with those bytes (several are listed with
+    the model versions made from each, exit 3). For a model version or training run,
     every dataset version upstream of it in Atlas's lineage is checked; for a model
     version, also the model artifact at its artifactUri against its recorded digest.
 
@@ -156,7 +159,7 @@ def command(
         resolved = resolve_target(client, target)
         with err.status(f"reading lineage of {resolved.label}"):
             collected = collect_versions(client, resolved, depth)
-    except TargetNotFound as exc:
+    except (TargetNotFound, BadDigest) as exc:
         _could_not_run(str(exc), as_json)
     except AtlasError as exc:
         _could_not_run(f"cannot read from Atlas at {client.config.url}: {exc}", as_json)

@@ -22,6 +22,7 @@ from atlas_ml.client import AtlasClient
 from atlas_ml.custody.canonical import comparable
 from atlas_ml.custody.envelope import EnvelopeError, Signed, judge_signatures
 from atlas_ml.custody.records import (
+    ACCUMULATED_ATTRIBUTES,
     DATASET_VERSION_TYPE,
     MODEL_VERSION_TYPE,
     SIGNED_TYPES,
@@ -115,10 +116,15 @@ def _attribute_findings(
     record: Record, attributes: Mapping[str, Any]
 ) -> Iterable[tuple[Finding, str]]:
     """(finding, attribute name) per signed value Atlas holds otherwise; maps key by key."""
+    accumulated = ACCUMULATED_ATTRIBUTES.get(record.type_name, frozenset())
     for name, signed_value in record.attributes.items():
         signed = comparable(signed_value)
         current = current_value(attributes, name)
-        if isinstance(signed, dict) and isinstance(current, dict):
+        if name in accumulated and isinstance(signed, list):
+            held = set(map(str, current)) if isinstance(current, list) else set()
+            for value in sorted(set(map(str, signed)) - held):
+                yield Finding(record.label, name, value, "removed"), name
+        elif isinstance(signed, dict) and isinstance(current, dict):
             for key in sorted(set(signed) | set(current)):
                 if signed.get(key) != current.get(key):
                     yield (

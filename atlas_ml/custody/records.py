@@ -39,6 +39,11 @@ UNSIGNED_ATTRIBUTES: dict[str, frozenset[str]] = {
     TRANSFORM_TYPE: frozenset({"startTime", "endTime"}),
     MODEL_VERSION_TYPE: frozenset({"registeredTime", "versionNumber", "artifactUri", "stage"}),
 }
+ACCUMULATED_ATTRIBUTES: dict[str, frozenset[str]] = {
+    MODEL_VERSION_TYPE: frozenset({"artifactLocations"}),
+}
+"""Lists every run adds to (each run that saved the same bytes adds where it saved them): a
+signed run's values must all still be there; values other runs added are no tampering."""
 DIGESTED_ATTRIBUTES = frozenset({"fingerprints"})
 DIGEST_SUFFIX = "#sha256"
 LINK_ATTRIBUTES = ("inputs", "outputs")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -12,8 +13,11 @@ from urllib.parse import quote
 
 from atlas_ml.client import AtlasAuthError, AtlasClient, AtlasError, AtlasUnavailable
 from atlas_ml.client.entities import UpsertResult
+from atlas_ml.delivery.copies import infer_copies as add_inferred_copies
 from atlas_ml.delivery.fold import fold_runs
 from atlas_ml.delivery.kafka import deliver_by_kafka
+from atlas_ml.delivery.legacy_paths import LegacyPaths
+from atlas_ml.delivery.propagation import block_propagation
 from atlas_ml.delivery.spool import Spool, SpoolBusy
 from atlas_ml.events import parse_event
 from atlas_ml.mapping import AtlasChanges, map_event
@@ -53,13 +57,31 @@ class DeliveryReport:
         self.first_rejection = self.first_rejection or reason
 
 
-def deliver_changes(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
+def deliver_changes(
+    client: AtlasClient,
+    changes: AtlasChanges,
+    *,
+    infer_copies: bool | None = None,
+    legacy_paths: LegacyPaths | None = None,
+) -> UpsertResult:
     """Upsert the entities (REST, or Kafka hook notifications with ``transport = kafka``),
     number new model versions, attach classifications and business metadata (always REST: no
-    hook message has them)."""
+    hook message has them), stop the classifications a step removed (:mod:`.propagation`).
+
+    ``infer_copies`` (default: the config's): link data to classified data with the same
+    bytes (:mod:`.copies`). ``legacy_paths`` collects path names to check against the
+    lower-cased names of atlas-ml 0.1.0 later (:mod:`.legacy_paths`); without it they are
+    checked at once.
+    """
     _drop_missing_references(client, changes)
     fold_runs(client, changes)
     _keep_first_registration(client, changes)
+    legacy = legacy_paths if legacy_paths is not None else LegacyPaths()
+    legacy.note(client, changes)
+    if changes.infer_copies and (
+        client.config.infer_copies if infer_copies is None else infer_copies
+    ):
+        add_inferred_copies(client, changes)
     if client.config.transport == "kafka":
         result = deliver_by_kafka(client, changes.entities)
     else:
@@ -87,6 +109,9 @@ def deliver_changes(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
             json={metadata.name: metadata.attributes},
             idempotent=True,
         )
+    block_propagation(client, changes, result)
+    if legacy_paths is None:
+        legacy.warn(client)
     return result
 
 
@@ -180,18 +205,25 @@ def push(
     spool: Spool | None = None,
     on_event: Callable[[Path], None] | None = None,
     time_limit: float | None = None,
+    infer_copies: bool | None = None,
 ) -> DeliveryReport:
     """Deliver every pending event in order; stop (keeping the rest) when Atlas is away.
 
     ``time_limit``: seconds this call may take, waiting for another pusher's lock included;
     no request is sent or retried after it, and the events not delivered stay pending.
+    ``infer_copies``: see :func:`deliver_changes`.
     """
     spool = spool or Spool()
     report = DeliveryReport()
     deadline = None if time_limit is None else time.monotonic() + time_limit
     try:
         with spool.lock(time_limit), _requests_end_by(client, deadline):
-            _push_pending(client, spool, report, on_event, deadline, time_limit)
+            legacy_paths = LegacyPaths()
+            _push_pending(
+                client, spool, report, on_event, deadline, time_limit, infer_copies, legacy_paths
+            )
+            with contextlib.suppress(AtlasError):  # a warning, never a reason to fail a push
+                legacy_paths.warn(client)
             spool.prune_delivered()
     except SpoolBusy as exc:
         report.stopped_by = str(exc)
@@ -236,8 +268,11 @@ def _push_pending(
     on_event: Callable[[Path], None] | None,
     deadline: float | None,
     time_limit: float | None,
+    infer_copies: bool | None = None,
+    legacy_paths: LegacyPaths | None = None,
 ) -> None:
     namespace = client.config.namespace
+    lowercase_paths = client.config.lowercase_paths
     report.recovered_partial, report.torn_partial = spool.recover_partial_writes()
     pending = spool.pending()
     for index, path in enumerate(pending):
@@ -252,12 +287,16 @@ def _push_pending(
         except FileNotFoundError:  # requeued or removed by hand meanwhile: nothing to send
             continue
         try:
-            changes = map_event(parse_event(event_bytes), namespace)
+            changes = map_event(
+                parse_event(event_bytes), namespace, lowercase_paths=lowercase_paths
+            )
         except Exception as exc:  # mapping is pure: whatever fails here is the event's fault
             report.reject(spool, path, f"{type(exc).__name__}: {exc}")
             continue
         try:
-            result = deliver_changes(client, changes)
+            result = deliver_changes(
+                client, changes, infer_copies=infer_copies, legacy_paths=legacy_paths
+            )
         except AtlasUnavailable as exc:
             report.out_of_time = deadline is not None and time.monotonic() >= deadline
             report.stopped_by = (

@@ -35,7 +35,9 @@ def end_of_job_client() -> AtlasClient:
     )
 
 
-def deliver_spool(spool: Spool, client: AtlasClient | None = None) -> DeliveryReport | None:
+def deliver_spool(
+    spool: Spool, client: AtlasClient | None = None, *, infer_copies: bool | None = None
+) -> DeliveryReport | None:
     """Push ``spool`` to Atlas at the end of a job, never raising and never for long.
 
     Without ``client``, one with the short end-of-job timeouts; either way the push stops after
@@ -47,7 +49,12 @@ def deliver_spool(spool: Spool, client: AtlasClient | None = None) -> DeliveryRe
         own = client is None
         client = client or end_of_job_client()
         try:
-            report = push(client, spool, time_limit=client.config.end_of_job_seconds)
+            report = push(
+                client,
+                spool,
+                time_limit=client.config.end_of_job_seconds,
+                infer_copies=infer_copies,
+            )
         finally:
             if own:
                 client.close()

@@ -8,10 +8,12 @@ from typing import Any
 from atlas_ml.events.facets import (
     CLASSIFICATIONS,
     DATASET_VERSION,
+    FILE_STATUS,
     Classification,
     ClassificationsFacet,
     DatasetVersionFacet,
     SchemaField,
+    facet,
 )
 from atlas_ml.events.model import Dataset, FacetLike, SchemaDatasetFacet
 from atlas_ml.fingerprints.datasets import DatasetRecord
@@ -48,8 +50,11 @@ def as_dataset(record: DatasetRecord) -> Dataset:
         licence=record.licence,
         description=record.description,
         derivedFrom=record.derivation,
+        fileSha256=record.file_sha256,
     )
     facets: dict[str, FacetLike] = {DATASET_VERSION: version}
+    if record.file_status is not None and record.location is not None:
+        facets[FILE_STATUS] = facet(FILE_STATUS, **record.file_status.fields())
     if schema is not None:
         facets[SchemaDatasetFacet.NAME] = SchemaDatasetFacet(fields=schema)
     if record.classifications:

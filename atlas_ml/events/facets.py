@@ -18,6 +18,7 @@ the same command. The schemas are closed
 listener's ``atlasml_spark`` included, checked in ``tests/spark/``) fails the tests.
 
 - ``atlasml_datasetVersion`` (dataset facet): :class:`DatasetVersionFacet`.
+- ``atlasml_fileStatus`` (dataset facet): :class:`FileStatusFacet`.
 - ``atlasml_classifications`` (dataset facet): :class:`ClassificationsFacet`.
 - ``atlasml_transform`` (run facet): :class:`TransformFacet`.
 - ``atlasml_trainingRun`` (run facet): :class:`TrainingRunFacet`.
@@ -42,6 +43,7 @@ BASE_FACET_SCHEMA_URL = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$de
 
 DATASET_VERSION = "atlasml_datasetVersion"
 CLASSIFICATIONS = "atlasml_classifications"
+FILE_STATUS = "atlasml_fileStatus"
 TRANSFORM = "atlasml_transform"
 TRAINING_RUN = "atlasml_trainingRun"
 PIPELINE_RUN = "atlasml_pipelineRun"
@@ -135,11 +137,29 @@ class DatasetVersionFacet(Facet):
     (part of the version's name)."""
     capturedTime: str | None = None
     """When the version was fingerprinted (ISO 8601); the event's time when absent."""
+    fileSha256: str | None = None
+    """The sha256 (hex) of a version that is one file: searchable in Atlas."""
     mlflowDigest: str | None = None
     """MLflow's digest of data only MLflow knows (``mlflow.log_input``); it names the version
     then."""
     mlflowSource: str | None = None
     mlflowName: str | None = None
+
+
+# --- atlasml_fileStatus --------------------------------------------------------------------
+@dataclass(kw_only=True)
+class FileStatusFacet(Facet):
+    """What the file system says about the location, as Atlas's ``hdfs_path`` records it;
+    written by the Python tracker and the JVM listener where known."""
+
+    NAME: ClassVar[str] = FILE_STATUS
+
+    isFile: bool | None = None
+    fileSize: int | None = None
+    """Bytes, for a file (a folder has none)."""
+    modifiedTime: str | None = None
+    """ISO 8601, UTC."""
+    numberOfReplicas: int | None = None
 
 
 # --- atlasml_classifications ---------------------------------------------------------------
@@ -190,6 +210,8 @@ class TransformFacet(Facet):
     endTime: str | None = None
     runKind: str | None = None
     """``training`` or ``pipeline``: the type of the run the ``parent`` facet names."""
+    inferCopies: bool | None = None
+    """False: infer no COPY links for the step's data (:mod:`atlas_ml.delivery.copies`)."""
 
 
 # --- atlasml_trainingRun -------------------------------------------------------------------
@@ -220,6 +242,8 @@ class TrainingRunFacet(Facet):
     """One of the ``atlasml_run_status`` enum (SUCCEEDED, FAILED, ...)."""
     error: str | None = None
     """The exception a failed run ended with."""
+    inferCopies: bool | None = None
+    """False: infer no COPY links for the run's data (:mod:`atlas_ml.delivery.copies`)."""
     mlflowRunId: str | None = None
     """The MLflow run this run was imported from or mirrored into."""
     mlflowRunUri: str | None = None
@@ -389,6 +413,7 @@ FACET_CLASSES: dict[str, type[Facet]] = {
     cls.NAME: cls
     for cls in (
         DatasetVersionFacet,
+        FileStatusFacet,
         ClassificationsFacet,
         TransformFacet,
         TrainingRunFacet,

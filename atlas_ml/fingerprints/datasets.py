@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from atlas_ml.fingerprints.file_status import FileStatus, local_file_status
 from atlas_ml.fingerprints.logical import LogicalFingerprint
 from atlas_ml.fingerprints.manifest import FileManifest, build_manifest
 from atlas_ml.fingerprints.pointers import PointerError, detect_pointer
@@ -45,6 +46,16 @@ class DatasetRecord:
     classifications: list[dict[str, Any]] = field(default_factory=list)
     derivation: str | None = None
     """For in-memory data a recorded step produced: ``naming.derivation_key`` of that step."""
+    file_status: FileStatus | None = None
+    """What the file system said about ``location`` when it was fingerprinted."""
+
+    @property
+    def file_sha256(self) -> str | None:
+        """The sha256 of the one file this version is (a file, or a folder of one data file),
+        which a regulator holding that file can search for."""
+        if self.manifest is None or len(self.manifest.entries) != 1:
+            return None
+        return self.manifest.entries[0].sha256
 
     @property
     def fingerprint(self) -> str:
@@ -155,6 +166,7 @@ def describe_path(
         logical=logical_fingerprint,
         pointer=pointer,
         data_format=data_format,
+        file_status=local_file_status(path),
     )
 
 

@@ -1,5 +1,6 @@
 """Read side: find entities and read the lineage Atlas holds for them."""
 
+from atlas_ml.lineage.by_content import BadDigest, ContentMatch, SameContent
 from atlas_ml.lineage.read import Lineage, read_lineage
 from atlas_ml.lineage.resolve import (
     AmbiguousTarget,
@@ -11,7 +12,10 @@ from atlas_ml.lineage.resolve import (
 
 __all__ = [
     "AmbiguousTarget",
+    "BadDigest",
+    "ContentMatch",
     "Lineage",
+    "SameContent",
     "TargetNotFound",
     "TypesNotInstalled",
     "read_lineage",

@@ -47,6 +47,7 @@ def read_lineage(
     full = {e["guid"]: e for e in client.entities.get_bulk(list(graph.entities))}
     add_one_sided_processes(client, graph, full, downstream)
     _add_run_outcomes(graph, full)
+    _add_blocked_classifications(graph, full)
     evaluations: tuple[EvaluationSummary, ...] = ()
     if not downstream and entity.get("typeName") == MODEL_VERSION_TYPE:
         evaluations = tuple(read_evaluations(client, full.get(guid, entity)))
@@ -60,3 +61,12 @@ def _add_run_outcomes(graph: LineageGraph, entities: dict[str, dict[str, Any]]) 
         status = (entities.get(guid, {}).get("attributes") or {}).get("status")
         if header.get("typeName") == TRAINING_RUN_TYPE and status:
             header.setdefault("attributes", {})["status"] = status
+
+
+def _add_blocked_classifications(graph: LineageGraph, entities: dict[str, dict[str, Any]]) -> None:
+    """Copy each step's ``blockedClassifications`` into its lineage header: where a
+    classification stops is part of reading the tree (the header lacks it)."""
+    for guid, header in graph.entities.items():
+        blocked = (entities.get(guid, {}).get("attributes") or {}).get("blockedClassifications")
+        if blocked:
+            header.setdefault("attributes", {})["blockedClassifications"] = sorted(blocked)

@@ -42,6 +42,9 @@ class AtlasChanges:
     entities: list[dict[str, Any]] = field(default_factory=list)
     classifications: list[ClassificationRequest] = field(default_factory=list)
     business_metadata: list[BusinessMetadataRequest] = field(default_factory=list)
+    infer_copies: bool = True
+    """False when the event's producer asked for no inferred copies of its data (see
+    :mod:`atlas_ml.delivery.copies`)."""
     optional_references: set[tuple[str, str]] = field(default_factory=set)
     """(type, qualifiedName) of entities another hook owns (``hive_table``): referenced only
     when they exist, see :meth:`drop_references`."""

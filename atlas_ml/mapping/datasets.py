@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from atlas_ml.events import CLASSIFICATIONS, DATASET_VERSION, MODEL_VERSION
+from atlas_ml.events import CLASSIFICATIONS, DATASET_VERSION, FILE_STATUS, MODEL_VERSION
 from atlas_ml.mapping.changes import AtlasChanges, ClassificationRequest
 from atlas_ml.mapping.relational import map_jdbc_table
 from atlas_ml.mapping.times import epoch_millis
@@ -24,6 +24,7 @@ from atlas_ml.naming import (
 from atlas_ml.typedefs.names import (
     COMPLIANCE_METADATA,
     DATASET_VERSION_TYPE,
+    HDFS_PATH_TYPE,
     MODEL_TYPE,
     MODEL_VERSION_TYPE,
     MODEL_VERSIONS_RELATIONSHIP,
@@ -66,6 +67,7 @@ def _version_attributes(
         else None,
         "origin": facet.get("origin"),
         "licence": facet.get("licence"),
+        "fileSha256": facet.get("fileSha256"),
         "description": facet.get("description"),
         "capturedTime": epoch_millis(facet.get("capturedTime") or event_time),
         "mlflowDigest": facet.get("mlflowDigest"),
@@ -82,6 +84,7 @@ def map_dataset(
     event_time: str,
     *,
     read: bool = False,
+    lowercase_paths: bool = False,
 ) -> dict[str, Any]:
     """Add the entities for one OpenLineage dataset; returns the reference lineage uses.
 
@@ -90,7 +93,7 @@ def map_dataset(
     to the version, so lineage runs physical data -> version -> consumers without a gap.
     A dataset with ``atlasml_modelVersion`` becomes a model version under its model.
     A partition folder that is ``read`` is linked to its table's folder (see
-    :func:`_map_partition`).
+    :func:`_map_partition`). ``lowercase_paths``: see :mod:`atlas_ml.naming.case`.
     """
     facets = dataset.get("facets") or {}
     ol_namespace, ol_name = dataset["namespace"], dataset["name"]
@@ -101,14 +104,19 @@ def map_dataset(
         _map_classifications(facets, changes, MODEL_VERSION_TYPE, reference)
         return reference
 
-    physical = None if in_memory else openlineage_dataset(ol_namespace, ol_name, namespace)
+    physical = None
+    if not in_memory:
+        physical = openlineage_dataset(ol_namespace, ol_name, namespace, lowercase_paths)
     physical_ref = None
     if physical is not None and physical.type_name == RDBMS_TABLE_TYPE:
         physical_ref = map_jdbc_table(ol_namespace, ol_name, changes, namespace)
     elif physical is not None:
-        physical_ref = changes.add(physical.type_name, physical.entity()["attributes"])
+        attributes = {**physical.entity()["attributes"], **_file_status(physical, facets)}
+        physical_ref = changes.add(physical.type_name, attributes)
         if read:
-            _map_partition(ol_namespace, ol_name, physical, physical_ref, changes, namespace)
+            _map_partition(
+                ol_namespace, ol_name, physical, physical_ref, changes, namespace, lowercase_paths
+            )
 
     version = facets.get(DATASET_VERSION)
     if not version or not (
@@ -157,6 +165,21 @@ def map_dataset(
     return version_ref
 
 
+def _file_status(physical: PhysicalDataset, facets: dict[str, Any]) -> dict[str, Any]:
+    """``isFile``, ``fileSize``, ``modifiedTime``, ``numberOfReplicas`` of an ``hdfs_path``
+    from the ``atlasml_fileStatus`` facet (Atlas's HDFS model; other path types lack them)."""
+    status = facets.get(FILE_STATUS) or {}
+    if physical.type_name != HDFS_PATH_TYPE or not status:
+        return {}
+    attributes = {
+        "isFile": status.get("isFile"),
+        "fileSize": status.get("fileSize"),
+        "modifiedTime": epoch_millis(status.get("modifiedTime")),
+        "numberOfReplicas": status.get("numberOfReplicas"),
+    }
+    return {key: value for key, value in attributes.items() if value is not None}
+
+
 def _map_partition(
     ol_namespace: str,
     ol_name: str,
@@ -164,6 +187,7 @@ def _map_partition(
     physical_ref: dict[str, Any],
     changes: AtlasChanges,
     namespace: str,
+    lowercase_paths: bool,
 ) -> None:
     """Link a partition folder that was read (``sales/year=2024``) to its table's folder.
 
@@ -175,7 +199,7 @@ def _map_partition(
     root_name = partition_root(ol_name)
     if root_name is None or not physical.is_path:
         return
-    root = openlineage_dataset(ol_namespace, root_name, namespace)
+    root = openlineage_dataset(ol_namespace, root_name, namespace, lowercase_paths)
     root_ref = changes.add(root.type_name, root.entity()["attributes"])
     table, partition = location_label(root_name), ol_name[len(root_name) :].strip("/")
     changes.add(

@@ -44,10 +44,14 @@ def _names(changes: AtlasChanges, references: list[dict[str, Any]]) -> list[str]
     return [by_guid[reference["guid"]] for reference in references]
 
 
-def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
+def map_event(
+    event: dict[str, Any], namespace: str, *, lowercase_paths: bool = False
+) -> AtlasChanges:
     """Entities (linked by placeholder guids) and classifications for ``event``.
 
-    Raises :class:`~atlas_ml.events.EventError` for a malformed event.
+    ``lowercase_paths``: ``atlas.hook.hive.hdfs_path.convert_to_lowercase`` (see
+    :mod:`atlas_ml.naming.case`). Raises :class:`~atlas_ml.events.EventError` for a malformed
+    event.
     """
     validate_event(event)
     if not is_atlas_ml_event(event) or "run" not in event:
@@ -63,10 +67,19 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
         # hooks); a failed training run is still recorded, as FAILED.
         return changes
     event_time = event["eventTime"]
+    changes.infer_copies = all(
+        (run_facets.get(name) or {}).get("inferCopies", True) is not False
+        for name in (TRAINING_RUN, TRANSFORM)
+    )
+    lower = lowercase_paths
     inputs = [
-        map_dataset(d, changes, namespace, event_time, read=True) for d in event.get("inputs", [])
+        map_dataset(d, changes, namespace, event_time, read=True, lowercase_paths=lower)
+        for d in event.get("inputs", [])
     ]
-    outputs = [map_dataset(d, changes, namespace, event_time) for d in event.get("outputs", [])]
+    outputs = [
+        map_dataset(d, changes, namespace, event_time, lowercase_paths=lower)
+        for d in event.get("outputs", [])
+    ]
     job = event["job"]
     common = {"inputs": inputs, "outputs": outputs}
 
@@ -97,7 +110,7 @@ def map_event(event: dict[str, Any], namespace: str) -> AtlasChanges:
     elif EVALUATION in run_facets:
         map_evaluation(event, run_facets[EVALUATION], changes, namespace, inputs)
     elif SPARK in run_facets:
-        map_spark(event, run_facets[SPARK], changes, namespace, inputs, outputs)
+        map_spark(event, run_facets[SPARK], changes, namespace, inputs, outputs, lower)
     elif VALIDATION in run_facets:
         map_validation(event, run_facets[VALIDATION], changes, namespace, inputs)
     else:

@@ -47,6 +47,7 @@ def map_spark(
     namespace: str,
     inputs: list[dict[str, Any]],
     outputs: list[dict[str, Any]],
+    lowercase_paths: bool = False,
 ) -> None:
     """Add the process, its application, its column lineage and its Hive table links."""
     app_id = facet.get("applicationId") or event["job"]["namespace"]
@@ -95,6 +96,7 @@ def map_spark(
                 datasets,
                 changes,
                 namespace,
+                lowercase_paths,
             )
 
 
@@ -115,6 +117,7 @@ def _column_lineage(
     datasets: dict[tuple[str, str], dict[str, Any]],
     changes: AtlasChanges,
     namespace: str,
+    lowercase_paths: bool,
 ) -> None:
     if not sources:
         return  # a literal or generated column: no data flows into it
@@ -124,7 +127,7 @@ def _column_lineage(
         identity = (source["namespace"], source["name"])
         reference = datasets.get(identity)
         if reference is None:
-            physical = openlineage_dataset(*identity, namespace)
+            physical = openlineage_dataset(*identity, namespace, lowercase_paths)
             reference = changes.add(physical.type_name, physical.entity()["attributes"])
             datasets[identity] = reference
         if reference not in feeding:

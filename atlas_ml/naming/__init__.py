@@ -8,6 +8,7 @@ upserts the same entities.
 """
 
 from atlas_ml.naming.ml import (
+    COPY_PIPELINE,
     dataset_version_name,
     derivation_key,
     evaluation_name,
@@ -31,6 +32,7 @@ from atlas_ml.naming.physical import (
 )
 
 __all__ = [
+    "COPY_PIPELINE",
     "PhysicalDataset",
     "dataset_version_name",
     "derivation_key",

@@ -75,6 +75,11 @@ def transform_name(
     return f"{pipeline}.{step}#{wiring.hexdigest()[:16]}@{namespace}"
 
 
+COPY_PIPELINE = "copy"
+"""The pipeline of the COPY steps atlas-ml infers between byte-identical data
+(``copy.<file>#<wiring>@<namespace>``, see :func:`transform_name`)."""
+
+
 def training_run_name(pipeline: str, run_id: str, namespace: str) -> str:
     return f"{pipeline}.run.{run_id}@{namespace}"
 

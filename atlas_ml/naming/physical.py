@@ -3,7 +3,8 @@
 Paths follow ``AtlasPathExtractorUtil``: ``hdfs_path`` for HDFS and local files (Hadoop's
 ``file:/abs/path`` form), ``aws_s3_v2_directory`` for ``s3``/``s3a``, ``adls_gen2_directory``
 for ``abfs(s)``, ``gcp_storage_virtual_directory`` for ``gs``, ``ozone_key`` for ``ofs``/``o3fs``;
-qualifiedName ``<path>@<namespace>``, lower-cased like Atlas's hooks do by default.
+qualifiedName ``<path>@<namespace>``, the path's case kept unless
+``atlas.hook.hive.hdfs_path.convert_to_lowercase`` says otherwise (see :mod:`.case`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from atlas_ml.naming.case import case_rule
 from atlas_ml.naming.relational import relational_names
 from atlas_ml.typedefs.names import (
     ADLS_GEN2_DIRECTORY_TYPE,
@@ -135,15 +137,15 @@ def openlineage_location(location: str | os.PathLike[str]) -> tuple[str, str]:
 
 
 def physical_dataset(
-    location: str | os.PathLike[str], namespace: str, lower_case: bool = True
+    location: str | os.PathLike[str], namespace: str, lower_case: bool = False
 ) -> PhysicalDataset:
-    """The Atlas entity Atlas's own hooks would create for ``location``."""
+    """The Atlas entity Atlas's own hooks would create for ``location``; ``lower_case`` is
+    ``atlas.hook.hive.hdfs_path.convert_to_lowercase`` (see :func:`.case.case_rule`)."""
     path = normalise_location(location)
-    if lower_case:
-        path = path.lower()
+    type_name = _CLOUD_TYPES.get(urlsplit(path).scheme, HDFS_PATH_TYPE)
+    path = case_rule(type_name, lower_case).apply(path)
     parts = urlsplit(path)
     qualified_name = f"{path}@{namespace}"
-    type_name = _CLOUD_TYPES.get(parts.scheme, HDFS_PATH_TYPE)
     name = parts.path or "/"
     if type_name == HDFS_PATH_TYPE:
         attributes: dict[str, Any] = {"path": path, "name": name, "clusterName": namespace}
@@ -160,9 +162,9 @@ def version_location(ol_namespace: str, ol_name: str, namespace: str) -> str:
     """Where a dataset version's data lives, as its qualifiedName starts: the physical
     entity's name with the path's case kept.
 
-    Atlas lower-cases paths in ``hdfs_path`` names, but HDFS, S3 and POSIX paths are case
-    sensitive: ``Data.csv`` and ``data.csv`` are two files, so two dataset versions (under
-    the one path entity Atlas's hooks would make for both).
+    HDFS, S3 and POSIX paths are case sensitive: ``Data.csv`` and ``data.csv`` are two files,
+    so two dataset versions, even where ``hdfs_path`` names are lower-cased (under the one
+    path entity Atlas's hooks then make for both).
     """
     physical = openlineage_dataset(ol_namespace, ol_name, namespace, lower_case=False)
     return physical.qualified_name.removesuffix(f"@{namespace}")
@@ -175,7 +177,7 @@ def hive_table(database: str, table: str, namespace: str) -> PhysicalDataset:
 
 
 def openlineage_dataset(
-    ol_namespace: str, ol_name: str, namespace: str, lower_case: bool = True
+    ol_namespace: str, ol_name: str, namespace: str, lower_case: bool = False
 ) -> PhysicalDataset:
     """The Atlas entity for an OpenLineage dataset (``namespace`` + ``name`` naming spec)."""
     scheme = urlsplit(ol_namespace).scheme or ol_namespace

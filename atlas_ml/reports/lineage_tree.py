@@ -64,6 +64,9 @@ def _labeller(graph: LineageGraph) -> Callable[[str], str]:
         style = _STYLE.get(type_name, "white")
         tags = _classification_names(entity)
         suffix = f" [red]{', '.join(tags)}[/red]" if tags else ""
+        blocked = (entity.get("attributes") or {}).get("blockedClassifications")
+        if blocked:  # a step that removed what these describe: they stop here
+            suffix += f" [dim](stops {escape(', '.join(blocked))})[/dim]"
         outcome = (entity.get("attributes") or {}).get("status")
         if outcome and outcome != "SUCCEEDED":  # a training run's; SUCCEEDED is the norm
             suffix = f" [bold red]{escape(str(outcome))}[/bold red]{suffix}"

@@ -37,6 +37,7 @@ def training_run(
     compliance: Mapping[str, Any] | None = None,
     started_at: Moment | None = None,
     ended_at: Moment | None = None,
+    infer_copies: bool = True,
 ) -> Iterator[TrainingRun]:
     """Record a training run; exceptions from the body are recorded as FAILED and re-raised.
 
@@ -49,6 +50,8 @@ def training_run(
     (``purpose``, ``risk``, ``approver``, ``approved_on``) of every model the run logs.
     ``started_at``/``ended_at`` (datetime or ISO-8601; naive = UTC) backdate the run, for
     imports and tests; by default it runs from entering the block to leaving it.
+    ``infer_copies=False``: delivery does not link this run's data to classified data with
+    the same bytes elsewhere (see :mod:`atlas_ml.delivery.copies`).
 
     >>> with training_run("titanic-survival", team="risk", reason="...") as run:
     ...     run.use("titanic.csv", role="raw")
@@ -58,6 +61,7 @@ def training_run(
         team=team,
         reason=reason,
         spool=spool or Spool(),
+        infer_copies=infer_copies,
         compliance=compliance_facts(compliance),
     )
     with recording(run, deliver, client, autolog, started_at, ended_at, mlflow) as recorded:

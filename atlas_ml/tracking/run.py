@@ -105,6 +105,9 @@ class TrainingRun:
     metrics: dict[str, float] = field(default_factory=dict)
     inputs: list[DatasetRecord] = field(default_factory=list)
     models: list[RecordedModel] = field(default_factory=list)
+    infer_copies: bool = True
+    """False: delivery links none of this run's data to classified copies of the same bytes
+    (see :mod:`atlas_ml.delivery.copies`)."""
     status: str = "RUNNING"
     error: str | None = None
     delivery: DeliveryReport | None = None
@@ -267,6 +270,7 @@ class TrainingRun:
                     startTime=started,
                     endTime=ended,
                     runKind=self.run_kind,
+                    inferCopies=None if self.infer_copies else False,
                 ),
                 "parent": parent_run_facet(self.run_id, self.pipeline),
             },
@@ -484,6 +488,7 @@ class TrainingRun:
             endTime=ended,
             status=self.status,
             error=self.error,
+            inferCopies=None if self.infer_copies else False,
         )
 
     def _warn_about_loose_data(self) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from atlas_ml.client import AtlasClient
+from atlas_ml.lineage.by_content import digest_of
 from atlas_ml.lineage.resolve import AmbiguousTarget, TargetNotFound
 from atlas_ml.lineage.resolve import resolve_target as resolve_entity
 from atlas_ml.typedefs.names import (
@@ -57,6 +58,8 @@ def resolve_target(client: AtlasClient, text: str) -> Target:
     except AmbiguousTarget:
         raise  # its message lists the candidates
     except TargetNotFound as exc:
+        if digest_of(text) is not None:
+            raise  # its message says what a sha256 can and cannot find
         raise TargetNotFound(
             f"no model version, dataset version or training run named {text!r} in Atlas at "
             f"{client.config.url}. Give its guid or exact qualifiedName (e.g. "

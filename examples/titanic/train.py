@@ -6,10 +6,12 @@ Run it with a reachable Atlas (``make demo`` starts one):
 
 Each preparation step is recorded as a transform with its reasoning, its run, its team and
 the code that ran it; every intermediate DataFrame becomes a dataset version named by its
-content fingerprint; the raw CSV's personal columns are classified ``PII`` and Atlas
-propagates that classification down the lineage to the model version. The metrics measured
-on the test split are an evaluation of the model version on that exact data, and the model
-carries its compliance facts (intended purpose, risk category, approver).
+content fingerprint; the raw CSV's personal columns are classified ``PII``, and Atlas
+propagates that classification down the lineage to the clean step, which drops those
+columns: there it stops, so the cleaned data and the model are not PII (the step records
+why). The metrics measured on the test split are an evaluation of the model version on that
+exact data, and the model carries its compliance facts (intended purpose, risk category,
+approver).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from atlas_ml.tracking import TrainingRun, training_run
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "titanic.csv"
 PERSONAL_COLUMNS = ["Name", "Ticket", "Cabin"]
+QUASI_IDENTIFIERS = ["Sex", "Age"]
 SEED = 42
 
 
@@ -39,6 +42,13 @@ def prepare(run: TrainingRun, csv: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     raw.classify(
         "PII", columns=PERSONAL_COLUMNS, basis="names, ticket and cabin numbers identify passengers"
+    )
+    # Sex and age are kept and trained on: quasi-identifiers of real people, so the model is
+    # Sensitive although the direct identifiers (PII above) stop at the clean step.
+    raw.classify(
+        "Sensitive",
+        columns=QUASI_IDENTIFIERS,
+        basis="sex and age of named 1912 passengers: quasi-identifiers (GDPR Recital 26)",
     )
     passengers = pd.read_csv(csv)
 

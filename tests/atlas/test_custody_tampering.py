@@ -334,7 +334,7 @@ def _conn(client: AtlasClient) -> list[str]:
     return ["--url", config.url, "--user", str(config.username), "--password", str(config.password)]
 
 
-def test_a_step_repeated_by_a_later_signed_run_is_a_note_not_tampering(
+def test_a_step_rerun_by_a_later_signed_run_stays_the_earlier_runs_and_edits_show_on_their_own_run(
     atlas_client: AtlasClient,
     project_types: None,
     signing: Any,
@@ -346,14 +346,17 @@ def test_a_step_repeated_by_a_later_signed_run_is_a_note_not_tampering(
     first = _rerun_with_reason(atlas_client, tmp_path / "a", unique, team, "drop tiny loans")
     second = _rerun_with_reason(atlas_client, tmp_path / "b", unique, team, "policy 7 says so")
 
-    result = _check(atlas_client, first, signing)
-
-    assert result.status is CustodyStatus.SIGNED_OK, result.to_dict()
-    assert any("reasoning was recorded again, signed, by training run" in n for n in result.notes)
-    # A value no signed run ever recorded is still tampering.
+    # Each run's step is its own entity (it names its run), so the later run's reasoning
+    # never lands on the earlier run's signed step.
+    assert _check(atlas_client, first, signing).status is CustodyStatus.SIGNED_OK
+    assert _check(atlas_client, second, signing).status is CustodyStatus.SIGNED_OK
     step = next(r for r in _signed_records(insider, second) if r["typeName"] == "atlasml_transform")
     insider.set_attributes("atlasml_transform", step["qualifiedName"], reasoning="no reason")
-    assert _check(atlas_client, first, signing).status is CustodyStatus.TAMPERED
+
+    edited = _check(atlas_client, second, signing)
+    assert edited.status is CustodyStatus.TAMPERED
+    assert any(f.field == "reasoning" for f in edited.findings), edited.to_dict()
+    assert _check(atlas_client, first, signing).status is CustodyStatus.SIGNED_OK
 
 
 def _rerun_with_reason(

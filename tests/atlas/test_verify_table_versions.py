@@ -3,7 +3,8 @@ after the data moved on: the recorded version is read back by time travel throug
 systems' own libraries (deltalake, pyiceberg, dvc), and a version that was vacuumed, expired
 or garbage-collected is UNRECOVERABLE with the setting that would have kept it.
 
-Every table is written by its own library (Spark-written tables: tests/spark).
+Every table is written by its own library (tables written by Spark:
+tests/spark/test_spark_written_tables.py).
 """
 
 from __future__ import annotations

@@ -60,8 +60,7 @@ def test_unmappable_event_is_moved_aside_with_the_reason(tmp_path: Path) -> None
     (tmp_path / "0000000000001-bad-COMPLETE.json").write_text("{not json")
 
     class NoAtlas:
-        class config:
-            namespace = "prod"
+        config = AtlasConfig(namespace="prod")
 
     report = push(NoAtlas(), spool)  # type: ignore[arg-type]
     assert (report.delivered, report.rejected) == (0, 1)
@@ -99,8 +98,7 @@ def test_events_with_malformed_facets_are_set_aside_and_later_events_still_go(
     (tmp_path / "0000000000001-bad-COMPLETE.json").write_text(json.dumps({**_event(), **change}))
 
     class NoAtlas:
-        class config:
-            namespace = "prod"
+        config = AtlasConfig(namespace="prod")
 
     report = push(NoAtlas(), spool)  # type: ignore[arg-type]
     assert (report.delivered, report.rejected) == (0, 1)
@@ -114,14 +112,13 @@ def test_an_event_the_mapper_fails_on_is_set_aside_not_a_crash_of_push(
     (tmp_path / "0000000000001-deep-COMPLETE.json").write_text("[" * 100_000 + "]" * 100_000)
     spool.write(_event())
 
-    def mapper_bug(event: object, namespace: str) -> object:
+    def mapper_bug(event: object, namespace: str, **options: object) -> object:
         raise AttributeError("'str' object has no attribute 'get'")
 
     monkeypatch.setattr("atlas_ml.delivery.atlas.map_event", mapper_bug)
 
     class NoAtlas:
-        class config:
-            namespace = "prod"
+        config = AtlasConfig(namespace="prod")
 
     report = push(NoAtlas(), spool)  # type: ignore[arg-type]
     assert (report.delivered, report.rejected, report.remaining) == (0, 2, 0)

@@ -131,3 +131,16 @@ def test_a_model_versions_tree_shows_each_evaluation_with_its_metrics_and_data(
         "└── m evaluated on test@2 atlasml_evaluation (test) accuracy 0.750, f1 0.500",
         "    └── test@2 atlasml_dataset_version PII",
     ]
+
+
+def test_a_step_that_stops_a_classification_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    attributes = {"name": "clean", "blockedClassifications": ["PII"]}
+    clean = node("clean", "atlasml_transform", attributes=attributes, classificationNames=["PII"])
+    out = node("out", "atlasml_dataset_version")
+    graph = LineageGraph(
+        base_guid="out", entities={"clean": clean, "out": out}, edges=[("clean", "out")]
+    )
+
+    print_tree(upstream_tree(graph, "out"))
+
+    assert "clean atlasml_transform PII (stops PII)" in capsys.readouterr().out

@@ -190,7 +190,7 @@ def test_column_lineage_facet_is_one_entity_per_output_column() -> None:
 @pytest.mark.parametrize(
     ("namespace", "name", "type_name", "qualified_name"),
     [
-        ("file", "/Data/x.csv", "hdfs_path", "file:/data/x.csv@prod"),
+        ("file", "/Data/x.csv", "hdfs_path", "file:/Data/x.csv@prod"),  # case kept
         ("hdfs://nn:8020", "/warehouse/t", "hdfs_path", "hdfs://nn:8020/warehouse/t@prod"),
         ("s3://bucket", "events/2026", "aws_s3_v2_directory", "s3://bucket/events/2026@prod"),
         ("postgres://db:5432", "shop.public.orders", "rdbms_table", None),

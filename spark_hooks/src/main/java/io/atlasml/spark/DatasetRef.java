@@ -20,6 +20,16 @@ final class DatasetRef {
   /** Columns as (name, type) pairs, if known. */
   List<String[]> schema = new ArrayList<>();
   String dataSourceUri;
+  /**
+   * What the file system says about the path, when the plan knows it without a call to the file
+   * system (Spark's file index has listed it already): null when unknown. Written as the
+   * {@code atlasml_fileStatus} facet, which becomes {@code hdfs_path.isFile/fileSize/...}.
+   */
+  Boolean isFile;
+
+  Long fileSize;
+  Long modifiedTime;
+  Integer replicas;
 
   DatasetRef(String namespace, String name) {
     this.namespace = namespace;
