@@ -16,8 +16,8 @@ events name is sent once), and sends it as few requests as fit:
   business metadata sent inline with new entities (separately only for existing ones);
 - then what ``push`` does per event on the merged set: inferred copies, propagation blocks.
 
-The result in Atlas is the same as ``push``'s; what differs is only when, within a round,
-each write lands. Data whose twin is recorded in the same round is not linked as a copy
+The result in Atlas is the same as ``push``'s (REST only: ``transport = kafka`` does not
+apply here); what differs is only when, within a round, each write lands. Data whose twin is recorded in the same round is not linked as a copy
 (the twin is not in Atlas yet when the round is checked): keep rounds smaller than the
 distance between a file and its copies, as chronological spools do.
 """
@@ -35,6 +35,10 @@ from atlas_ml.client.batching import is_placeholder
 from atlas_ml.client.entities import UpsertResult
 from atlas_ml.delivery import atlas as single
 from atlas_ml.delivery.atlas import DeliveryReport
+from atlas_ml.delivery.copies import infer_copies
+from atlas_ml.delivery.fold import fold_runs
+from atlas_ml.delivery.legacy_paths import LegacyPaths
+from atlas_ml.delivery.propagation import block_propagation
 from atlas_ml.delivery.spool import Spool, SpoolBusy
 from atlas_ml.events import parse_event
 from atlas_ml.mapping import AtlasChanges, map_event
@@ -114,10 +118,7 @@ def _round(client: AtlasClient, spool: Spool, paths: list[Path], report: Deliver
 
 
 def _map(client: AtlasClient, event: dict[str, Any]) -> AtlasChanges:
-    lowercase = getattr(client.config, "lowercase_paths", None)
-    if lowercase is None:
-        return map_event(event, client.config.namespace)
-    return map_event(event, client.config.namespace, lowercase_paths=lowercase)  # type: ignore[call-arg]
+    return map_event(event, client.config.namespace, lowercase_paths=client.config.lowercase_paths)
 
 
 def _one_by_one(
@@ -172,8 +173,7 @@ def merge_changes(all_changes: Iterable[AtlasChanges]) -> AtlasChanges:
                 merged.classifications.append(request)
         merged.business_metadata.extend(changes.business_metadata)
         merged.optional_references |= changes.optional_references
-        if hasattr(changes, "infer_copies"):
-            merged.infer_copies = getattr(merged, "infer_copies", True) and changes.infer_copies  # type: ignore[attr-defined]
+        merged.infer_copies = merged.infer_copies and changes.infer_copies
     return merged
 
 
@@ -196,7 +196,10 @@ def deliver_merged(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
     """Send merged changes: entities by reference depth, then numbers, classifications,
     business metadata and propagation blocks, each in bulk."""
     single._drop_missing_references(client, changes)
+    fold_runs(client, changes)
     single._keep_first_registration(client, changes)
+    legacy = LegacyPaths()
+    legacy.note(client, changes)
     _infer_copies(client, changes)
     number_model_versions(client, changes)
     _business_metadata_inline(changes)
@@ -215,6 +218,7 @@ def deliver_merged(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
     attach_classifications(client, changes, result)
     _business_metadata_rest(client, changes, result)
     _block_propagation(client, changes, result)
+    legacy.warn(client)
     return result
 
 
@@ -435,21 +439,13 @@ def _business_metadata_rest(
 
 
 def _infer_copies(client: AtlasClient, changes: AtlasChanges) -> None:
-    """Link data to classified data with the same bytes, where this atlas-ml does that."""
-    try:
-        from atlas_ml.delivery.copies import infer_copies
-    except ImportError:
-        return
-    enabled = getattr(client.config, "infer_copies", True)
-    if enabled and getattr(changes, "infer_copies", True):
+    """Link data to classified data with the same bytes (as ``push`` does, see
+    :mod:`.copies`), unless the config or the events' producers turned it off."""
+    if client.config.infer_copies and changes.infer_copies:
         infer_copies(client, changes)
 
 
 def _block_propagation(client: AtlasClient, changes: AtlasChanges, result: UpsertResult) -> None:
-    """Stop classifications at the steps that removed what they describe, where this
-    atlas-ml does that."""
-    try:
-        from atlas_ml.delivery.propagation import block_propagation
-    except ImportError:
-        return
+    """Stop classifications at the steps that removed what they describe (as ``push``
+    does, see :mod:`.propagation`)."""
     block_propagation(client, changes, result)
