@@ -4,10 +4,12 @@ Atlas propagates a classification from the data it is set on along lineage to ev
 and dataset downstream, unless a step blocked it (record fidelity: an anonymising step, or
 one that dropped every classified column) - and a byte-identical copy linked as ``COPY``
 carries it on. So the question "which training runs in the window read such data, directly
-or through any upstream step" is one basic search: training runs with the classification
-(its sub-classifications included), their start time in the window and their team, paged.
-Their model versions and everything upstream are then read in bulk, each entity once
-(:class:`~atlas_ml.provenance.ProvenanceGraph`). Requests: runs / page size + distinct
+or through any upstream step" is one paged basic search: training runs by start time and
+team, whose classifications (propagated ones listed too) include the classification or a
+sub-classification (see :func:`search_runs` for why the classification is not a search
+parameter). Their model versions and everything upstream are then read in bulk, each entity
+once (:class:`~atlas_ml.provenance.ProvenanceGraph`), and the classification is traced back
+to where it was set, around the steps that block it. Requests: runs / page size + distinct
 entities / bulk size, never one lineage call per model.
 """
 
@@ -95,7 +97,15 @@ def search_runs(
     progress: Progress = _quiet,
     page_size: int = PAGE_SIZE,
 ) -> list[Node]:
-    """Training runs in the window that carry the classification (propagated ones count)."""
+    """Training runs started in the window (of the team) that carry the classification or a
+    sub-classification, propagated ones included.
+
+    The search filters by type, start time and team, and the classification is checked on
+    each result's ``classificationNames`` (which list propagated classifications too): Atlas
+    2.1 pages a search *by classification* wrongly (a page comes back short although more
+    results follow, and which ones depends on the page size), so it would drop runs; a search
+    by type and attribute filters pages exactly.
+    """
     criteria: list[dict[str, Any]] = [
         {
             "attributeName": "startTime",
@@ -112,24 +122,24 @@ def search_runs(
         criteria.append({"attributeName": "team", "operator": "eq", "attributeValue": query.team})
     hits = client.search.basic(
         TRAINING_RUN,
-        classification=query.classification,
         entity_filters={"condition": "AND", "criterion": criteria},
         attributes=RUN_ATTRIBUTES,
         include_subtypes=False,
         page_size=page_size,
     )
+    names = set(query.names)
     runs: dict[str, Node] = {}
-    for header in hits:
+    for count, header in enumerate(hits, start=1):
+        progress("searching training runs", count, None)
+        if not names.intersection(header.get("classificationNames") or []):
+            continue
         node = node_from_entity(header)
         if node.type_name != TRAINING_RUN or not _in_window(node, query):
             continue
         runs[node.guid] = graph.add(node)
-        progress("searching training runs", len(runs), None)
     return list(runs.values())
 
 
-# (``model`` is not asked for: DataSet.model of Atlas's Spark ML types shadows it in search
-# results; the model is found by name, see ``read_models``.)
 MODEL_VERSION_ATTRIBUTES = [
     "qualifiedName",
     "name",
@@ -156,9 +166,9 @@ REGISTRATION_SLACK_MS = 7 * 24 * 3600 * 1000
 def search_model_versions(
     client: AtlasClient, query: AuditQuery, page_size: int = PAGE_SIZE
 ) -> dict[str, dict[str, Any]]:
-    """Headers of the model versions carrying the classification, registered from the
-    window's start to a week after its end, with the attributes and compliance facts the
-    report needs (one paged search: several times cheaper for Atlas than entity reads)."""
+    """Headers of the model versions registered from the window's start to a week after its
+    end, with the attributes and compliance facts the report needs (one paged search, by
+    type and registration time: several times cheaper for Atlas than entity reads)."""
     criteria = [
         {
             "attributeName": "registeredTime",
@@ -175,7 +185,6 @@ def search_model_versions(
         str(header["guid"]): header
         for header in client.search.basic(
             MODEL_VERSION,
-            classification=query.classification,
             entity_filters={"condition": "AND", "criterion": criteria},
             attributes=MODEL_VERSION_ATTRIBUTES,
             include_subtypes=False,

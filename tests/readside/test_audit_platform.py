@@ -99,6 +99,14 @@ def test_the_traps_land_where_they_should(user_behavior: AuditReport, platform: 
     }
 
 
+def test_small_pages_give_the_same_answer(
+    atlas_client: AtlasClient, platform: Platform, user_behavior: AuditReport
+) -> None:
+    since, until = window(platform)
+    paged = audit(atlas_client, "UserBehavior", since, until, page_size=7)
+    assert found(paged, platform) == found(user_behavior, platform)
+
+
 def test_an_anonymising_step_keeps_its_teams_models_out_of_the_audit(
     atlas_client: AtlasClient, platform: Platform
 ) -> None:
