@@ -7,7 +7,8 @@ the CLI stay fast and need no optional extra):
   :class:`PipelineRun`, :class:`DatasetRecord`;
 - Atlas: :class:`AtlasClient`, :class:`AtlasConfig`, :func:`load_config`;
 - read side: :func:`read_lineage` (:class:`Lineage`), :func:`resolve_target`,
-  :func:`verify` (:class:`VerifyReport`);
+  :func:`verify` (:class:`VerifyReport`), :func:`audit` (:class:`AuditReport`),
+  :func:`trace` (:class:`TraceResult`), :func:`explain` (:class:`Explanation`);
 - errors: :class:`AtlasMLError` and every error of its tree (:mod:`atlas_ml.errors`).
 """
 
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from atlas_ml._version import __version__
 
 if TYPE_CHECKING:
+    from atlas_ml.audit import AuditReport, audit
     from atlas_ml.client import AtlasClient
     from atlas_ml.client.batching import PlanError
     from atlas_ml.collect.intake import BodyTooLarge, InvalidEvent
@@ -44,11 +46,16 @@ if TYPE_CHECKING:
         ConfigError,
         EventError,
         FingerprintError,
+        InvalidWindow,
+        QueryError,
         ServerError,
         SpoolBusy,
         TargetNotFound,
         TypedefError,
+        UnknownClassification,
+        UnknownTeam,
     )
+    from atlas_ml.explain import Explanation, explain
     from atlas_ml.fingerprints import DatasetRecord
     from atlas_ml.fingerprints.hadoop import ManifestTooLargeError
     from atlas_ml.fingerprints.manifest import ManifestError, UnsupportedSchemeError
@@ -62,6 +69,7 @@ if TYPE_CHECKING:
     from atlas_ml.server.kerberos import KerberosSetupError
     from atlas_ml.server.snapshot import SnapshotError
     from atlas_ml.spark.jar import ListenerBuildError
+    from atlas_ml.trace import TraceResult, trace
     from atlas_ml.tracking import PipelineRun, TrainingRun, pipeline_run, training_run
     from atlas_ml.typedefs.install import TypedefInstallError, UninstallRefused
     from atlas_ml.typedefs.validate import TypedefValidationError
@@ -82,6 +90,12 @@ _EXPORTS: dict[str, str] = {
     "resolve_target": "atlas_ml.lineage",
     "verify": "atlas_ml.verify",  # the package, callable as the function
     "VerifyReport": "atlas_ml.verify",
+    "audit": "atlas_ml.audit",  # the packages below are callable as their function too
+    "AuditReport": "atlas_ml.audit",
+    "trace": "atlas_ml.trace",
+    "TraceResult": "atlas_ml.trace",
+    "explain": "atlas_ml.explain",
+    "Explanation": "atlas_ml.explain",
     **dict.fromkeys(
         (
             "AtlasMLError",
@@ -98,6 +112,10 @@ _EXPORTS: dict[str, str] = {
             "FingerprintError",
             "TargetNotFound",
             "AmbiguousTarget",
+            "QueryError",
+            "UnknownClassification",
+            "InvalidWindow",
+            "UnknownTeam",
             "ServerError",
         ),
         "atlas_ml.errors",
@@ -145,6 +163,7 @@ __all__ = [
     "AtlasMLError",
     "AtlasNotFound",
     "AtlasUnavailable",
+    "AuditReport",
     "BadDigest",
     "BodyTooLarge",
     "ComplianceError",
@@ -153,8 +172,10 @@ __all__ = [
     "DatasetRecord",
     "EnvelopeError",
     "EventError",
+    "Explanation",
     "FingerprintError",
     "InvalidEvent",
+    "InvalidWindow",
     "KerberosSetupError",
     "LayoutError",
     "Lineage",
@@ -166,6 +187,7 @@ __all__ = [
     "PlanError",
     "PointerError",
     "PortUnavailable",
+    "QueryError",
     "RunNotFound",
     "SameContent",
     "SchemaError",
@@ -177,20 +199,26 @@ __all__ = [
     "StatementError",
     "TargetNotFound",
     "TokenFileError",
+    "TraceResult",
     "TrainingRun",
     "TypedefError",
     "TypedefInstallError",
     "TypedefValidationError",
     "TypesNotInstalled",
     "UninstallRefused",
+    "UnknownClassification",
+    "UnknownTeam",
     "UnsupportedSchemeError",
     "VerifyReport",
     "VersionGone",
     "__version__",
+    "audit",
+    "explain",
     "load_config",
     "pipeline_run",
     "read_lineage",
     "resolve_target",
+    "trace",
     "training_run",
     "verify",
 ]

@@ -37,6 +37,10 @@ working. Every message names the problem and, where there is one, the fix.
     ├── TargetNotFound (LookupError)        nothing in Atlas matches what was named  [lineage]
     │   └── AmbiguousTarget                     several entities match; the message lists them
     │       └── SameContent                         several share a sha256  [lineage]
+    ├── QueryError (ValueError)             a read command's question cannot be asked as given
+    │   ├── UnknownClassification               Atlas defines no such classification  [audit]
+    │   ├── InvalidWindow                       since is not before until  [audit]
+    │   └── UnknownTeam                         no run in Atlas names that team  [audit]
     ├── ListenerBuildError (RuntimeError)   the Spark listener jar cannot be built  [spark]
     ├── ServerError (RuntimeError)          the local Atlas cannot start, be reached or stop
     ├── ServerBuildError (RuntimeError)     the local Atlas cannot be assembled  [server]
@@ -179,6 +183,22 @@ class TargetNotFound(AtlasMLError, LookupError):
 
 class AmbiguousTarget(TargetNotFound):
     """Several entities match a name or location; the message lists them."""
+
+
+class QueryError(AtlasMLError, ValueError):
+    """A read command's question cannot be asked as given (bad input: exit 2)."""
+
+
+class UnknownClassification(QueryError):
+    """Atlas defines no classification of that name; the message lists those it has."""
+
+
+class InvalidWindow(QueryError):
+    """The time window is empty or malformed (``since`` not before ``until``)."""
+
+
+class UnknownTeam(QueryError):
+    """No training run in Atlas names that team."""
 
 
 class ServerError(AtlasMLError, RuntimeError):
