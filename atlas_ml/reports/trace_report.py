@@ -35,6 +35,16 @@ def _label(result: TraceResult, node: TraceNode) -> Text:
         text.append(f" [{node.status}]", style=_style(node.status))
     if node.detail:
         text.append(f" {node.detail}", style="dim" if _style(node.status) == "green" else "")
+    if entity is not None and entity.dataset is not None:
+        for guid in entity.dataset.validation_guids:
+            check = result.nodes.get(guid)
+            if check is not None and check.validation is not None:
+                passed = check.validation.success
+                text.append(
+                    f" [quality: {check.validation.suite or check.label} "
+                    f"{'passed' if passed else 'FAILED'}]",
+                    style="green" if passed else "bold red",
+                )
     return text
 
 

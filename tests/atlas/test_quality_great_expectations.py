@@ -5,17 +5,26 @@ corrupted copy, a failed validation naming the failed expectation."""
 from __future__ import annotations
 
 import shutil
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import great_expectations as gx
 import pandas as pd
 import pytest
+from rich.console import Console
+from sklearn.linear_model import LinearRegression
 
+from atlas_ml.audit import audit
 from atlas_ml.client import AtlasClient
 from atlas_ml.delivery import Spool
+from atlas_ml.explain import explain
 from atlas_ml.lineage.read import read_lineage
+from atlas_ml.naming.ml import model_version_name
 from atlas_ml.quality import AtlasMLAction, record
+from atlas_ml.reports.explain_report import render_markdown
+from atlas_ml.reports.trace_report import trace_tree
+from atlas_ml.trace import trace
 from atlas_ml.tracking import training_run
 
 pytestmark = pytest.mark.atlas
@@ -125,3 +134,47 @@ def _find_validations(client: AtlasClient, suite: str) -> list[dict[str, Any]]:
     filters = {"attributeName": "suite", "operator": "eq", "attributeValue": suite}
     headers = client.search.basic("atlasml_validation", entity_filters=filters, limit=10)
     return [_entity(client, header["guid"]) for header in headers]
+
+
+def test_explain_trace_and_audit_show_the_validation_of_the_data_a_model_trained_on(
+    atlas_client: AtlasClient, project_types: None, unique: str, tmp_path: Path
+) -> None:
+    csv = tmp_path / "housing.csv"
+    shutil.copyfile(HOUSING, csv)
+    spool = Spool(tmp_path / "spool")
+    housing = pd.read_csv(csv).dropna()
+    features = ["median_income", "housing_median_age"]
+    result = _validation(gx.get_context(mode="ephemeral"), unique).run(
+        batch_parameters={"dataframe": pd.read_csv(csv)}
+    )
+    record(result, dataset=csv, client=atlas_client, spool=spool)
+    began = datetime.now(timezone.utc) - timedelta(minutes=1)
+    with training_run(f"{unique}-housing", team=unique, client=atlas_client, spool=spool) as run:
+        run.dataset(csv, role="raw").classify("UserBehavior", basis="test: census blocks")
+        run.use(csv, role="train")
+        model = LinearRegression().fit(housing[features], housing["median_house_value"])
+        run.log_model(model, name=f"{unique}-model", directory=tmp_path / "model")
+    assert run.delivery is not None and run.delivery.remaining == 0, run.delivery
+    logged = run.models[0]
+    version_name = model_version_name(
+        logged.name, logged.artifact.sha256, atlas_client.config.namespace
+    )
+    model_version = atlas_client.entities.get_by_unique_attribute(
+        "atlasml_model_version", version_name
+    )["entity"]["guid"]
+    suite = f"{unique}-suite"
+
+    explanation = explain(atlas_client, model_version)
+    (validation,) = explanation.provenance.validations
+    facts = explanation.nodes[validation].validation
+    assert facts is not None and facts.suite == suite and facts.success is True
+    assert f"**{suite}** on " in render_markdown(explanation)
+
+    traced = trace(atlas_client, model_version)
+    tree = Console(width=400, record=True)
+    tree.print(trace_tree(traced))
+    assert f"[quality: {suite} passed]" in tree.export_text()
+
+    report = audit(atlas_client, "UserBehavior", began, team=unique, custody=False)
+    (entry,) = report.entries
+    assert entry.provenance.validations == [validation]
