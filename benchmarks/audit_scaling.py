@@ -7,11 +7,12 @@ Each scale's platform (``examples/platform/generate.py``: >= 3,000 model version
 is recorded into the Atlas named by ATLAS_URL (or reused from ``--work``), each in its own
 18 months and with its own team names, so one Atlas holds them all as a real one holds more
 than the window asked about. Then ``audit(UserBehavior, the platform's months)`` runs
-``--repeat`` times per scale; every HTTP request is counted. Printed: seconds (median), model
-versions found, requests, requests per model version, growth ratios against scale 1, and
-precision/recall against the ground truth. ``--baseline`` also times what users wrote before
-(110 lines of REST glue): one ``/v2/lineage`` call per classified model version, on at most
-``--baseline-limit`` of them, scaled up.
+``--repeat`` times per scale, with and without the chain-of-custody check of every run
+(alternating; issue 19's target: at most 1.3x); every HTTP request is counted. Printed:
+seconds (median), model versions found, requests, requests per model version, growth ratios
+against scale 1, and precision/recall against the ground truth. ``--baseline`` also times
+what users wrote before (110 lines of REST glue): one ``/v2/lineage`` call per classified
+model version, on at most ``--baseline-limit`` of them, scaled up.
 
 Targets (issue 15): <= 10 s at scale 1 on a 2-core machine with the local Atlas; growth no
 worse than linear; requests O(models / page size + distinct upstream entities).
@@ -98,14 +99,21 @@ def measure(
     truth: dict[str, Any],
 ) -> dict[str, Any]:
     since, until, _ = platform_window(scale, args.months)
-    times, requests = [], []
+    times, requests, unchecked = [], [], []
     report = None
-    for _ in range(args.repeat):
-        counter.count = 0
-        began = time.perf_counter()
-        report = audit(client, CLASSIFICATION, since, until)
-        times.append(time.perf_counter() - began)
-        requests.append(counter.count)
+    for round_ in range(args.repeat):
+        # with and without the chain-of-custody check of every run, alternating which first
+        for custody in (True, False) if round_ % 2 == 0 else (False, True):
+            counter.count = 0
+            began = time.perf_counter()
+            result = audit(client, CLASSIFICATION, since, until, custody=custody)
+            elapsed = time.perf_counter() - began
+            if custody:
+                report = result
+                times.append(elapsed)
+                requests.append(counter.count)
+            else:
+                unchecked.append(elapsed)
     assert report is not None
     want = expected(truth, CLASSIFICATION, since, until)
     found = {
@@ -118,6 +126,7 @@ def measure(
         "scale": scale,
         "seconds": statistics.median(times),
         "runs": times,
+        "unchecked": statistics.median(unchecked),
         "models": len(report.entries),
         "requests": statistics.median(requests),
         "upstream": upstream,
@@ -204,6 +213,12 @@ def main() -> None:
             f"{row['requests']:>9.0f} {row['requests'] / first['requests']:>6.2f} "
             f"{row['requests'] / max(1, row['models']):>10.3f} "
             f"{row['upstream']:>9} {row['precision']:>9.3f} {row['recall']:>7.3f}"
+        )
+    for row in results:
+        print(
+            f"scale {row['scale']:g}: audit with custody checks {row['seconds']:.2f} s, without "
+            f"{row['unchecked']:.2f} s: {row['seconds'] / row['unchecked']:.2f}x (target <= 1.3x: "
+            f"{'PASS' if row['seconds'] <= 1.3 * row['unchecked'] else 'MISS'})"
         )
     for row in results:
         growth = row["scale"] / first["scale"]
