@@ -38,6 +38,12 @@ from truth import expected, load, precision_recall  # noqa: E402
 
 from atlas_ml.audit import audit  # noqa: E402
 from atlas_ml.client import AtlasClient  # noqa: E402
+from atlas_ml.custody.settings import (  # noqa: E402
+    ANY_TEAM,
+    LOG_ENV,
+    add_trusted_key,
+    set_signing_key,
+)
 
 CLASSIFICATION = "UserBehavior"
 
@@ -60,6 +66,22 @@ def platform_window(scale: float, months: int) -> tuple[datetime, datetime, str]
     year, month = divmod(months, 12)
     until = start.replace(year=start.year + year, month=1 + month)
     return start, until, f"s{str(scale).replace('.', '_')}-"
+
+
+def sign_runs(work: Path) -> None:
+    """Sign every training run the generator records with one key (in ``work/custody``,
+    trusted for every team), as a platform with chain of custody on does; so the audit's
+    custody check has attestations to read and check."""
+    from atlas_ml.custody.keys import generate_key
+
+    root = work / "custody"
+    config, key = root / "config.toml", root / "keys" / "signing-key.pem"
+    if not config.exists():
+        public = generate_key(key)
+        set_signing_key(config, key)
+        add_trusted_key(config, ANY_TEAM, public)
+    os.environ["ATLAS_ML_CONFIG"] = str(config)
+    os.environ[LOG_ENV] = str(root / "log")
 
 
 def ensure_platform(args: argparse.Namespace, client: AtlasClient, scale: float) -> dict[str, Any]:
@@ -176,9 +198,14 @@ def main() -> None:
         "--baseline", action="store_true", help="also time one lineage call per model version"
     )
     parser.add_argument("--baseline-limit", type=int, default=300)
+    parser.add_argument(
+        "--unsigned", action="store_true", help="record the platforms without signing the runs"
+    )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
+    if not args.unsigned:
+        sign_runs(args.work)
 
     print(
         f"machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}, "
