@@ -36,7 +36,7 @@ from atlas_ml.client.batching import is_placeholder
 from atlas_ml.client.entities import UpsertResult
 from atlas_ml.delivery import atlas as single
 from atlas_ml.delivery.atlas import DeliveryReport
-from atlas_ml.delivery.copies import infer_copies
+from atlas_ml.delivery.copies import infer_copies, twins_within
 from atlas_ml.delivery.fold import fold_runs
 from atlas_ml.delivery.legacy_paths import LegacyPaths
 from atlas_ml.delivery.propagation import block_propagation
@@ -201,6 +201,7 @@ def deliver_merged(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
     single._keep_first_registration(client, changes)
     legacy = LegacyPaths()
     legacy.note(client, changes)
+    same_round = twins_within(changes)
     _infer_copies(client, changes)
     number_model_versions(client, changes)
     _business_metadata_inline(changes)
@@ -217,10 +218,43 @@ def deliver_merged(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
         if e["attributes"]["qualifiedName"] in result.guids
     }
     attach_classifications(client, changes, result)
+    _copies_within_round(client, changes, result, same_round)
     _business_metadata_rest(client, changes, result)
     _block_propagation(client, changes, result)
     legacy.warn(client)
     return result
+
+
+def _copies_within_round(
+    client: AtlasClient, changes: AtlasChanges, result: UpsertResult, versions: set[str]
+) -> None:
+    """Link the round's data to classified data with the same bytes that arrived in the same
+    round: both are in Atlas, with their classifications, only now."""
+    if not versions or not (client.config.infer_copies and changes.infer_copies):
+        return
+    view = AtlasChanges(entities=list(changes.entities))
+    steps = infer_copies(client, view, only=versions)
+    if not steps:
+        return
+    real = {str(k): v for k, v in result.placeholders.items()}
+    entities = [_repoint_to_real(e, real) for e in view.entities if e["attributes"] in steps]
+    part = client.entities.upsert(entities)
+    result.guids.update(part.guids)
+    result.created += part.created
+    result.batches += part.batches
+
+
+def _repoint_to_real(value: Any, real: dict[str, str]) -> Any:
+    """``value`` with every placeholder guid replaced by the guid Atlas gave it."""
+    if isinstance(value, dict):
+        out = {k: _repoint_to_real(v, real) for k, v in value.items() if k != "guid"}
+        guid = value.get("guid")
+        if guid is not None:
+            out["guid"] = real.get(str(guid), guid) if is_placeholder(guid) else guid
+        return out
+    if isinstance(value, list):
+        return [_repoint_to_real(v, real) for v in value]
+    return value
 
 
 def by_depth(entities: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

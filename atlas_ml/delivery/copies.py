@@ -36,9 +36,12 @@ MAX_SOURCES = 5
 _SEARCHED = 50
 
 
-def infer_copies(client: AtlasClient, changes: AtlasChanges) -> list[dict[str, Any]]:
+def infer_copies(
+    client: AtlasClient, changes: AtlasChanges, only: set[str] | None = None
+) -> list[dict[str, Any]]:
     """Add a COPY step to ``changes`` for every located dataset version whose bytes equal a
-    classified version elsewhere in Atlas; returns the steps added."""
+    classified version elsewhere in Atlas; returns the steps added. ``only``: the
+    placeholder guids of the versions to check (default: all)."""
     by_guid = {e["guid"]: e for e in changes.entities}
     produced = _produced_by_steps(changes)
     added = []
@@ -47,6 +50,8 @@ def infer_copies(client: AtlasClient, changes: AtlasChanges) -> list[dict[str, A
         path_ref = attributes.get("snapshotOf")
         if version["typeName"] != VERSION_TYPE or version["guid"] in produced or not path_ref:
             continue
+        if only is not None and version["guid"] not in only:
+            continue
         path = by_guid.get(path_ref.get("guid"))
         key = _content_key(attributes)
         if path is None or key is None:
@@ -54,6 +59,26 @@ def infer_copies(client: AtlasClient, changes: AtlasChanges) -> list[dict[str, A
         for source in _classified_twins(client, key, attributes, path):
             added.append(_add_copy_step(changes, key, source, attributes, path_ref, by_guid))
     return added
+
+
+def twins_within(changes: AtlasChanges) -> set[str]:
+    """Placeholder guids of the located dataset versions in ``changes`` whose bytes equal
+    another one's in the same changes at another path: a copy whose original arrives
+    together with it (a bulk round), which Atlas cannot show before both are written."""
+    produced = _produced_by_steps(changes)
+    by_key: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for version in changes.entities:
+        attributes = version["attributes"]
+        path_ref = attributes.get("snapshotOf")
+        key = _content_key(attributes)
+        if version["typeName"] != VERSION_TYPE or not path_ref or key is None:
+            continue
+        by_key.setdefault(key, []).append((str(version["guid"]), str(path_ref.get("guid"))))
+    found: set[str] = set()
+    for members in by_key.values():
+        if len({path for _, path in members}) > 1:
+            found.update(guid for guid, _ in members if guid not in produced)
+    return found
 
 
 def _produced_by_steps(changes: AtlasChanges) -> set[str]:

@@ -86,7 +86,10 @@ class Recorder:
 
     # --- a month ------------------------------------------------------------------------
     def month(self, month: int) -> None:
-        rng = random.Random(self.plan.seed * 1000 + month)
+        # The platform's prefix is in the seed: two platforms in one Atlas (test sessions,
+        # benchmark scales) never hold byte-identical files, which atlas-ml would link as
+        # copies of each other across platforms.
+        rng = random.Random(f"{self.plan.prefix}/{self.plan.seed}/{month}")
         label = self.plan.month_label(month)
         clicks = self._write_csv(
             self.clickstream(month),
