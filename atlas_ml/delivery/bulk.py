@@ -17,10 +17,10 @@ events name is sent once), and sends it as few requests as fit:
 - then what ``push`` does per event on the merged set: inferred copies, propagation blocks.
 
 The result in Atlas is the same as ``push``'s (REST only: ``transport = kafka`` does not
-apply here); what differs is only when, within a round, each write lands. Data whose twin is
-recorded in the same round is not linked as a copy (the twin is not in Atlas yet when the
-round is checked): keep rounds smaller than the distance between a file and its copies, as
-chronological spools do.
+apply here); what differs is only when, within a round, each write lands. Data whose
+classified twin (same bytes, another path) is recorded in the same round is linked as a copy
+after the round's entities and classifications are written, since only then can Atlas show
+the twin.
 """
 
 from __future__ import annotations
