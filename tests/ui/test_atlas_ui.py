@@ -167,6 +167,7 @@ def _filter_by_name(browser: Any, name: str) -> None:
         ),
         "the filter's value field",
     )
+    value.clear()  # the UI keeps the type's filter from an earlier search
     value.send_keys(name)
     browser.find_element(By.CSS_SELECTOR, ".modal-footer button.search").click()
 
