@@ -29,8 +29,8 @@ $(KERBEROS_STAMP): $(STAMP)
 server-build: venv
 	$(BIN)/atlas-ml server build
 
-# The demo starts from empty data each time ('server start' alone restores what 'server stop'
-# saved; see README).
+# The demo starts from empty data each time ('server start' alone reopens the last run's graph,
+# index and audit trail; see README).
 server-start: server-build
 	$(BIN)/atlas-ml server start --fresh
 
@@ -60,7 +60,7 @@ format: venv
 ## with fresh data (and stopped at the end) unless it is already running.
 test: lint server-build $(KERBEROS_STAMP)
 	@status=0; started=0; url="$$ATLAS_URL"; \
-	trap 'if [ $$started = 1 ]; then $(BIN)/atlas-ml server stop --no-snapshot; fi' EXIT; \
+	trap 'if [ $$started = 1 ]; then $(BIN)/atlas-ml server stop; fi' EXIT; \
 	if [ -z "$$url" ]; then \
 	  url="http://127.0.0.1:$${ATLAS_ML_SERVER_PORT:-21000}"; \
 	  if ! $(BIN)/atlas-ml server status >/dev/null 2>&1; then \
