@@ -30,7 +30,7 @@ from pathlib import Path
 import requests
 from jinja2 import Template
 
-from atlas_ml.server.process import owned_pid, rss_bytes, terminate
+from atlas_ml.server.process import owned_pid, spawn, terminate
 
 HBASE_MAIN = "io.atlasml.localserver.HBaseNode"
 SOLR_MAIN = "io.atlasml.localserver.SolrNode"
@@ -144,28 +144,13 @@ class Companion:
     def pid(self) -> int | None:
         return owned_pid(self.pid_file, self.marker)
 
-    def rss_mb(self) -> int | None:
-        pid = self.pid()
-        rss = rss_bytes(pid) if pid else None
-        return round(rss / 2**20) if rss else None
-
     def start(self, java: str) -> subprocess.Popen[bytes]:
         """Write the configuration and start the process (in its own session)."""
         self.write_conf()
         for stale in (self.log_file, self.stdout_file):
             if stale.exists():
                 stale.replace(stale.with_suffix(stale.suffix + ".previous"))
-        with self.stdout_file.open("wb") as out:
-            process = subprocess.Popen(
-                self.command(java),
-                cwd=self.home,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        self.pid_file.write_text(str(process.pid))
-        return process
+        return spawn(self.command(java), self.home, self.stdout_file, self.pid_file)
 
     def stop(self, grace: float = 60) -> bool:
         """SIGTERM (HBase flushes, Solr commits), SIGKILL after ``grace``; False if not running."""

@@ -1,6 +1,6 @@
 """Compile the local server's own Java classes into the assembled server.
 
-Three small classes make the local Atlas keep its data (sources in ``java/``, next to this
+A few small classes make the local Atlas keep its data (sources in ``java/``, next to this
 module):
 
 - ``java/atlas``: ``SolrNode`` (a SolrCloud node with a fixed home and ZooKeeper folder) and
@@ -8,7 +8,8 @@ module):
   keys), compiled against the Atlas runtime in ``lib/`` into ``lib/atlas-ml-local-server.jar``,
   so that Atlas's class path and the Solr process both find them;
 - ``java/hbase``: ``HBaseNode`` (HBase standalone with a loopback-only ZooKeeper), compiled
-  against HBase's jars into ``hbase/lib/atlas-ml-hbase-node.jar``.
+  against HBase's jars into ``hbase/lib/atlas-ml-hbase-node.jar``;
+- ``java/common``: ``LocalZooKeeper``, compiled into both.
 
 They are built with the machine's JDK (``javac --release 11``, the Java the server runs on),
 the one Maven runs on.
@@ -51,8 +52,8 @@ def javac() -> str:
     )
 
 
-def _compile(sources: Path, classpath: Path, target: Path) -> None:
-    files = sorted(str(path) for path in sources.rglob("*.java"))
+def _compile(sources: list[Path], classpath: Path, target: Path) -> None:
+    files = sorted(str(path) for root in sources for path in root.rglob("*.java"))
     with tempfile.TemporaryDirectory(prefix="atlas-ml-server-classes-") as tmp:
         classes = Path(tmp)
         command = [
@@ -71,7 +72,8 @@ def _compile(sources: Path, classpath: Path, target: Path) -> None:
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise ExtensionBuildError(
-                f"compiling {sources} failed: {(done.stderr or done.stdout).strip()[-2000:]}"
+                f"compiling the classes for {target.name} failed: "
+                f"{(done.stderr or done.stdout).strip()[-2000:]}"
             )
         target.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as jar:
@@ -85,5 +87,5 @@ def _compile(sources: Path, classpath: Path, target: Path) -> None:
 def build_extensions(home: Path) -> None:
     """Compile both jars into the server assembled in ``home`` (``lib/`` and ``hbase/lib``)."""
     root = sources_dir()
-    _compile(root / "atlas", home / "lib", home / ATLAS_JAR)
-    _compile(root / "hbase", home / "hbase" / "lib", home / HBASE_JAR)
+    _compile([root / "common", root / "atlas"], home / "lib", home / ATLAS_JAR)
+    _compile([root / "common", root / "hbase"], home / "hbase" / "lib", home / HBASE_JAR)

@@ -32,7 +32,7 @@ from atlas_ml.server.companions import Companion, CompanionError, CompanionPorts
 from atlas_ml.server.diagnose import likely_cause, log_tail
 from atlas_ml.server.endpoint import AtlasEndpoint
 from atlas_ml.server.kerberos import KerberosSettings
-from atlas_ml.server.process import owned_pid, rss_bytes, terminate
+from atlas_ml.server.process import owned_pid, rss_bytes, spawn, terminate
 from atlas_ml.server.snapshot import SnapshotResult, export_snapshot, import_snapshot
 
 JAVA_ENV = "ATLAS_ML_JAVA"
@@ -346,16 +346,7 @@ class LocalAtlas:
                         )
                     except CompanionError as exc:
                         self._fail(str(exc), companion.log_file, companion.stdout_file)
-            with self.stdout_file.open("wb") as out:
-                process = subprocess.Popen(
-                    self._command(java),
-                    cwd=self.home,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                    start_new_session=True,
-                )
-            self.pid_file.write_text(str(process.pid))
+            process = spawn(self._command(java), self.home, self.stdout_file, self.pid_file)
             self.wait_until_active(timeout=timeout, quiet=quiet, process=process, beside=launched)
         except BaseException:
             # A server that did not come up (or a Ctrl-C) must not linger holding its ports.

@@ -11,8 +11,25 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
+
+
+def spawn(command: list[str], cwd: Path, output: Path, pid_file: Path) -> subprocess.Popen[bytes]:
+    """Start ``command`` in its own session (a Ctrl-C at the terminal does not reach it),
+    stdout and stderr to ``output``, and record its pid in ``pid_file``."""
+    with output.open("wb") as out:
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    pid_file.write_text(str(process.pid))
+    return process
 
 
 def owned_pid(pid_file: Path, marker: str) -> int | None:

@@ -9,8 +9,6 @@ import java.util.List;
 import org.apache.solr.client.solrj.embedded.JettyConfig;
 import org.apache.solr.client.solrj.embedded.JettySolrRunner;
 import org.apache.solr.common.cloud.SolrZkClient;
-import org.apache.zookeeper.server.ServerConfig;
-import org.apache.zookeeper.server.ZooKeeperServerMain;
 
 /**
  * One SolrCloud node and its ZooKeeper, with a fixed home, port and ZooKeeper data folder, so
@@ -26,13 +24,6 @@ import org.apache.zookeeper.server.ZooKeeperServerMain;
 public final class SolrNode {
     private SolrNode() {}
 
-    /** ZooKeeper's standalone server, with its shutdown made reachable. */
-    private static final class ZooKeeper extends ZooKeeperServerMain {
-        void stop() {
-            shutdown();
-        }
-    }
-
     public static void main(String[] args) throws Exception {
         if (args.length < 6) {
             System.err.println(
@@ -45,19 +36,7 @@ public final class SolrNode {
         Path configset = Paths.get(args[4]);
         List<String> names = Arrays.asList(args).subList(5, args.length);
 
-        ServerConfig zkConfig = new ServerConfig();
-        zkConfig.parse(args[2]);
-        ZooKeeper zooKeeper = new ZooKeeper();
-        Thread zkThread = new Thread(() -> {
-            try {
-                zooKeeper.runFromConfig(zkConfig);
-            } catch (Exception e) {
-                e.printStackTrace();
-                System.exit(1);
-            }
-        }, "zookeeper");
-        zkThread.setDaemon(true);
-        zkThread.start();
+        LocalZooKeeper zooKeeper = LocalZooKeeper.start(args[2]);
 
         try (SolrZkClient zk = new SolrZkClient(zkHost, 30000, 60000)) {
             for (String name : names) {

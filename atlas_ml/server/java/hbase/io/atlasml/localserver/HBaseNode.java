@@ -6,8 +6,6 @@ import org.apache.hadoop.hbase.LocalHBaseCluster;
 import org.apache.hadoop.hbase.master.HMaster;
 import org.apache.hadoop.hbase.regionserver.HRegionServer;
 import org.apache.hadoop.metrics2.lib.DefaultMetricsSystem;
-import org.apache.zookeeper.server.ServerConfig;
-import org.apache.zookeeper.server.ZooKeeperServerMain;
 
 /**
  * HBase standalone (one master and one region server in this JVM, data under
@@ -22,31 +20,12 @@ import org.apache.zookeeper.server.ZooKeeperServerMain;
 public final class HBaseNode {
     private HBaseNode() {}
 
-    /** ZooKeeper's standalone server, with its shutdown made reachable. */
-    private static final class ZooKeeper extends ZooKeeperServerMain {
-        void stop() {
-            shutdown();
-        }
-    }
-
     public static void main(String[] args) throws Exception {
         if (args.length != 1) {
             System.err.println("usage: HBaseNode <zoo.cfg>");
             System.exit(2);
         }
-        ServerConfig zkConfig = new ServerConfig();
-        zkConfig.parse(args[0]);
-        ZooKeeper zooKeeper = new ZooKeeper();
-        Thread zkThread = new Thread(() -> {
-            try {
-                zooKeeper.runFromConfig(zkConfig);
-            } catch (Exception e) {
-                e.printStackTrace();
-                System.exit(1);
-            }
-        }, "zookeeper");
-        zkThread.setDaemon(true);
-        zkThread.start();
+        LocalZooKeeper zooKeeper = LocalZooKeeper.start(args[0]);
 
         Configuration conf = HBaseConfiguration.create();
         // What 'hbase master start' does in standalone mode besides starting ZooKeeper.
