@@ -38,6 +38,7 @@ from atlas_ml.server.snapshot import SnapshotResult, export_snapshot, import_sna
 JAVA_ENV = "ATLAS_ML_JAVA"
 STATUS_PATH = "/api/atlas/admin/status"
 VERSION_PATH = "/api/atlas/admin/version"
+PORT_RELEASE_SECONDS = 10.0
 
 
 class ServerError(RuntimeError):
@@ -243,6 +244,8 @@ class LocalAtlas:
         ]
 
     def _check_ports(self) -> None:
+        """Fail on a port in use, after ``PORT_RELEASE_SECONDS``: a process killed a moment ago
+        (a JVM with a large heap takes a while to exit) releases its ports only once gone."""
         s = self.settings
         wanted = [
             ("HTTP", s.bind_address, s.http_port),
@@ -250,7 +253,10 @@ class LocalAtlas:
             ("ZooKeeper", s.bind_address, s.zookeeper_port),
             *[(label, "127.0.0.1", port) for label, port in s.companion_ports.labelled().items()],
         ]
+        deadline = time.monotonic() + PORT_RELEASE_SECONDS
         for label, host, port in wanted:
+            while _port_in_use(host, port) and time.monotonic() < deadline:
+                time.sleep(0.5)
             if _port_in_use(host, port):
                 raise ServerError(
                     f"Port {port} ({label}) on {host} is already in use. Stop the process "

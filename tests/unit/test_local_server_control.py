@@ -19,6 +19,12 @@ from atlas_ml.server.local import LocalAtlas, ServerError, ServerSettings
 pytestmark = pytest.mark.unit
 
 
+@pytest.fixture(autouse=True)
+def no_wait_for_ports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A taken port fails at once here (start waits a little for a just-killed server)."""
+    monkeypatch.setattr("atlas_ml.server.local.PORT_RELEASE_SECONDS", 0.0)
+
+
 def test_port_overrides_come_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ATLAS_ML_SERVER_PORT", "31000")
     monkeypatch.setenv("ATLAS_ML_SERVER_KAFKA_PORT", "39027")
