@@ -3,10 +3,11 @@
 A few small classes make the local Atlas keep its data (sources in ``java/``, next to this
 module):
 
-- ``java/atlas``: ``SolrNode`` (a SolrCloud node with a fixed home and ZooKeeper folder) and
+- ``java/atlas``: ``SolrNode`` (a SolrCloud node with a fixed home and ZooKeeper folder),
   ``SequencedHBaseAuditRepository`` (Atlas's HBase audit repository with collision-free row
-  keys), compiled against the Atlas runtime in ``lib/`` into ``lib/atlas-ml-local-server.jar``,
-  so that Atlas's class path and the Solr process both find them;
+  keys) and ``ZooKeeperSessionSweep`` (clears a killed Kafka's ZooKeeper sessions), compiled
+  against the Atlas runtime in ``lib/`` into ``lib/atlas-ml-local-server.jar``, so that
+  Atlas's class path and the Solr process both find them;
 - ``java/hbase``: ``HBaseNode`` (HBase standalone with a loopback-only ZooKeeper), compiled
   against HBase's jars into ``hbase/lib/atlas-ml-hbase-node.jar``;
 - ``java/common``: ``LocalZooKeeper``, compiled into both.

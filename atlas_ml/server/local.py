@@ -319,7 +319,47 @@ class LocalAtlas:
         for stale in (self.log_file, self.stdout_file):
             if stale.exists():
                 stale.replace(stale.with_suffix(stale.suffix + ".previous"))
+        if self.recovered:
+            self._expire_kafka_sessions(java)
         return java
+
+    def _expire_kafka_sessions(self, java: str) -> None:
+        """After a crash, let the killed Kafka broker's ZooKeeper session expire first.
+
+        Atlas starts its embedded Kafka within a second of the ZooKeeper beside it, before the
+        dead broker's session times out, and Kafka 2.0 then refuses to register
+        (``ZooKeeperSessionSweep`` explains).
+        """
+        zookeeper = self.data_dir / "kafka" / "zk"
+        if not (zookeeper / "txn").is_dir():
+            return
+        command = [
+            java,
+            "-Xmx128m",
+            f"-Dlog4j.configuration=file:{self.home / 'conf' / 'atlas-log4j.xml'}",
+            f"-Datlas.log.dir={self.home / 'logs'}",
+            "-Datlas.log.file=kafka-zookeeper-sweep.log",
+            "-cp",
+            f"{self.home / 'lib'}/*",
+            "io.atlasml.localserver.ZooKeeperSessionSweep",
+            str(zookeeper / "txn"),
+            str(zookeeper / "snap"),
+            "30000",
+        ]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        except subprocess.TimeoutExpired as exc:
+            raise ServerError(
+                f"Expiring the killed Kafka broker's ZooKeeper sessions in {zookeeper} did not "
+                "finish within 120 s; the data was left as it is. Try 'atlas-ml server start' "
+                "again."
+            ) from exc
+        if done.returncode != 0:
+            output = (done.stdout + done.stderr).strip()[-1500:]
+            raise ServerError(
+                f"The killed Kafka broker's ZooKeeper sessions in {zookeeper} did not expire "
+                f"({output}); the data was left as it is. Try 'atlas-ml server start' again."
+            )
 
     def start(self, fresh: bool = False, timeout: float = 900, quiet: bool = False) -> float:
         """Start HBase, Solr and Atlas and wait until Atlas is ACTIVE; returns the seconds.
