@@ -269,7 +269,7 @@ def restore_command(version: str, source: Path) -> None:
 @version_option("whose local server to report on")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 def status_command(version: str, as_json: bool) -> None:
-    """URL, state, version, pid and memory of the local Atlas.
+    """URL, state, version, pids (Atlas, HBase, Solr) and memory (all three) of the local Atlas.
 
     Exit status 0 while the server 'server start' started is running (ACTIVE or not yet),
     3 when it is stopped (as an init script's status). An Atlas started otherwise, e.g.
@@ -280,7 +280,7 @@ def status_command(version: str, as_json: bool) -> None:
         click.echo(json.dumps(info, indent=2))
     else:
         for key, value in info.items():
-            click.echo(f"{key:>8}: {'-' if value is None else value}")
+            click.echo(f"{key:>9}: {'-' if value is None else value}")
     if info["state"] == "stopped":
         raise SystemExit(3)
 
