@@ -10,13 +10,21 @@ and an atlas-ml config file. For every setting the first source that provides it
    ``<user config dir>/atlas-ml/config.toml`` (``~/.config/atlas-ml/config.toml`` on Linux),
    table ``[atlas]`` with keys ``url``, ``user``, ``password``, ``token``, ``auth``,
    ``ca_bundle``, ``verify_tls``, ``namespace``, ``connect_timeout``, ``read_timeout``,
-   ``retries``, ``batch_size``, ``upsert_workers``, ``end_of_job_seconds``;
+   ``retries``, ``batch_size``, ``upsert_workers``, ``end_of_job_seconds``, the recording
+   switches ``lowercase_paths`` and ``infer_copies``, and for delivery through Kafka
+   ``transport`` (``rest`` or ``kafka``), ``kafka_bootstrap_servers``, ``kafka_topic``,
+   ``notification_max_bytes``, ``kafka_visible_seconds``;
 4. credentials only: ``~/.netrc`` (or ``$NETRC``) entry for the server's host;
 5. ``atlas-application.properties`` from ``$ATLAS_CONF`` (the directory Atlas hooks use) or
    an explicit path: ``atlas.rest.address`` (first of a comma-separated HA list),
    ``atlas.metadata.namespace`` (falling back to the older ``atlas.cluster.name``) and
    ``atlas.authentication.method.kerberos=true`` (auth ``kerberos``, as Atlas's own client
-   does; user/password given by a higher layer still mean basic);
+   does; user/password given by a higher layer still mean basic),
+   ``atlas.hook.hive.hdfs_path.convert_to_lowercase`` (``lowercase_paths``: path names
+   lower-cased as Atlas's Hive hook then names them), and for the Kafka transport
+   ``atlas.kafka.bootstrap.servers``, the ``atlas.kafka.*`` client security settings
+   (``security.protocol``, ``sasl.*``, ``ssl.*``) and
+   ``atlas.notification.message.max.length.bytes``, as Atlas's hooks read them;
 6. defaults: ``http://127.0.0.1:21000``, namespace ``primary`` (Atlas's own default).
 
 A config file named by ``--config`` or ``$ATLAS_ML_CONFIG`` must exist and be UTF-8 TOML;
@@ -50,10 +58,15 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from platformdirs import user_config_dir
+
+from atlas_ml.errors import ConfigError as ConfigError  # raised here; importable from here
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -81,6 +94,8 @@ _ENV_NAMES = {
     "ATLAS_CA_BUNDLE": "ca_bundle",
     "ATLAS_VERIFY_TLS": "verify_tls",
     "ATLAS_NAMESPACE": "namespace",
+    "ATLAS_ML_TRANSPORT": "transport",
+    "ATLAS_KAFKA_BOOTSTRAP_SERVERS": "kafka_bootstrap_servers",
 }
 _FILE_KEYS = {"username": "user"}
 _CLI_OPTIONS = {
@@ -90,14 +105,54 @@ _CLI_OPTIONS = {
     "token": "--token",
     "auth": "--auth",
 }
-_TEXT_SETTINGS = ("url", "username", "password", "token", "auth", "ca_bundle", "namespace")
+_TEXT_SETTINGS = (
+    *("url", "username", "password", "token", "auth", "ca_bundle", "namespace"),
+    *("transport", "kafka_bootstrap_servers", "kafka_topic"),
+)
 _SECRET_SETTINGS = ("password", "token")
-_FLOAT_SETTINGS = ("connect_timeout", "read_timeout", "backoff_factor", "end_of_job_seconds")
-_INT_SETTINGS = ("retries", "batch_size", "upsert_workers")
+_FLOAT_SETTINGS = (
+    *("connect_timeout", "read_timeout", "backoff_factor", "end_of_job_seconds"),
+    "kafka_visible_seconds",
+)
+_INT_SETTINGS = ("retries", "batch_size", "upsert_workers", "notification_max_bytes")
+_BOOL_SETTINGS = ("verify_tls", "lowercase_paths", "infer_copies")
+LOWERCASE_PATHS_PROPERTY = "atlas.hook.hive.hdfs_path.convert_to_lowercase"
+TRANSPORTS = ("rest", "kafka")
+_KAFKA_CLIENT_KEYS = re.compile(r"(security\.protocol|sasl\..+|ssl\..+|client\.id)")
+"""``atlas.kafka.*`` settings that are Kafka client (security) settings librdkafka shares with
+the Java client; the others (group ids, ZooKeeper, the embedded broker) are Atlas's own."""
 
 
-class ConfigError(ValueError):
-    """A setting is malformed or a named config file cannot be read."""
+class ConfigOverrides(TypedDict, total=False):
+    """Settings :func:`load_config` takes as keywords beyond the connection's basics (the
+    :class:`AtlasConfig` fields); text (``"30"``, ``"false"``) is read as a file's would be."""
+
+    verify_tls: bool | str
+    ca_bundle: str
+    namespace: str
+    connect_timeout: float | str
+    read_timeout: float | str
+    retries: int | str
+    backoff_factor: float | str
+    batch_size: int | str
+    upsert_workers: int | str
+    end_of_job_seconds: float | str
+    lowercase_paths: bool | str
+    infer_copies: bool | str
+
+
+class ConfigSettings(ConfigOverrides, total=False):
+    """Every keyword of :func:`load_config` (what :meth:`AtlasClient.from_settings
+    <atlas_ml.client.AtlasClient.from_settings>` passes on)."""
+
+    url: str | None
+    username: str | None
+    password: str | None
+    token: str | None
+    auth: str | None
+    config_file: str | Path | None
+    properties_file: str | Path | None
+    env: Mapping[str, str] | None
 
 
 @dataclass(frozen=True)
@@ -126,18 +181,43 @@ class AtlasConfig:
     """How long delivery at the end of a training run or PySpark job may hold that job up;
     what it has not sent by then stays in the spool for ``atlas-ml push``. A local Atlas
     takes about 12 Spark events a second, so 30 s covers a job of some 350 writes."""
+    transport: str = "rest"
+    """How entities reach Atlas: ``rest`` (bulk upserts) or ``kafka`` (hook notifications on
+    ``kafka_topic``, as Atlas's own hooks deliver; see :mod:`atlas_ml.delivery.kafka`)."""
+    kafka_bootstrap_servers: str | None = None
+    kafka_topic: str = "ATLAS_HOOK"
+    kafka_settings: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    """Kafka client settings from ``atlas.kafka.*`` (security protocol, SASL, SSL)."""
+    notification_max_bytes: int = 1_000_000
+    """Largest notification Atlas accepts (``atlas.notification.message.max.length.bytes``);
+    larger ones are compressed and split as Atlas's hooks do."""
+    kafka_visible_seconds: float = 120.0
+    """How long push waits for Atlas to apply what it published before keeping the event."""
+    lowercase_paths: bool = False
+    """Name ``hdfs_path`` entities by their lower-cased path, as Atlas's Hive hook does when
+    ``atlas.hook.hive.hdfs_path.convert_to_lowercase=true``; by default a path keeps its case,
+    so ``/data/Up/x.csv`` and ``/data/up/x.csv`` stay two entities (see
+    :mod:`atlas_ml.naming.case`)."""
+    infer_copies: bool = True
+    """At delivery, link a dataset version whose bytes equal a classified one already in
+    Atlas with an inferred COPY step (see :mod:`atlas_ml.delivery.copies`)."""
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.auth not in AUTH_METHODS:
             raise ConfigError(
-                f"unknown auth method {self.auth!r}: use one of {', '.join(AUTH_METHODS)}"
+                f"unknown auth method {self.auth!r} (from {setting_origin('auth', self.sources)}):"
+                f" use one of {', '.join(AUTH_METHODS)}"
             )
         if not isinstance(self.url, str):
-            raise ConfigError(f"Atlas URL must be text, got {self.url!r}")
+            raise ConfigError(
+                f"Atlas URL (from {setting_origin('url', self.sources)}) must be text, "
+                f"got {self.url!r}"
+            )
         if not self.url.startswith(("http://", "https://")):
             raise ConfigError(
-                f"Atlas URL {_redact_userinfo(self.url)!r} must start with http:// or https:// "
+                f"Atlas URL {_redact_userinfo(self.url)!r} (from "
+                f"{setting_origin('url', self.sources)}) must start with http:// or https:// "
                 "(e.g. http://atlas-host:21000)"
             )
         # Built directly (not by load_config): credentials named as fields win over the URL's.
@@ -152,12 +232,20 @@ class AtlasConfig:
                 f"CA bundle {self.ca_bundle} (from {setting_origin('ca_bundle', self.sources)}) "
                 "does not exist: name the PEM file of the CA that signed Atlas's certificate"
             )
+        if self.transport not in TRANSPORTS:
+            raise ConfigError(
+                f"unknown transport {self.transport!r} (from "
+                f"{setting_origin('transport', self.sources)}): use one of {', '.join(TRANSPORTS)}"
+            )
         if self.batch_size < 1:
-            raise ConfigError(f"batch_size must be at least 1, got {self.batch_size}")
+            raise ConfigError(
+                f"batch_size (from {setting_origin('batch_size', self.sources)}) must be at "
+                f"least 1, got {self.batch_size}"
+            )
         if self.upsert_workers < 1:
             raise ConfigError(
-                f"upsert_workers must be at least 1 (1 = one request at a time), "
-                f"got {self.upsert_workers}"
+                f"upsert_workers (from {setting_origin('upsert_workers', self.sources)}) must be "
+                f"at least 1 (1 = one request at a time), got {self.upsert_workers}"
             )
 
     @property
@@ -275,6 +363,19 @@ def _properties_settings(path: Path | None, env: Mapping[str, str]) -> dict[str,
     namespace = props.get("atlas.metadata.namespace") or props.get("atlas.cluster.name")
     if namespace:
         settings["namespace"] = namespace
+    if props.get("atlas.kafka.bootstrap.servers"):
+        settings["kafka_bootstrap_servers"] = props["atlas.kafka.bootstrap.servers"]
+    kafka = {
+        key.removeprefix("atlas.kafka."): value
+        for key, value in props.items()
+        if key.startswith("atlas.kafka.") and _KAFKA_CLIENT_KEYS.fullmatch(key[12:])
+    }
+    if kafka:
+        settings["kafka_settings"] = kafka
+    if props.get("atlas.notification.message.max.length.bytes"):
+        settings["notification_max_bytes"] = props["atlas.notification.message.max.length.bytes"]
+    if props.get(LOWERCASE_PATHS_PROPERTY, "").strip():
+        settings["lowercase_paths"] = props[LOWERCASE_PATHS_PROPERTY].strip()
     return settings
 
 
@@ -335,7 +436,7 @@ def _wrong_toml_type(name: str, value: Any) -> str | None:
     """
     if name in _TEXT_SETTINGS and not isinstance(value, str):
         return "text in quotes"
-    if name == "verify_tls" and not isinstance(value, (bool, str)):
+    if name in _BOOL_SETTINGS and not isinstance(value, (bool, str)):
         return "true or false"
     if name in _FLOAT_SETTINGS + _INT_SETTINGS and (
         isinstance(value, bool) or not isinstance(value, (int, float, str))
@@ -376,13 +477,13 @@ def _netrc_credentials(url: str) -> tuple[str, str] | None:
 
 
 def _coerce(name: str, value: Any, source: str) -> Any:
-    if name == "verify_tls" and isinstance(value, str):
+    if name in _BOOL_SETTINGS and isinstance(value, str):
         lowered = value.strip().lower()
         if lowered in _TRUE:
             return True
         if lowered in _FALSE:
             return False
-        raise ConfigError(f"{source}: verify_tls must be true or false, got {value!r}")
+        raise ConfigError(f"{source}: {name} must be true or false, got {value!r}")
     if name in _FLOAT_SETTINGS:
         try:
             return float(value)
@@ -410,7 +511,7 @@ def load_config(
     config_file: str | Path | None = None,
     properties_file: str | Path | None = None,
     env: Mapping[str, str] | None = None,
-    **overrides: Any,
+    **overrides: Unpack[ConfigOverrides],
 ) -> AtlasConfig:
     """Resolve an :class:`AtlasConfig` from every source, in the documented precedence."""
     env = os.environ if env is None else env

@@ -5,8 +5,15 @@ from __future__ import annotations
 import click
 
 from atlas_ml.cli.options import AtlasUnreadable, atlas_options
+from atlas_ml.cli.output import print_lineage
 from atlas_ml.client import AtlasClient, AtlasError
-from atlas_ml.lineage import TargetNotFound, TypesNotInstalled, show_lineage
+from atlas_ml.lineage import (
+    BadDigest,
+    SameContent,
+    TargetNotFound,
+    TypesNotInstalled,
+    read_lineage,
+)
 
 
 @click.command("lineage")
@@ -32,7 +39,10 @@ def command(target: str, depth: int, downstream: bool, client: AtlasClient) -> N
     titanic-survival@b42e7c4dc44f) of a model version, dataset version, training run,
     path, ..., or the location of data: a local path, a file: URI or a URI such as
     hdfs://nn:8020/data/x, named as Atlas's hooks name it in the configured namespace. The
-    path a model was saved to gives the model version whose bytes are there. Where several
+    path a model was saved to gives the model version whose bytes are there.
+    sha256:<hex> (as sha256sum prints it) gives the dataset version that is that one file,
+    or the model version with those bytes; when several have them, each is listed with the
+    model versions made from it. Where several
     nodes share a name (a Spark job's daily runs), the tree adds each one's qualifiedName in
     parentheses: that is the target for one of them.
 
@@ -44,8 +54,14 @@ def command(target: str, depth: int, downstream: bool, client: AtlasClient) -> N
     option or setting; 3 when Atlas cannot be read (unreachable, refused credentials).
     """
     try:
-        show_lineage(client, target, depth=depth, downstream=downstream)
+        lineage = read_lineage(client, target, depth=depth, downstream=downstream)
+    except BadDigest as exc:
+        raise click.BadParameter(str(exc), param_hint="TARGET") from exc
+    except SameContent as exc:
+        click.echo(str(exc))  # the answer to "who has these bytes": each, with its models
+        return
     except (TargetNotFound, TypesNotInstalled) as exc:
         raise click.ClickException(str(exc)) from exc
     except AtlasError as exc:
         raise AtlasUnreadable(f"cannot read from Atlas at {client.config.url}: {exc}") from exc
+    print_lineage(lineage)

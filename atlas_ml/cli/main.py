@@ -12,7 +12,7 @@ import logging
 
 import click
 
-from atlas_ml import __version__
+from atlas_ml._version import __version__
 
 # sub-command name -> module that defines ``command``
 COMMAND_MODULES: dict[str, str] = {
@@ -20,8 +20,19 @@ COMMAND_MODULES: dict[str, str] = {
     "typedefs": "atlas_ml.cli.typedefs",
     "push": "atlas_ml.cli.push",
     "lineage": "atlas_ml.cli.lineage",
+    "naming": "atlas_ml.cli.naming",
     "verify": "atlas_ml.cli.verify",
     "spark": "atlas_ml.cli.spark",
+    "pin": "atlas_ml.cli.pin",
+    "import": "atlas_ml.cli.import_cmd",
+    "audit": "atlas_ml.cli.audit",
+    "trace": "atlas_ml.cli.trace",
+    "explain": "atlas_ml.cli.explain",
+    "keys": "atlas_ml.cli.keys",
+    "attest": "atlas_ml.cli.attest",
+    "collect": "atlas_ml.cli.collect",
+    "ingest": "atlas_ml.cli.ingest",
+    "compliance": "atlas_ml.cli.compliance",
 }
 
 

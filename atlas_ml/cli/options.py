@@ -16,7 +16,8 @@ from typing import IO, Any, TypeVar
 import click
 
 from atlas_ml.client import AtlasClient
-from atlas_ml.config import ConfigError, load_config
+from atlas_ml.config import load_config
+from atlas_ml.errors import ConfigError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from atlas_ml.cli.options import atlas_options
+from atlas_ml.cli.output import progress_bar
 from atlas_ml.client import AtlasClient
 from atlas_ml.delivery import Spool, push
 from atlas_ml.delivery.spool import SPOOL_ENV, default_spool_dir
@@ -26,17 +27,25 @@ from atlas_ml.delivery.spool import SPOOL_ENV, default_spool_dir
     is_flag=True,
     help="Move previously rejected events back to pending first (after fixing the cause).",
 )
+@click.option(
+    "--no-infer-copies",
+    is_flag=True,
+    help="Do not link data to classified data with the same bytes elsewhere in Atlas (an "
+    "inferred COPY step that carries its classifications) [config: infer_copies = false].",
+)
 @atlas_options
-def command(spool_dir: Path | None, retry_rejected: bool, client: AtlasClient) -> None:
+def command(
+    spool_dir: Path | None, retry_rejected: bool, no_infer_copies: bool, client: AtlasClient
+) -> None:
     """Deliver pending lineage events (from Spark jobs and training runs) to Atlas.
 
     Events are upserted by qualifiedName, so pushing the same events again creates nothing
     twice. Events that can never be mapped are moved to <spool>/rejected with the reason.
+    Data whose bytes equal classified data recorded elsewhere (a cp or hdfs dfs -cp made
+    outside any run) is linked to it by an inferred COPY step, so its classifications follow;
+    --no-infer-copies turns that off.
     Exit code 0 when the spool is empty afterwards, 1 when events remain or were rejected.
     """
-    from rich.console import Console
-    from rich.progress import Progress
-
     named = f"{spool_dir} (--spool)" if spool_dir else None
     if spool_dir is None and os.environ.get(SPOOL_ENV):
         spool_dir = default_spool_dir()  # the folder the variable names, as every reader reads it
@@ -65,11 +74,14 @@ def command(spool_dir: Path | None, retry_rejected: bool, client: AtlasClient) -
                 err=True,
             )
         return
-    err = Console(stderr=True)
-    # On stderr and only on a terminal, as verify's: piped output stays the summary alone.
-    with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+    with progress_bar() as progress:
         task = progress.add_task("Pushing events", total=total)
-        report = push(client, spool, on_event=lambda _: progress.advance(task))
+        report = push(
+            client,
+            spool,
+            on_event=lambda _: progress.advance(task),
+            infer_copies=False if no_infer_copies else None,
+        )
     if report.recovered_partial or report.torn_partial:
         click.echo(
             f"Found {report.recovered_partial + report.torn_partial} event(s) a killed writer "

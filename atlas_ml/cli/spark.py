@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from atlas_ml.spark.conf import listener_conf, submit_args
+from atlas_ml.spark.conf import code_provenance, listener_conf, submit_args
 from atlas_ml.spark.jar import ListenerBuildError, listener_jar, spark_line
 
 
@@ -57,6 +57,15 @@ def build_jar(spark_jars: Path | None, rebuild: bool) -> None:
     "@suffix of qualifiedNames), which 'atlas-ml push' takes from ATLAS_NAMESPACE or "
     "atlas.metadata.namespace.",
 )
+@click.option("--team", help="Team that owns the job (recorded on its Spark application).")
+@click.option("--owner", help="Person or role accountable for the job.")
+@click.option(
+    "--code",
+    "code_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The job's script: its git checkout's revision and repository are recorded as the "
+    "code that ran (spark.atlasml.code.revision / code.reference).",
+)
 @click.option(
     "--format",
     "output",
@@ -69,22 +78,31 @@ def conf(
     http_url: str | None,
     spool_dir: Path | None,
     namespace: str | None,
+    team: str | None,
+    owner: str | None,
+    code_file: Path | None,
     output: str,
 ) -> None:
     """Print the --jars/--conf flags that attach the listener to a spark-submit job.
 
     \b
     spark-submit $(atlas-ml spark conf) job.py
+    spark-submit $(atlas-ml spark conf --team web-analytics --owner a.lee --code job.py) job.py
     eval "spark-submit $(atlas-ml spark conf) job.py"   # when a path contains spaces
     """
     if transport == "http" and not http_url:
         raise click.UsageError("--transport http needs --http-url (the OpenLineage endpoint)")
+    code = code_provenance(code_file) if code_file else {}
     try:
         entries = listener_conf(
             transport=transport,
             spool=spool_dir.expanduser().resolve() if spool_dir else None,
             http_url=http_url,
             namespace=namespace,
+            team=team,
+            owner=owner,
+            code_reference=code.get("code_reference"),
+            code_revision=code.get("code_revision"),
         )
     except (ListenerBuildError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc

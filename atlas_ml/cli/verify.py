@@ -8,16 +8,18 @@ from typing import Any, NoReturn
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
 from atlas_ml.cli.options import SettingsError, atlas_options
+from atlas_ml.cli.output import progress_bar
 from atlas_ml.client import AtlasClient, AtlasError
+from atlas_ml.config import ConfigError
+from atlas_ml.custody.settings import load_custody_settings
+from atlas_ml.lineage import BadDigest
+from atlas_ml.reports import render_json, render_text
 from atlas_ml.verify import (
     RecordedVersion,
     TargetNotFound,
     collect_versions,
-    render_json,
-    render_text,
     resolve_target,
 )
 from atlas_ml.verify.collect import DEFAULT_DEPTH
@@ -99,7 +101,9 @@ def command(
 
     TARGET is the qualifiedName, guid or name (as 'atlas-ml lineage' prints it) of a model
     version, a training run or a dataset version, or the path a model was saved to (its
-    model version is the one whose bytes are there). For a model version or training run,
+    model version is the one whose bytes are there), or sha256:<hex>: the dataset version
+    that is that one file, or the model version with those bytes (several are listed with
+    the model versions made from each, exit 3). For a model version or training run,
     every dataset version upstream of it in Atlas's lineage is checked; for a model
     version, also the model artifact at its artifactUri against its recorded digest.
 
@@ -127,9 +131,20 @@ def command(
     (verificationStatus, verifiedTime) unless --no-write-back is given.
 
     \b
+    Every training run in the lineage also gets its chain-of-custody status:
+      SIGNED-OK  its attestation is signed by a key trusted for its team, and Atlas
+                 still holds every signed field, step, input and fingerprint
+      TAMPERED   Atlas holds something else than was signed (field, signed value and
+                 current value are named), or the signature does not verify
+      UNTRUSTED  validly signed, by a key not trusted for the team (atlas-ml keys trust)
+      CHAIN-GAP  the team's chain is broken next to it (a run before it was deleted)
+      UNSIGNED   recorded without a signing key (does not change the exit status)
+
+    \b
     Exit status:
       0  every checked dataset version (and model artifact) VERIFIED
-      1  at least one CHANGED (a definite finding: wins over 2)
+      1  at least one CHANGED, or a run TAMPERED, UNTRUSTED or CHAIN-GAP (a definite
+         finding: wins over 2)
       2  something cannot be checked (UNRECOVERABLE, or no dataset version found)
       3  verify could not run: TARGET not found, Atlas unreachable or refusing the
          credentials (with --json: {"status": "ERROR", "error": ...} on stdout), or
@@ -137,24 +152,19 @@ def command(
     """
     err = Console(stderr=True)
     try:
+        custody = load_custody_settings(click.get_current_context().params.get("config_file"))
+    except ConfigError as exc:
+        _could_not_run(str(exc), as_json)
+    try:
         resolved = resolve_target(client, target)
         with err.status(f"reading lineage of {resolved.label}"):
             collected = collect_versions(client, resolved, depth)
-    except TargetNotFound as exc:
+    except (TargetNotFound, BadDigest) as exc:
         _could_not_run(str(exc), as_json)
     except AtlasError as exc:
         _could_not_run(f"cannot read from Atlas at {client.config.url}: {exc}", as_json)
 
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
-    with progress:
+    with progress_bar() as progress:
         task = progress.add_task("recomputing fingerprints", total=len(collected.file_backed))
         seen: list[RecordedVersion] = []
 
@@ -171,6 +181,7 @@ def command(
                 write_back=not no_write_back,
                 rehash=rehash,
                 on_checking=checking,
+                custody=custody,
             )
         except AtlasError as exc:
             _could_not_run(f"Atlas at {client.config.url} failed during verify: {exc}", as_json)

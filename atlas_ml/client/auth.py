@@ -7,7 +7,8 @@ from typing import Any
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth
 
-from atlas_ml.config import AtlasConfig, ConfigError, setting_origin
+from atlas_ml.config import AtlasConfig, setting_origin
+from atlas_ml.errors import ConfigError
 
 KERBEROS_HINT = (
     "Get a Kerberos ticket first (kinit <principal>, or point KRB5_CLIENT_KTNAME at a keytab), "

@@ -14,10 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from atlas_ml.errors import AtlasMLError
+
 Entity = dict[str, Any]
 
 
-class PlanError(ValueError):
+class PlanError(AtlasMLError, ValueError):
     """The entities cannot be sent as given (unknown or duplicate placeholder guid)."""
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from atlas_ml.client.admin import AdminAPI
 from atlas_ml.client.entities import EntitiesAPI
@@ -12,7 +12,10 @@ from atlas_ml.client.relationships import RelationshipsAPI
 from atlas_ml.client.search import SearchAPI
 from atlas_ml.client.transport import Transport
 from atlas_ml.client.typedefs import TypedefsAPI
-from atlas_ml.config import AtlasConfig, load_config
+from atlas_ml.config import AtlasConfig, ConfigSettings, load_config
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 class AtlasClient:
@@ -34,7 +37,7 @@ class AtlasClient:
         self.admin = AdminAPI(self.transport)
 
     @classmethod
-    def from_settings(cls, **settings: Any) -> AtlasClient:
+    def from_settings(cls, **settings: Unpack[ConfigSettings]) -> AtlasClient:
         """``load_config(**settings)`` then a client (see :mod:`atlas_ml.config`)."""
         return cls(load_config(**settings))
 

@@ -9,71 +9,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from atlas_ml.errors import (
+    AtlasAuthError,
+    AtlasBadRequest,
+    AtlasConflict,
+    AtlasError,
+    AtlasNotFound,
+    AtlasUnavailable,
+)
 
-class AtlasError(Exception):
-    """Base of every atlas-ml client error."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        error_code: str | None = None,
-        method: str | None = None,
-        path: str | None = None,
-        hint: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.error_code = error_code
-        self.method = method
-        self.path = path
-        self.hint = hint
-
-    @property
-    def request(self) -> str | None:
-        if self.method and self.path:
-            return f"{self.method} {self.path}"
-        return None
-
-    def __str__(self) -> str:
-        parts = []
-        if self.request:
-            parts.append(self.request)
-        if self.status is not None:
-            parts.append(f"HTTP {self.status}")
-        if self.error_code:
-            parts.append(self.error_code)
-        text = f"{self.message} ({', '.join(parts)})" if parts else self.message
-        return f"{text}. {self.hint}" if self.hint else text
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(message={self.message!r}, status={self.status!r}, "
-            f"error_code={self.error_code!r}, request={self.request!r})"
-        )
-
-
-class AtlasBadRequest(AtlasError):
-    """Atlas rejected the request's content (HTTP 400): invalid type or entity."""
-
-
-class AtlasAuthError(AtlasError):
-    """Missing or wrong credentials (401) or not allowed (403)."""
-
-
-class AtlasNotFound(AtlasError):
-    """The type, entity or relationship does not exist (404)."""
-
-
-class AtlasConflict(AtlasError):
-    """The thing already exists or is still referenced (409)."""
-
-
-class AtlasUnavailable(AtlasError):
-    """Atlas cannot be reached or answered 502/503/504 after every retry."""
-
+__all__ = [
+    "AtlasAuthError",
+    "AtlasBadRequest",
+    "AtlasConflict",
+    "AtlasError",
+    "AtlasNotFound",
+    "AtlasUnavailable",
+    "error_for_status",
+]
 
 _BY_STATUS: dict[int, type[AtlasError]] = {
     400: AtlasBadRequest,

@@ -30,5 +30,13 @@ class RelationshipsAPI:
         result: dict[str, Any] = self._t.request("GET", f"/v2/relationship/guid/{quote(guid)}")
         return result
 
+    def update(self, relationship: dict[str, Any]) -> dict[str, Any]:
+        """Update a relationship (``PUT /v2/relationship``): its attributes, or the
+        classifications it stops (``blockedPropagatedClassifications``, replaced whole)."""
+        result: dict[str, Any] = self._t.request(
+            "PUT", "/v2/relationship", json=relationship, idempotent=True
+        )
+        return result
+
     def delete(self, guid: str) -> None:
         self._t.request("DELETE", f"/v2/relationship/guid/{quote(guid)}")

@@ -2,8 +2,8 @@
 
 Retries come in two kinds. Connection failures (refused, DNS, connect timeout) are retried by
 urllib3's ``Retry`` inside the adapter for every method: the request never reached Atlas, so
-repeating it is always safe. Answers 502/503/504 and read timeouts are retried here only for
-requests that are idempotent: GET/PUT/DELETE, and POSTs whose caller says so (a bulk entity
+repeating it is always safe. Answers 500/502/503/504 and read timeouts are retried here only
+for requests that are idempotent: GET/PUT/DELETE, and POSTs whose caller says so (a bulk entity
 upsert matches entities by qualifiedName, so sending it twice is harmless; creating a typedef
 or a relationship is not, the second attempt would fail with 409).
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import ssl
 import time
 from collections.abc import Mapping
@@ -19,9 +20,10 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ProtocolError
 from urllib3.util.retry import Retry
 
-from atlas_ml import __version__
+from atlas_ml._version import __version__
 from atlas_ml.client.auth import (
     KERBEROS_HINT,
     build_auth,
@@ -34,7 +36,9 @@ from atlas_ml.config import AtlasConfig, setting_origin
 log = logging.getLogger("atlas_ml.client")
 
 API_ROOT = "/api/atlas"
-RETRY_STATUSES = frozenset({502, 503, 504})
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+"""A 500 is retried too: Atlas 2.1 answers one for transient graph conflicts (a lock held by
+a concurrent write) as well as for lasting faults, which then surface after the retries."""
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 MAX_BACKOFF_SECONDS = 30.0
 
@@ -62,6 +66,7 @@ class Transport:
             status=0,
             other=0,
             backoff_factor=config.backoff_factor,
+            backoff_jitter=config.backoff_factor,
             raise_on_status=False,
         )
         adapter = HTTPAdapter(
@@ -120,6 +125,21 @@ class Transport:
             except requests.exceptions.SSLError as exc:  # a ConnectionError: catch it first
                 raise self._tls_failure(exc, method, API_ROOT + path) from exc
             except requests.ConnectionError as exc:
+                # A reset or abort after the request was sent (urllib3's ProtocolError): safe
+                # to send again when idempotent. Refused connections were already retried by
+                # the adapter and end here too, as MaxRetryError.
+                dropped = bool(exc.args) and isinstance(exc.args[0], ProtocolError)
+                again = retryable and attempt <= self.config.retries and self._before_deadline()
+                if dropped and again:
+                    self._sleep(attempt, None)
+                    continue
+                if dropped:
+                    raise AtlasUnavailable(
+                        f"Atlas at {self.config.url} closed the connection before answering",
+                        method=method,
+                        path=API_ROOT + path,
+                        hint="a proxy or load balancer in between, or Atlas restarting",
+                    ) from exc
                 raise AtlasUnavailable(
                     f"cannot connect to Atlas at {self.config.url}",
                     method=method,
@@ -243,7 +263,10 @@ class Transport:
         exc.hint = KERBEROS_HINT
 
     def _sleep(self, attempt: int, retry_after: str | None) -> None:
+        """Exponential backoff with jitter (half fixed, half random), so clients that failed
+        together (every executor's delivery after an Atlas restart) do not retry together."""
         delay = self.config.backoff_factor * (2 ** (attempt - 1))
+        delay = delay / 2 + random.uniform(0, delay / 2)
         if retry_after and retry_after.isdigit():
             delay = float(retry_after)
         delay = min(delay, MAX_BACKOFF_SECONDS)

@@ -2,51 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from atlas_ml.client import AtlasAuthError, AtlasClient, AtlasError, AtlasUnavailable
 from atlas_ml.client.entities import UpsertResult
+from atlas_ml.delivery.copies import infer_copies as add_inferred_copies
+from atlas_ml.delivery.fold import fold_runs
+from atlas_ml.delivery.kafka import deliver_by_kafka
+from atlas_ml.delivery.legacy_paths import LegacyPaths
+from atlas_ml.delivery.propagation import block_propagation
 from atlas_ml.delivery.spool import Spool, SpoolBusy
 from atlas_ml.events import parse_event
 from atlas_ml.mapping import AtlasChanges, map_event
+from atlas_ml.typedefs.names import MODEL_VERSION_TYPE
 
 log = logging.getLogger("atlas_ml.delivery")
 
 # Atlas's answer when a classification is already on the entity: not an error for a replay.
 _ALREADY_CLASSIFIED = {"ATLAS-400-00-01A", "ATLAS-409-00-00B"}
-MODEL_VERSION_TYPE = "atlasml_model_version"
 # Atlas's answer when a type is unknown: the typedefs are not installed, not a bad event.
 _UNKNOWN_TYPE = {"ATLAS-404-00-001", "ATLAS-400-00-014", "ATLAS-400-00-01D"}
 # "Given classification X was invalid": Atlas has no classification type X.
 _UNKNOWN_CLASSIFICATION = "ATLAS-404-00-008"
-
-# Delivery at the end of a user's job (a training run, a PySpark script) holds that job up:
-# it gets short timeouts and one time limit for everything, lock wait included
-# (AtlasConfig.end_of_job_seconds). What does not fit waits in the spool for `atlas-ml push`,
-# which has no limit.
-END_OF_JOB_CONNECT_TIMEOUT = 3.0
-END_OF_JOB_READ_TIMEOUT = 30.0
-END_OF_JOB_RETRIES = 1
-
-
-def end_of_job_client() -> AtlasClient:
-    """A client from the usual settings, with the short timeouts of end-of-job delivery."""
-    from atlas_ml.config import load_config
-
-    config = load_config()
-    return AtlasClient(
-        replace(
-            config,
-            connect_timeout=min(config.connect_timeout, END_OF_JOB_CONNECT_TIMEOUT),
-            read_timeout=min(config.read_timeout, END_OF_JOB_READ_TIMEOUT),
-            retries=min(config.retries, END_OF_JOB_RETRIES),
-        )
-    )
 
 
 @dataclass
@@ -73,11 +57,35 @@ class DeliveryReport:
         self.first_rejection = self.first_rejection or reason
 
 
-def deliver_changes(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
-    """Upsert the entities, number new model versions, attach classifications."""
+def deliver_changes(
+    client: AtlasClient,
+    changes: AtlasChanges,
+    *,
+    infer_copies: bool | None = None,
+    legacy_paths: LegacyPaths | None = None,
+) -> UpsertResult:
+    """Upsert the entities (REST, or Kafka hook notifications with ``transport = kafka``),
+    number new model versions, attach classifications and business metadata (always REST: no
+    hook message has them), stop the classifications a step removed (:mod:`.propagation`).
+
+    ``infer_copies`` (default: the config's): link data to classified data with the same
+    bytes (:mod:`.copies`). ``legacy_paths`` collects path names to check against the
+    lower-cased names of atlas-ml 0.1.0 later (:mod:`.legacy_paths`); without it they are
+    checked at once.
+    """
     _drop_missing_references(client, changes)
+    fold_runs(client, changes)
     _keep_first_registration(client, changes)
-    result = client.entities.upsert(changes.entities)
+    legacy = legacy_paths if legacy_paths is not None else LegacyPaths()
+    legacy.note(client, changes)
+    if changes.infer_copies and (
+        client.config.infer_copies if infer_copies is None else infer_copies
+    ):
+        add_inferred_copies(client, changes)
+    if client.config.transport == "kafka":
+        result = deliver_by_kafka(client, changes.entities)
+    else:
+        result = client.entities.upsert(changes.entities)
     _number_model_versions(client, changes, result)
     for request in changes.classifications:
         guid = result.guids.get(request.qualified_name)
@@ -88,6 +96,22 @@ def deliver_changes(client: AtlasClient, changes: AtlasChanges) -> UpsertResult:
         except AtlasError as exc:
             if exc.error_code not in _ALREADY_CLASSIFIED:
                 raise
+    for metadata in changes.business_metadata:
+        guid = result.guids.get(metadata.qualified_name)
+        if guid is None:
+            continue
+        # Merges (isOverwrite=false): attributes not sent keep their value, so facts set
+        # later (an approval given after training) survive a replayed event.
+        client.transport.request(
+            "POST",
+            f"/v2/entity/guid/{quote(guid)}/businessmetadata",
+            params={"isOverwrite": "false"},
+            json={metadata.name: metadata.attributes},
+            idempotent=True,
+        )
+    block_propagation(client, changes, result)
+    if legacy_paths is None:
+        legacy.warn(client)
     return result
 
 
@@ -107,22 +131,35 @@ def _drop_missing_references(client: AtlasClient, changes: AtlasChanges) -> None
         changes.drop_references(missing)
 
 
+# What the first registration of a model version recorded and a later one never replaces.
+_FIRST_RECORDED = ("registeredTime", "artifactUri", "team", "owner")
+
+
 def _keep_first_registration(client: AtlasClient, changes: AtlasChanges) -> None:
-    """A model version registered again (a later run saved the same artifact bytes) keeps the
-    time it was first registered: that is when this exact model entered the record."""
+    """A model version registered again (a later run saved the same artifact bytes) keeps
+    what its first registration recorded: the time this exact model entered the record, its
+    artifact's first location and its team. Every location the bytes were saved to, by any
+    run, is kept in ``artifactLocations`` (Atlas replaces an array, so the union is sent)."""
     versions = [e for e in changes.entities if e["typeName"] == MODEL_VERSION_TYPE]
     if not versions:
         return
     names = [e["attributes"]["qualifiedName"] for e in versions]
     existing = client.entities.get_bulk_by_unique_attributes(MODEL_VERSION_TYPE, names)
-    first = {
-        e["attributes"].get("qualifiedName"): e["attributes"].get("registeredTime")
-        for e in existing
-    }
+    first = {e["attributes"].get("qualifiedName"): e["attributes"] for e in existing}
     for entity in versions:
-        registered = first.get(entity["attributes"]["qualifiedName"])
-        if registered:
-            entity["attributes"]["registeredTime"] = registered
+        attributes = entity["attributes"]
+        recorded = first.get(attributes["qualifiedName"])
+        if not recorded:
+            continue
+        for name in _FIRST_RECORDED:
+            if recorded.get(name):
+                attributes[name] = recorded[name]
+        locations = list(recorded.get("artifactLocations") or [])
+        if recorded.get("artifactUri") and recorded["artifactUri"] not in locations:
+            locations.insert(0, recorded["artifactUri"])
+        locations += [u for u in attributes.get("artifactLocations") or [] if u not in locations]
+        if locations:
+            attributes["artifactLocations"] = locations
 
 
 def _number_model_versions(
@@ -168,18 +205,25 @@ def push(
     spool: Spool | None = None,
     on_event: Callable[[Path], None] | None = None,
     time_limit: float | None = None,
+    infer_copies: bool | None = None,
 ) -> DeliveryReport:
     """Deliver every pending event in order; stop (keeping the rest) when Atlas is away.
 
     ``time_limit``: seconds this call may take, waiting for another pusher's lock included;
     no request is sent or retried after it, and the events not delivered stay pending.
+    ``infer_copies``: see :func:`deliver_changes`.
     """
     spool = spool or Spool()
     report = DeliveryReport()
     deadline = None if time_limit is None else time.monotonic() + time_limit
     try:
         with spool.lock(time_limit), _requests_end_by(client, deadline):
-            _push_pending(client, spool, report, on_event, deadline, time_limit)
+            legacy_paths = LegacyPaths()
+            _push_pending(
+                client, spool, report, on_event, deadline, time_limit, infer_copies, legacy_paths
+            )
+            with contextlib.suppress(AtlasError):  # a warning, never a reason to fail a push
+                legacy_paths.warn(client)
             spool.prune_delivered()
     except SpoolBusy as exc:
         report.stopped_by = str(exc)
@@ -224,8 +268,11 @@ def _push_pending(
     on_event: Callable[[Path], None] | None,
     deadline: float | None,
     time_limit: float | None,
+    infer_copies: bool | None = None,
+    legacy_paths: LegacyPaths | None = None,
 ) -> None:
     namespace = client.config.namespace
+    lowercase_paths = client.config.lowercase_paths
     report.recovered_partial, report.torn_partial = spool.recover_partial_writes()
     pending = spool.pending()
     for index, path in enumerate(pending):
@@ -240,12 +287,16 @@ def _push_pending(
         except FileNotFoundError:  # requeued or removed by hand meanwhile: nothing to send
             continue
         try:
-            changes = map_event(parse_event(event_bytes), namespace)
+            changes = map_event(
+                parse_event(event_bytes), namespace, lowercase_paths=lowercase_paths
+            )
         except Exception as exc:  # mapping is pure: whatever fails here is the event's fault
             report.reject(spool, path, f"{type(exc).__name__}: {exc}")
             continue
         try:
-            result = deliver_changes(client, changes)
+            result = deliver_changes(
+                client, changes, infer_copies=infer_copies, legacy_paths=legacy_paths
+            )
         except AtlasUnavailable as exc:
             report.out_of_time = deadline is not None and time.monotonic() >= deadline
             report.stopped_by = (
@@ -304,7 +355,7 @@ def _lacks_project_types(exc: AtlasError, changes: AtlasChanges) -> bool:
         return True
     if exc.error_code != _UNKNOWN_CLASSIFICATION:
         return False
-    from atlas_ml.typedefs.model import load_typeset
+    from atlas_ml.typedefs.load import load_typeset
 
     project = set(load_typeset().names("CLASSIFICATION"))
     # The error names the classification ("Given classification X was invalid").

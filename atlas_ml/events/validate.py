@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime
 from typing import Any
+
+from atlas_ml.errors import EventError as EventError  # raised here; importable from here
 
 MAX_EVENT_BYTES = 8 * 1024 * 1024
 EVENT_TYPES = {"START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER"}
-
-
-class EventError(ValueError):
-    """The event is not a valid OpenLineage run event; the message names what is wrong."""
 
 
 def parse_event(raw: bytes | str) -> dict[str, Any]:
@@ -25,7 +24,7 @@ def parse_event(raw: bytes | str) -> dict[str, Any]:
     if size > MAX_EVENT_BYTES:
         raise EventError(f"event is {size} bytes; the limit is {MAX_EVENT_BYTES}")
     try:
-        event = json.loads(raw)
+        event: dict[str, Any] = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise EventError(f"event is not JSON: {exc}") from exc
     except UnicodeDecodeError as exc:
@@ -46,13 +45,23 @@ def _require(container: Any, key: str, where: str, kind: type | tuple[type, ...]
 
 
 def validate_event(event: Any) -> None:
-    """Raise :class:`EventError` unless ``event`` has what a RunEvent must have."""
+    """Raise :class:`EventError` unless ``event`` has what a RunEvent (or an OpenLineage
+    DatasetEvent or JobEvent) must have."""
     if not isinstance(event, dict):
         raise EventError("event must be a JSON object")
-    _require(event, "eventTime", "event", str)
+    event_time = _require(event, "eventTime", "event", str)
+    try:
+        datetime.fromisoformat(event_time.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise EventError(
+            f"event.eventTime {event_time!r} is not an ISO 8601 time (2026-01-31T12:00:00Z)"
+        ) from exc
     _require(event, "producer", "event", str)
+    if "run" not in event and ("dataset" in event or "job" in event):
+        _validate_static_event(event)
+        return
     event_type = event.get("eventType", "OTHER")
-    if event_type not in EVENT_TYPES:
+    if not isinstance(event_type, str) or event_type not in EVENT_TYPES:
         raise EventError(f"event.eventType {event_type!r} is not one of {sorted(EVENT_TYPES)}")
     run = _require(event, "run", "event", dict)
     run_id = _require(run, "runId", "event.run", str)
@@ -65,6 +74,26 @@ def validate_event(event: Any) -> None:
     _require(job, "name", "event.job", str)
     _require_facets(run, "event.run", "facets")
     _require_facets(job, "event.job", "facets")
+    _require_datasets(event)
+
+
+def _validate_static_event(event: dict[str, Any]) -> None:
+    """An OpenLineage DatasetEvent (a dataset's metadata) or JobEvent (a job's declared
+    lineage, no run), as producers other than atlas-ml may send."""
+    if "dataset" in event:
+        _require(event, "dataset", "event", dict)
+        _require(event["dataset"], "namespace", "event.dataset", str)
+        _require(event["dataset"], "name", "event.dataset", str)
+        _require_facets(event["dataset"], "event.dataset", "facets")
+        return
+    job = _require(event, "job", "event", dict)
+    _require(job, "namespace", "event.job", str)
+    _require(job, "name", "event.job", str)
+    _require_facets(job, "event.job", "facets")
+    _require_datasets(event)
+
+
+def _require_datasets(event: dict[str, Any]) -> None:
     for side in ("inputs", "outputs"):
         datasets = event.get(side, [])
         if not isinstance(datasets, list):

@@ -4,12 +4,17 @@
 - ``build_manifest`` / ``diff_manifests``: the exact sha256 of every data file, and what changed.
 - ``fingerprint_pandas`` / ``fingerprint_spark``: an order-independent content hash, identical
   across both engines, with per-column sums that show where drift came in (``compare``).
+- ``describe_path`` / ``describe_frame``: a :class:`DatasetRecord` (one dataset version with
+  all of the above), which capture records and ``verify`` recomputes.
+- ``artifact_digest``: the digest a model version is named by (:class:`ModelArtifact`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from atlas_ml.fingerprints.artifacts import ModelArtifact, artifact_digest
+from atlas_ml.fingerprints.datasets import DatasetRecord, describe_frame, describe_path
 from atlas_ml.fingerprints.logical import (
     FingerprintComparison,
     FingerprintError,
@@ -34,6 +39,7 @@ if TYPE_CHECKING:
     from atlas_ml.fingerprints.logical_spark import Method
 
 __all__ = [
+    "DatasetRecord",
     "FileManifest",
     "FingerprintComparison",
     "FingerprintError",
@@ -41,11 +47,15 @@ __all__ = [
     "ManifestDiff",
     "ManifestEntry",
     "ManifestError",
+    "ModelArtifact",
     "PointerError",
     "UnsupportedSchemeError",
     "VersionPointer",
+    "artifact_digest",
     "build_manifest",
     "compare",
+    "describe_frame",
+    "describe_path",
     "detect_pointer",
     "diff_manifests",
     "fingerprint_pandas",

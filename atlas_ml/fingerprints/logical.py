@@ -53,6 +53,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from atlas_ml.errors import FingerprintError
 from atlas_ml.fingerprints.xxh64_reference import xxh64 as hash_bytes_scalar
 from atlas_ml.fingerprints.xxh64_reference import xxh64_long as hash_long_scalar
 
@@ -125,10 +126,6 @@ def schema_fingerprint(columns: list[tuple[str, str]]) -> str:
     """sha256 over the canonical JSON of ``[[name, logical type], ...]`` in schema order."""
     canonical = json.dumps([[name, kind] for name, kind in columns], separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-class FingerprintError(ValueError):
-    """The data cannot be fingerprinted as given (unsupported type, duplicate columns...)."""
 
 
 def check_unique_names(names: list[str]) -> None:

@@ -34,13 +34,14 @@ import logging
 import os
 import sqlite3
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from atlas_ml.errors import AtlasMLError
 from atlas_ml.fingerprints.cache import DigestCache
 
 ALGORITHM = "manifest-v1"
@@ -50,7 +51,7 @@ READ_BUFFER = 4 << 20
 FileHasher = Callable[[Path], str]
 
 
-class ManifestError(ValueError):
+class ManifestError(AtlasMLError, ValueError):
     """A manifest cannot be built for this location."""
 
 
@@ -206,17 +207,19 @@ def build_manifest(
     workers: int | None = None,
     cache: DigestCache | bool | None = True,
     hasher: FileHasher = sha256_file,
+    files: Iterable[tuple[str, Path]] | None = None,
 ) -> FileManifest:
     """Hash every data file under ``location`` (a file or a directory) into a manifest.
 
     ``workers`` defaults to every core. ``cache=True`` uses the shared on-disk digest cache,
     ``False``/``None`` disables it, or pass a ``DigestCache``. ``hasher`` is the function that
-    reads a file; tests substitute it to count reads.
+    reads a file; tests substitute it to count reads. ``files``: (relative path, file to read)
+    pairs to hash instead of every file under ``location`` (the files of one table version).
     """
     root = local_path(location)
     if not root.exists():
         raise ManifestError(f"{location}: no such file or directory")
-    files = sorted(data_files(root))
+    files = sorted(data_files(root) if files is None else files)
     own_cache = cache is True
     digests = open_default_cache() if cache is True else (cache or None)
     try:

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from atlas_ml.errors import AtlasMLError
 from atlas_ml.fingerprints.manifest import data_files, local_path
 
 
-class PointerError(ValueError):
+class PointerError(AtlasMLError, ValueError):
     """The location's version metadata is missing or unreadable."""
 
 

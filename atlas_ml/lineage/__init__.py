@@ -1,5 +1,7 @@
-"""Read side: find entities and show the lineage Atlas holds for them."""
+"""Read side: find entities and read the lineage Atlas holds for them."""
 
+from atlas_ml.lineage.by_content import BadDigest, ContentMatch, SameContent
+from atlas_ml.lineage.read import Lineage, read_lineage
 from atlas_ml.lineage.resolve import (
     AmbiguousTarget,
     TargetNotFound,
@@ -7,16 +9,16 @@ from atlas_ml.lineage.resolve import (
     resolve_target,
     ui_url,
 )
-from atlas_ml.lineage.show import show_lineage
-from atlas_ml.lineage.tree import downstream_tree, upstream_tree
 
 __all__ = [
     "AmbiguousTarget",
+    "BadDigest",
+    "ContentMatch",
+    "Lineage",
+    "SameContent",
     "TargetNotFound",
     "TypesNotInstalled",
-    "downstream_tree",
+    "read_lineage",
     "resolve_target",
-    "show_lineage",
     "ui_url",
-    "upstream_tree",
 ]

@@ -12,21 +12,34 @@ from typing import Any
 
 from atlas_ml import naming
 from atlas_ml.client import AtlasBadRequest, AtlasClient, AtlasError, AtlasNotFound
+from atlas_ml.errors import AmbiguousTarget, TargetNotFound
+from atlas_ml.fingerprints.artifacts import artifact_digest
+from atlas_ml.fingerprints.manifest import ManifestError
+from atlas_ml.lineage.by_content import SameContent, digest_of, find_by_sha256, with_models
+from atlas_ml.naming.case import has_legacy_twin, legacy_name
+from atlas_ml.typedefs.names import (
+    DATASET_VERSION_TYPE,
+    HDFS_PATH_TYPE,
+    MODEL_TYPE,
+    MODEL_VERSION_TYPE,
+    PROJECT_PREFIX,
+    SPARK_PROCESS_TYPE,
+    TRAINING_RUN_TYPE,
+)
 
 _log = logging.getLogger(__name__)
 
 # Types a user most often asks about, in the order a bare qualifiedName is tried.
 DEFAULT_TYPES = (
-    "atlasml_model_version",
-    "atlasml_dataset_version",
-    "atlasml_training_run",
-    "atlasml_model",
-    "hdfs_path",
-    "spark_process",
+    MODEL_VERSION_TYPE,
+    DATASET_VERSION_TYPE,
+    TRAINING_RUN_TYPE,
+    MODEL_TYPE,
+    HDFS_PATH_TYPE,
+    SPARK_PROCESS_TYPE,
 )
 
-PROJECT_TYPE_PREFIX = "atlasml_"
-MODEL_VERSION_TYPE = "atlasml_model_version"
+PROJECT_TYPE_PREFIX = PROJECT_PREFIX
 # Above this, a saved model's path is matched by the location recorded for it, not its bytes.
 ARTIFACT_DIGEST_MAX_BYTES = 4 << 30
 TYPES_NOT_INSTALLED = "the atlas-ml types are not installed in Atlas: run atlas-ml typedefs install"
@@ -34,14 +47,6 @@ TYPES_NOT_INSTALLED = "the atlas-ml types are not installed in Atlas: run atlas-
 # Atlas 2.1 answers a lookup by a type it does not define with HTTP 400 ATLAS-400-00-014
 # "Type ENTITY with name X does not exist"; the text is matched too, in case the code moves.
 _UNKNOWN_TYPE_CODE = "ATLAS-400-00-014"
-
-
-class TargetNotFound(LookupError):
-    """No entity matches the guid or qualifiedName given."""
-
-
-class AmbiguousTarget(TargetNotFound):
-    """Several entities match a name or location; the message lists them."""
 
 
 class TypesNotInstalled(AtlasError):
@@ -107,8 +112,49 @@ def _as_location(client: AtlasClient, target: str) -> naming.PhysicalDataset | N
     if target.endswith(f"@{client.config.namespace}"):
         return None
     if "://" in target or target.startswith(("file:", "/", "~", ".")) or os.path.exists(target):
-        return naming.physical_dataset(target, client.config.namespace)
+        config = client.config
+        return naming.physical_dataset(target, config.namespace, config.lowercase_paths)
     return None
+
+
+def _find_path(
+    search: _Search, location: naming.PhysicalDataset, target: str
+) -> dict[str, Any] | None:
+    """The entity of the data at ``location``: under its name, else under the lower-cased name
+    atlas-ml up to 0.1.0 gave every path (with a warning that says so)."""
+    entity = search.find(location.type_name, location.qualified_name)
+    if entity is None:
+        entity = _find_legacy(search, location.type_name, location.qualified_name, target)
+    return entity
+
+
+def _find_legacy(
+    search: _Search, type_name: str, qualified_name: str, target: str
+) -> dict[str, Any] | None:
+    """The ``type_name`` entity under the lower-cased form of ``qualified_name``, which
+    atlas-ml up to 0.1.0 gave every path; None when that is the same name or absent."""
+    namespace = search.client.config.namespace
+    if not has_legacy_twin(qualified_name, namespace):
+        return None
+    legacy = legacy_name(qualified_name, namespace)
+    entity = search.find(type_name, legacy)
+    if entity is not None:
+        _log.warning(
+            "%s is recorded as %s: the lower-cased name atlas-ml up to 0.1.0 gave every path "
+            "(now a path keeps its case; 'atlas-ml naming explain %s' says more)",
+            target,
+            legacy,
+            target,
+        )
+    return entity
+
+
+def _legacy_path_name(search: _Search, target: str) -> dict[str, Any] | None:
+    """The ``hdfs_path`` an earlier atlas-ml recorded under the lower-cased form of the
+    qualifiedName ``target`` (a path's name as it is written now)."""
+    if ":" not in target:
+        return None
+    return _find_legacy(search, HDFS_PATH_TYPE, target, target)
 
 
 def _by_guid(client: AtlasClient, guid: str) -> dict[str, Any]:
@@ -141,23 +187,28 @@ def _not_found(search: _Search, target: str) -> AtlasError | TargetNotFound:
 def resolve_target(
     client: AtlasClient, target: str, types: Sequence[str] = DEFAULT_TYPES
 ) -> dict[str, Any]:
-    """The entity whose guid, qualifiedName or display name is ``target``, or the data at
-    location ``target``.
+    """The entity whose guid, qualifiedName or display name is ``target``, the data at
+    location ``target``, or (``sha256:<hex>``) the dataset or model version with that sha256.
 
     Types Atlas does not define are skipped; raises :class:`TargetNotFound` when nothing
     matches and :class:`TypesNotInstalled` when Atlas defines none of the types tried.
     """
     if _is_guid(target):
         return _by_guid(client, target)
+    digest = digest_of(target)
+    if digest is not None:
+        return _by_sha256(client, digest, types)
     search = _Search(client)
     location = _as_location(client, target)
     if location is not None:
-        entity = search.find(location.type_name, location.qualified_name)
+        entity = _find_path(search, location, target)
         if entity is None and MODEL_VERSION_TYPE in types:
             entity = _by_artifact_location(client, target)
         if entity is not None:
             return entity
     entity = search.first(types, target)
+    if entity is None and location is None and HDFS_PATH_TYPE in types:
+        entity = _legacy_path_name(search, target)
     if entity is None and location is None:
         known = [t for t in types if t not in search.unknown]
         entity = _by_display_name(client, known, target)
@@ -166,13 +217,29 @@ def resolve_target(
     raise _not_found(search, target)
 
 
+def _by_sha256(client: AtlasClient, digest: str, types: Sequence[str]) -> dict[str, Any]:
+    """The one dataset version (a single file) or model version with sha256 ``digest``;
+    several are a :class:`SameContent` listing each with the model versions made from it."""
+    headers = find_by_sha256(client, digest, types)
+    if not headers:
+        raise TargetNotFound(
+            f"no dataset version or model version with sha256 {digest} in Atlas at "
+            f"{client.config.url} (dataset versions recorded by atlas-ml 0.1.0 carry no "
+            "fileSha256: record the file again, or give its path)"
+        )
+    if len(headers) > 1:
+        raise SameContent(digest, with_models(client, headers))
+    entity: dict[str, Any] = client.entities.get(headers[0]["guid"])["entity"]
+    return entity
+
+
 def _by_artifact_location(client: AtlasClient, target: str) -> dict[str, Any] | None:
     """The model version of the model saved at ``target``.
 
     A saved model is no ``hdfs_path`` (atlas-ml pauses capture while Spark ML saves). A model
-    version is named by its artifact's digest, so the bytes there now find it even when a later
-    run saved the same bytes elsewhere and moved its ``artifactUri``; bytes that match no
-    version fall back to the version recorded at that location, with a warning.
+    version is named by its artifact's digest, so the bytes there now find it wherever they were
+    first saved (``artifactUri``; later places are in ``artifactLocations``); bytes that match
+    no version fall back to the version first saved at that location, with a warning.
     """
     normal = naming.normalise_location(target)
     local_file = Path(normal.removeprefix("file:")) if normal.startswith("file:") else None
@@ -237,9 +304,6 @@ def _artifact_digest(path: Path) -> str | None:
     """The model digest of the bytes at ``path``; None when they are gone, unreadable or
     larger than ``ARTIFACT_DIGEST_MAX_BYTES`` (a mistyped data folder must not be read whole
     just to say it is no model)."""
-    from atlas_ml.fingerprints import ManifestError
-    from atlas_ml.tracking.models import artifact_digest
-
     try:
         if not _at_most(path, ARTIFACT_DIGEST_MAX_BYTES):
             return None

@@ -20,6 +20,17 @@ class ClassificationRequest:
         return {"typeName": self.name, "attributes": self.attributes, "propagate": self.propagate}
 
 
+@dataclass(frozen=True)
+class BusinessMetadataRequest:
+    """Set business metadata ``name`` (attributes given; others keep their value) on the entity
+    ``type_name``/``qualified_name``."""
+
+    type_name: str
+    qualified_name: str
+    name: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class AtlasChanges:
     """Entities linked by placeholder guids (``-1``, ``-2``, ...) so they travel together.
@@ -30,9 +41,17 @@ class AtlasChanges:
 
     entities: list[dict[str, Any]] = field(default_factory=list)
     classifications: list[ClassificationRequest] = field(default_factory=list)
+    business_metadata: list[BusinessMetadataRequest] = field(default_factory=list)
+    infer_copies: bool = True
+    """False when the event's producer asked for no inferred copies of its data (see
+    :mod:`atlas_ml.delivery.copies`)."""
     optional_references: set[tuple[str, str]] = field(default_factory=set)
     """(type, qualifiedName) of entities another hook owns (``hive_table``): referenced only
     when they exist, see :meth:`drop_references`."""
+    folded: set[tuple[str, str]] = field(default_factory=set)
+    """(type, qualifiedName) of runs that several events describe (an OpenLineage run's START
+    and COMPLETE): delivery folds each into what Atlas has, see
+    :func:`atlas_ml.mapping.openlineage.fold_run`."""
     _by_name: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict, repr=False)
 
     def add(
@@ -92,6 +111,16 @@ class AtlasChanges:
                     elif not kept(value):
                         del values[key]
         self.optional_references -= missing
+
+    def set_business_metadata(
+        self, type_name: str, reference: dict[str, Any], name: str, attributes: dict[str, Any]
+    ) -> None:
+        """Ask delivery to set business metadata ``name`` on the entity ``reference`` names."""
+        entity = next(e for e in self.entities if e["guid"] == reference["guid"])
+        qualified_name = entity["attributes"]["qualifiedName"]
+        self.business_metadata.append(
+            BusinessMetadataRequest(type_name, qualified_name, name, dict(attributes))
+        )
 
     def names(self, type_name: str) -> list[str]:
         return [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from atlas_ml.events import CLASSIFICATIONS, DATASET_VERSION, MODEL_VERSION
+from atlas_ml.events import CLASSIFICATIONS, DATASET_VERSION, FILE_STATUS, MODEL_VERSION
 from atlas_ml.mapping.changes import AtlasChanges, ClassificationRequest
 from atlas_ml.mapping.relational import map_jdbc_table
 from atlas_ml.mapping.times import epoch_millis
@@ -21,8 +21,20 @@ from atlas_ml.naming import (
     version_fingerprint,
     version_location,
 )
+from atlas_ml.typedefs.names import (
+    COMPLIANCE_METADATA,
+    DATASET_VERSION_TYPE,
+    HDFS_PATH_TYPE,
+    MODEL_TYPE,
+    MODEL_VERSION_TYPE,
+    MODEL_VERSIONS_RELATIONSHIP,
+    RDBMS_TABLE_TYPE,
+    TRANSFORM_TYPE,
+)
 
 IN_MEMORY_NAMESPACES = {"memory", "atlasml-memory"}
+COMPLIANCE = COMPLIANCE_METADATA
+"""Business metadata holding a model's compliance facts (see :mod:`atlas_ml.compliance`)."""
 # Pointer kinds of atlas_ml.fingerprints.pointers -> the atlasml_version_kind enum.
 _VERSION_KINDS = {
     "delta": "DELTA",
@@ -55,8 +67,12 @@ def _version_attributes(
         else None,
         "origin": facet.get("origin"),
         "licence": facet.get("licence"),
+        "fileSha256": facet.get("fileSha256"),
         "description": facet.get("description"),
         "capturedTime": epoch_millis(facet.get("capturedTime") or event_time),
+        "mlflowDigest": facet.get("mlflowDigest"),
+        "mlflowSource": facet.get("mlflowSource"),
+        "mlflowName": facet.get("mlflowName"),
     }
     return {key: value for key, value in attributes.items() if value is not None}
 
@@ -68,6 +84,7 @@ def map_dataset(
     event_time: str,
     *,
     read: bool = False,
+    lowercase_paths: bool = False,
 ) -> dict[str, Any]:
     """Add the entities for one OpenLineage dataset; returns the reference lineage uses.
 
@@ -76,7 +93,7 @@ def map_dataset(
     to the version, so lineage runs physical data -> version -> consumers without a gap.
     A dataset with ``atlasml_modelVersion`` becomes a model version under its model.
     A partition folder that is ``read`` is linked to its table's folder (see
-    :func:`_map_partition`).
+    :func:`_map_partition`). ``lowercase_paths``: see :mod:`atlas_ml.naming.case`.
     """
     facets = dataset.get("facets") or {}
     ol_namespace, ol_name = dataset["namespace"], dataset["name"]
@@ -84,20 +101,27 @@ def map_dataset(
 
     if MODEL_VERSION in facets:
         reference = _map_model_version(facets[MODEL_VERSION], changes, namespace, event_time)
-        _map_classifications(facets, changes, "atlasml_model_version", reference)
+        _map_classifications(facets, changes, MODEL_VERSION_TYPE, reference)
         return reference
 
-    physical = None if in_memory else openlineage_dataset(ol_namespace, ol_name, namespace)
+    physical = None
+    if not in_memory:
+        physical = openlineage_dataset(ol_namespace, ol_name, namespace, lowercase_paths)
     physical_ref = None
-    if physical is not None and physical.type_name == "rdbms_table":
+    if physical is not None and physical.type_name == RDBMS_TABLE_TYPE:
         physical_ref = map_jdbc_table(ol_namespace, ol_name, changes, namespace)
     elif physical is not None:
-        physical_ref = changes.add(physical.type_name, physical.entity()["attributes"])
+        attributes = {**physical.entity()["attributes"], **_file_status(physical, facets)}
+        physical_ref = changes.add(physical.type_name, attributes)
         if read:
-            _map_partition(ol_namespace, ol_name, physical, physical_ref, changes, namespace)
+            _map_partition(
+                ol_namespace, ol_name, physical, physical_ref, changes, namespace, lowercase_paths
+            )
 
     version = facets.get(DATASET_VERSION)
-    if not version or not (version.get("contentHash") or version.get("manifestRootHash")):
+    if not version or not (
+        version.get("contentHash") or version.get("manifestRootHash") or version.get("mlflowDigest")
+    ):
         if physical_ref is None:
             raise ValueError(
                 f"in-memory dataset {ol_name!r} has no {DATASET_VERSION} fingerprint to name it by"
@@ -106,20 +130,25 @@ def map_dataset(
         return physical_ref
 
     base = version_location(ol_namespace, ol_name, namespace) if physical else f"memory:{ol_name}"
-    fingerprint = version_fingerprint(version.get("contentHash"), version.get("manifestRootHash"))
+    if version.get("contentHash") or version.get("manifestRootHash"):
+        fingerprint = version_fingerprint(
+            version.get("contentHash"), version.get("manifestRootHash")
+        )
+    else:  # known only to MLflow (mlflow.log_input): named by MLflow's digest
+        fingerprint = str(version["mlflowDigest"])
     version_qn = dataset_version_name(base, fingerprint, namespace, version.get("derivedFrom"))
     label = location_label(ol_name)
     attributes = _version_attributes(version, version_qn, label, fingerprint, event_time)
     if physical_ref is not None:
         attributes["snapshotOf"] = physical_ref
-    version_ref = changes.add("atlasml_dataset_version", attributes)
+    version_ref = changes.add(DATASET_VERSION_TYPE, attributes)
 
     if physical is not None and physical_ref is not None:
         ingest_qn = transform_name(
             "snapshot", label, [physical.qualified_name], [version_qn], namespace
         )
         changes.add(
-            "atlasml_transform",
+            TRANSFORM_TYPE,
             {
                 "qualifiedName": ingest_qn,
                 "name": f"snapshot {label}",
@@ -132,8 +161,23 @@ def map_dataset(
         # Classifications of raw data go on the physical data: lineage carries them on.
         _map_classifications(facets, changes, physical.type_name, physical_ref)
     else:
-        _map_classifications(facets, changes, "atlasml_dataset_version", version_ref)
+        _map_classifications(facets, changes, DATASET_VERSION_TYPE, version_ref)
     return version_ref
+
+
+def _file_status(physical: PhysicalDataset, facets: dict[str, Any]) -> dict[str, Any]:
+    """``isFile``, ``fileSize``, ``modifiedTime``, ``numberOfReplicas`` of an ``hdfs_path``
+    from the ``atlasml_fileStatus`` facet (Atlas's HDFS model; other path types lack them)."""
+    status = facets.get(FILE_STATUS) or {}
+    if physical.type_name != HDFS_PATH_TYPE or not status:
+        return {}
+    attributes = {
+        "isFile": status.get("isFile"),
+        "fileSize": status.get("fileSize"),
+        "modifiedTime": epoch_millis(status.get("modifiedTime")),
+        "numberOfReplicas": status.get("numberOfReplicas"),
+    }
+    return {key: value for key, value in attributes.items() if value is not None}
 
 
 def _map_partition(
@@ -143,6 +187,7 @@ def _map_partition(
     physical_ref: dict[str, Any],
     changes: AtlasChanges,
     namespace: str,
+    lowercase_paths: bool,
 ) -> None:
     """Link a partition folder that was read (``sales/year=2024``) to its table's folder.
 
@@ -154,11 +199,11 @@ def _map_partition(
     root_name = partition_root(ol_name)
     if root_name is None or not physical.is_path:
         return
-    root = openlineage_dataset(ol_namespace, root_name, namespace)
+    root = openlineage_dataset(ol_namespace, root_name, namespace, lowercase_paths)
     root_ref = changes.add(root.type_name, root.entity()["attributes"])
     table, partition = location_label(root_name), ol_name[len(root_name) :].strip("/")
     changes.add(
-        "atlasml_transform",
+        TRANSFORM_TYPE,
         {
             "qualifiedName": transform_name(
                 "partition", table, [root.qualified_name], [physical.qualified_name], namespace
@@ -177,25 +222,47 @@ def _map_model_version(
     facet: dict[str, Any], changes: AtlasChanges, namespace: str, event_time: str
 ) -> dict[str, Any]:
     model = facet["model"]
-    model_ref = changes.add(
-        "atlasml_model",
-        {"qualifiedName": model_name(model, namespace), "name": model, "task": facet.get("task")},
-    )
+    team = facet.get("team")
+    model_attributes = {"qualifiedName": model_name(model, namespace), "name": model}
+    model_attributes |= {k: facet[k] for k in ("task", "team") if facet.get(k) is not None}
+    if team is not None:
+        model_attributes["owner"] = team
+    model_ref = changes.add(MODEL_TYPE, model_attributes)
+    locations = [str(u) for u in facet.get("artifactLocations") or []]
+    if facet.get("artifactUri") and facet["artifactUri"] not in locations:
+        locations.insert(0, str(facet["artifactUri"]))
     attributes = {
         "qualifiedName": model_version_name(model, facet["artifactSha256"], namespace),
         "name": f"{model}@{facet['artifactSha256'][:12]}",
         "artifactSha256": facet["artifactSha256"],
         "artifactUri": facet.get("artifactUri"),
+        "artifactLocations": locations or None,
         "framework": facet.get("framework"),
         "frameworkVersion": facet.get("frameworkVersion"),
         "versionNumber": facet.get("versionNumber"),
-        "registeredTime": epoch_millis(event_time),
+        "registeredTime": epoch_millis(facet.get("registeredTime") or event_time),
+        "stage": facet.get("stage"),
+        "mlflowRunId": facet.get("mlflowRunId"),
+        "mlflowModelUri": facet.get("mlflowModelUri"),
+        "mlflowRegisteredModel": facet.get("mlflowRegisteredModel"),
+        "mlflowVersion": facet.get("mlflowVersion"),
+        "mlflowAliases": facet.get("mlflowAliases"),
+        "team": team,
+        "owner": team,
     }
-    return changes.add(
-        "atlasml_model_version",
+    version_ref = changes.add(
+        MODEL_VERSION_TYPE,
         {k: v for k, v in attributes.items() if v is not None},
-        relationships={"model": {**model_ref, "relationshipType": "atlasml_model_versions"}},
+        relationships={"model": {**model_ref, "relationshipType": MODEL_VERSIONS_RELATIONSHIP}},
     )
+    compliance = facet.get("compliance")
+    if isinstance(compliance, dict) and compliance:
+        for type_name, reference in (
+            (MODEL_TYPE, model_ref),
+            (MODEL_VERSION_TYPE, version_ref),
+        ):
+            changes.set_business_metadata(type_name, reference, COMPLIANCE, compliance)
+    return version_ref
 
 
 def _map_classifications(

@@ -10,6 +10,13 @@ from typing import Any
 
 from atlas_ml.mapping.changes import AtlasChanges
 from atlas_ml.naming.relational import relational_names
+from atlas_ml.typedefs.names import (
+    RDBMS_DB_TABLES_RELATIONSHIP,
+    RDBMS_DB_TYPE,
+    RDBMS_INSTANCE_DATABASES_RELATIONSHIP,
+    RDBMS_INSTANCE_TYPE,
+    RDBMS_TABLE_TYPE,
+)
 
 
 def map_jdbc_table(
@@ -28,15 +35,17 @@ def map_jdbc_table(
         "port": names.port,
     }
     instance = changes.add(
-        "rdbms_instance", {k: v for k, v in instance_attributes.items() if v is not None}
+        RDBMS_INSTANCE_TYPE, {k: v for k, v in instance_attributes.items() if v is not None}
     )
     database = changes.add(
-        "rdbms_db",
+        RDBMS_DB_TYPE,
         {"qualifiedName": names.database, "name": names.database_name},
-        relationships={"instance": {**instance, "relationshipType": "rdbms_instance_databases"}},
+        relationships={
+            "instance": {**instance, "relationshipType": RDBMS_INSTANCE_DATABASES_RELATIONSHIP}
+        },
     )
     return changes.add(
-        "rdbms_table",
+        RDBMS_TABLE_TYPE,
         {"qualifiedName": names.table, "name": names.table_name},
-        relationships={"db": {**database, "relationshipType": "rdbms_db_tables"}},
+        relationships={"db": {**database, "relationshipType": RDBMS_DB_TABLES_RELATIONSHIP}},
     )

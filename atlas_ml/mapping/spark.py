@@ -22,6 +22,18 @@ from typing import Any
 
 from atlas_ml.mapping.changes import AtlasChanges
 from atlas_ml.naming import hive_table, openlineage_dataset
+from atlas_ml.typedefs.names import (
+    PROVENANCE_METADATA,
+    SPARK_APPLICATION_TYPE,
+    SPARK_COLUMN_LINEAGE_TYPE,
+    SPARK_PROCESS_COLUMN_LINEAGES_RELATIONSHIP,
+    SPARK_PROCESS_TYPE,
+)
+
+PROVENANCE = PROVENANCE_METADATA
+"""Business metadata of who owns a Spark job and which code ran it (``spark.atlasml.team``,
+``.owner``, ``.code.reference``, ``.code.revision``, carried in the ``atlasml_spark`` facet)."""
+PROVENANCE_FIELDS = ("team", "owner", "codeReference", "codeRevision")
 
 # Catalogs whose tables the Hive hook records (Spark's session catalog is the Hive metastore
 # when Spark runs with Hive support).
@@ -35,18 +47,22 @@ def map_spark(
     namespace: str,
     inputs: list[dict[str, Any]],
     outputs: list[dict[str, Any]],
+    lowercase_paths: bool = False,
 ) -> None:
     """Add the process, its application, its column lineage and its Hive table links."""
     app_id = facet.get("applicationId") or event["job"]["namespace"]
     app_name = facet.get("appName") or app_id
+    provenance = {k: str(facet[k]) for k in PROVENANCE_FIELDS if facet.get(k)}
+    owner = {"owner": provenance.get("owner") or provenance.get("team")}
+    owned = {k: v for k, v in owner.items() if v}
     application = changes.add(
-        "spark_application",
-        {"qualifiedName": f"{app_id}@{namespace}", "name": app_name},
+        SPARK_APPLICATION_TYPE,
+        {"qualifiedName": f"{app_id}@{namespace}", "name": app_name, **owned},
     )
     execution = facet.get("rootExecutionId", event["run"]["runId"])
     process_name = f"{app_id}-{execution}@{namespace}"
     process = changes.add(
-        "spark_process",
+        SPARK_PROCESS_TYPE,
         {
             "qualifiedName": process_name,
             "name": event["job"]["name"],
@@ -56,8 +72,15 @@ def map_spark(
             "application": application,
             "inputs": inputs + _table_links(event.get("inputs", []), changes, namespace),
             "outputs": outputs + _table_links(event.get("outputs", []), changes, namespace),
+            **owned,
         },
     )
+    if provenance:
+        for type_name, reference in (
+            (SPARK_APPLICATION_TYPE, application),
+            (SPARK_PROCESS_TYPE, process),
+        ):
+            changes.set_business_metadata(type_name, reference, PROVENANCE, provenance)
     datasets = _references_by_identity(event, inputs, outputs)
     several = len(event.get("outputs", [])) > 1
     for dataset, reference in zip(event.get("outputs", []), outputs, strict=True):
@@ -73,6 +96,7 @@ def map_spark(
                 datasets,
                 changes,
                 namespace,
+                lowercase_paths,
             )
 
 
@@ -93,6 +117,7 @@ def _column_lineage(
     datasets: dict[tuple[str, str], dict[str, Any]],
     changes: AtlasChanges,
     namespace: str,
+    lowercase_paths: bool,
 ) -> None:
     if not sources:
         return  # a literal or generated column: no data flows into it
@@ -102,7 +127,7 @@ def _column_lineage(
         identity = (source["namespace"], source["name"])
         reference = datasets.get(identity)
         if reference is None:
-            physical = openlineage_dataset(*identity, namespace)
+            physical = openlineage_dataset(*identity, namespace, lowercase_paths)
             reference = changes.add(physical.type_name, physical.entity()["attributes"])
             datasets[identity] = reference
         if reference not in feeding:
@@ -114,7 +139,7 @@ def _column_lineage(
         )
         described.append(f"{_display(identity)}.{source.get('field')} [{kinds or 'unknown'}]")
     changes.add(
-        "spark_column_lineage",
+        SPARK_COLUMN_LINEAGE_TYPE,
         {
             "qualifiedName": qualified_name,
             "name": column,
@@ -122,7 +147,9 @@ def _column_lineage(
             "inputs": feeding,
             "outputs": [output],
         },
-        relationships={"process": {**process, "relationshipType": "spark_process_column_lineages"}},
+        relationships={
+            "process": {**process, "relationshipType": SPARK_PROCESS_COLUMN_LINEAGES_RELATIONSHIP}
+        },
     )
 
 

@@ -8,10 +8,13 @@ upserts the same entities.
 """
 
 from atlas_ml.naming.ml import (
+    COPY_PIPELINE,
     dataset_version_name,
     derivation_key,
+    evaluation_name,
     model_name,
     model_version_name,
+    pipeline_run_name,
     training_run_name,
     transform_name,
     version_fingerprint,
@@ -29,9 +32,11 @@ from atlas_ml.naming.physical import (
 )
 
 __all__ = [
+    "COPY_PIPELINE",
     "PhysicalDataset",
     "dataset_version_name",
     "derivation_key",
+    "evaluation_name",
     "hive_table",
     "location_label",
     "model_name",
@@ -41,6 +46,7 @@ __all__ = [
     "openlineage_location",
     "partition_root",
     "physical_dataset",
+    "pipeline_run_name",
     "training_run_name",
     "transform_name",
     "version_fingerprint",

@@ -2,9 +2,10 @@
 
 Dataset versions are named by their fingerprint (``version_fingerprint``), so the same data
 read twice is one entity (in-memory data a recorded step produced also by its derivation,
-see ``derivation_key``); transforms by their step and the exact versions they connected, so
-an identical re-run adds nothing; training runs by their run id, so every run is kept; model
-versions by artifact hash.
+see ``derivation_key``); transforms by their step, the exact versions they connected and the
+run that ran them (a step outside any run: an identical re-run adds nothing); training,
+pipeline runs and evaluations by their run id, so every run is kept; model versions by
+artifact hash.
 """
 
 from __future__ import annotations
@@ -59,15 +60,38 @@ def derivation_key(step: str, input_versions: list[str]) -> str:
 
 
 def transform_name(
-    pipeline: str, step: str, inputs: list[str], outputs: list[str], namespace: str
+    pipeline: str,
+    step: str,
+    inputs: list[str],
+    outputs: list[str],
+    namespace: str,
+    run_id: str | None = None,
 ) -> str:
-    """A step of a pipeline, identified by the dataset versions it read and wrote."""
-    wiring = hashlib.sha256("\n".join([*sorted(inputs), "->", *sorted(outputs)]).encode())
+    """A step of a pipeline, identified by the dataset versions it read and wrote, and by the
+    run that ran it when there is one (a step belongs to one run: another run of the same
+    step is a step of its own, so it never re-points what an earlier run recorded)."""
+    run = [f"run:{run_id}"] if run_id else []
+    wiring = hashlib.sha256("\n".join([*run, *sorted(inputs), "->", *sorted(outputs)]).encode())
     return f"{pipeline}.{step}#{wiring.hexdigest()[:16]}@{namespace}"
+
+
+COPY_PIPELINE = "copy"
+"""The pipeline of the COPY steps atlas-ml infers between byte-identical data
+(``copy.<file>#<wiring>@<namespace>``, see :func:`transform_name`)."""
 
 
 def training_run_name(pipeline: str, run_id: str, namespace: str) -> str:
     return f"{pipeline}.run.{run_id}@{namespace}"
+
+
+def pipeline_run_name(pipeline: str, run_id: str, namespace: str) -> str:
+    """A data-preparation (ETL) run, named by its run id like a training run."""
+    return f"{pipeline}.run.{run_id}@{namespace}"
+
+
+def evaluation_name(pipeline: str, run_id: str, namespace: str) -> str:
+    """One evaluation of a model version on one dataset version."""
+    return f"{pipeline}.evaluation.{run_id}@{namespace}"
 
 
 def model_name(model: str, namespace: str) -> str:

@@ -23,8 +23,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from atlas_ml.errors import ServerBuildError
 from atlas_ml.paths import cache_dir
-from atlas_ml.server.extensions import ExtensionBuildError, build_extensions, sources_dir
+from atlas_ml.server.extensions import build_extensions, sources_dir
+from atlas_ml.server.webui import install_ui_assets
 
 DEFAULT_ATLAS_VERSION = "2.1.0"
 MODELS_ENV = "ATLAS_ML_MODELS"
@@ -37,10 +39,6 @@ MODELS_VERSION = "2.4.0"
 MODELS_SOURCE_RELEASE = (
     "https://archive.apache.org/dist/atlas/{version}/apache-atlas-{version}-sources.tar.gz"
 )
-
-
-class ServerBuildError(RuntimeError):
-    """The local Atlas could not be assembled; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -212,9 +210,7 @@ def build(
         shutil.rmtree(staging / "war-lib")
         build_extensions(staging)
         _install_models(models_dir, staging)
-    except ExtensionBuildError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise ServerBuildError(str(exc)) from exc
+        install_ui_assets(staging / "server" / "webapp" / "atlas")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # a failed build leaves nothing behind
         raise

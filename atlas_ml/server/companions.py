@@ -30,6 +30,7 @@ from pathlib import Path
 import requests
 from jinja2 import Template
 
+from atlas_ml.errors import ServerError
 from atlas_ml.server.process import owned_pid, spawn, terminate
 
 HBASE_MAIN = "io.atlasml.localserver.HBaseNode"
@@ -75,10 +76,6 @@ class CompanionPorts:
             "Solr": self.solr,
             "Solr ZooKeeper": self.solr_zookeeper,
         }
-
-
-class CompanionError(RuntimeError):
-    """A companion process did not start or come up; the message names it and its log."""
 
 
 class Companion:
@@ -273,12 +270,12 @@ def wait_for(
     deadline = time.monotonic() + timeout
     while not ready():
         if process.poll() is not None:
-            raise CompanionError(
+            raise ServerError(
                 f"{companion.name} exited during start-up (exit code {process.returncode}); "
                 f"see {companion.log_file} and {companion.stdout_file}"
             )
         if time.monotonic() > deadline:
-            raise CompanionError(
+            raise ServerError(
                 f"{companion.name} did not come up within {timeout:.0f} s; see {companion.log_file}"
             )
         time.sleep(0.5)

@@ -26,12 +26,10 @@ import zipfile
 from importlib import resources
 from pathlib import Path
 
+from atlas_ml.errors import ServerBuildError
+
 ATLAS_JAR = Path("lib") / "atlas-ml-local-server.jar"
 HBASE_JAR = Path("hbase") / "lib" / "atlas-ml-hbase-node.jar"
-
-
-class ExtensionBuildError(RuntimeError):
-    """The Java classes could not be compiled; the message names the fix."""
 
 
 def sources_dir() -> Path:
@@ -46,7 +44,7 @@ def javac() -> str:
     found = shutil.which("javac")
     if found:
         return found
-    raise ExtensionBuildError(
+    raise ServerBuildError(
         "No JDK found (javac is missing): building the local Atlas compiles three small Java "
         "classes. Install a JDK 11 or newer (e.g. apt-get install openjdk-17-jdk-headless) "
         "or set JAVA_HOME, then run 'atlas-ml server build' again."
@@ -72,7 +70,7 @@ def _compile(sources: list[Path], classpath: Path, target: Path) -> None:
         ]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            raise ExtensionBuildError(
+            raise ServerBuildError(
                 f"compiling the classes for {target.name} failed: "
                 f"{(done.stderr or done.stdout).strip()[-2000:]}"
             )

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from atlas_ml.errors import AtlasMLError
+
 PRINCIPAL_ENV = "ATLAS_ML_SERVER_KERBEROS_PRINCIPAL"
 KEYTAB_ENV = "ATLAS_ML_SERVER_KERBEROS_KEYTAB"
 DEFAULT_KRB5_CONF = Path("/etc/krb5.conf")
@@ -23,7 +25,7 @@ DEFAULT_KRB5_CONF = Path("/etc/krb5.conf")
 _HTTP_PRINCIPAL = re.compile(r"^HTTP/[^/@\s]+@[^/@\s]+$")
 
 
-class KerberosSetupError(ValueError):
+class KerberosSetupError(AtlasMLError, ValueError):
     """The Kerberos settings of the local server are incomplete or point at missing files."""
 
 

@@ -26,23 +26,21 @@ import requests
 from jinja2 import Template
 
 from atlas_ml.config import read_properties
+from atlas_ml.errors import ServerError
 from atlas_ml.server import companions
 from atlas_ml.server.build import DEFAULT_ATLAS_VERSION, atlas_home, is_built
-from atlas_ml.server.companions import Companion, CompanionError, CompanionPorts
+from atlas_ml.server.companions import Companion, CompanionPorts
 from atlas_ml.server.diagnose import likely_cause, log_tail
 from atlas_ml.server.endpoint import AtlasEndpoint
 from atlas_ml.server.kerberos import KerberosSettings
 from atlas_ml.server.process import owned_pid, rss_bytes, spawn, terminate
 from atlas_ml.server.snapshot import SnapshotResult, export_snapshot, import_snapshot
+from atlas_ml.server.webui import UiAssets, install_ui_assets
 
 JAVA_ENV = "ATLAS_ML_JAVA"
 STATUS_PATH = "/api/atlas/admin/status"
 VERSION_PATH = "/api/atlas/admin/version"
 PORT_RELEASE_SECONDS = 10.0
-
-
-class ServerError(RuntimeError):
-    """The local Atlas could not be started, reached or stopped; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +134,8 @@ class LocalAtlas:
         self.home = home or atlas_home(settings.version)
         self.recovered = False
         """Whether the last ``start`` found that the run before ended without ``stop``."""
+        self.ui_assets: UiAssets | None = None
+        """The atlas-ml icons and lineage view changes the last start put in the UI."""
 
     @classmethod
     def default(cls) -> LocalAtlas:
@@ -145,6 +145,11 @@ class LocalAtlas:
     @property
     def url(self) -> str:
         return f"http://{self.settings.bind_address}:{self.settings.http_port}"
+
+    @property
+    def webapp(self) -> Path:
+        """The unpacked web application (REST API and UI) Jetty serves."""
+        return self.home / "server" / "webapp" / "atlas"
 
     @property
     def pid_file(self) -> Path:
@@ -238,7 +243,7 @@ class LocalAtlas:
             f"{home / 'conf'}:{home / 'lib'}/*",
             "org.apache.atlas.Atlas",
             "-app",
-            str(home / "server" / "webapp" / "atlas"),
+            str(self.webapp),
             "-port",
             str(self.settings.http_port),
         ]
@@ -316,6 +321,8 @@ class LocalAtlas:
         for folder in ("data", "logs"):
             (self.home / folder).mkdir(parents=True, exist_ok=True)
         self._write_conf()
+        # Again at every start: a server built by an older atlas-ml gets the icons too.
+        self.ui_assets = install_ui_assets(self.webapp)
         for stale in (self.log_file, self.stdout_file):
             if stale.exists():
                 stale.replace(stale.with_suffix(stale.suffix + ".previous"))
@@ -390,7 +397,7 @@ class LocalAtlas:
                         companions.wait_for(
                             companion, child, companion.ready, timeout=min(timeout, 300)
                         )
-                    except CompanionError as exc:
+                    except ServerError as exc:
                         self._fail(str(exc), companion.log_file, companion.stdout_file)
             process = spawn(self._command(java), self.home, self.stdout_file, self.pid_file)
             self.wait_until_active(timeout=timeout, quiet=quiet, process=process, beside=launched)

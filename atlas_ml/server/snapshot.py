@@ -18,13 +18,15 @@ from typing import Any
 
 import requests
 
+from atlas_ml.errors import AtlasMLError
+
 EXPORT_PATH = "/api/atlas/admin/export"
 IMPORT_PATH = "/api/atlas/admin/import"
 METRICS_PATH = "/api/atlas/admin/metrics"
 _INTERNAL_TYPES = ("AtlasServer",)
 
 
-class SnapshotError(RuntimeError):
+class SnapshotError(AtlasMLError, RuntimeError):
     """An export or import failed; the message names the step and Atlas's answer."""
 
 

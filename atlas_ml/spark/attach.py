@@ -14,37 +14,60 @@ Atlas at the end of the job (:mod:`atlas_ml.spark.exit`), both writing to the li
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from atlas_ml.spark.conf import LISTENER_CLASS, SPOOL_DIR_KEY, listener_conf
+from atlas_ml.spark.conf import LISTENER_CLASS, SPOOL_DIR_KEY, ListenerOptions, listener_conf
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+    from typing_extensions import Unpack
 
 log = logging.getLogger(__name__)
 
 
 def attach(
-    spark: Any,
+    spark: SparkSession,
     jar: Path | None = None,
     *,
     ml: bool = True,
     deliver_at_exit: bool = True,
     pipeline: str | None = None,
-    **conf_options: Any,
+    team: str | None = None,
+    owner: str | None = None,
+    **conf_options: Unpack[ListenerOptions],
 ) -> bool:
     """Register the listener on ``spark``'s running context; returns False if already there.
 
     ``conf_options`` are those of :func:`atlas_ml.spark.conf.listener_conf` (transport, spool,
-    http_url, namespace, queue_capacity). ``ml`` records Spark ML fits as training runs
-    (named ``pipeline``, see :func:`atlas_ml.spark.ml.capture_ml`); ``deliver_at_exit``
-    pushes the spool to Atlas when the Python process ends, stopping the SparkContext first
-    if the job did not.
+    http_url, namespace, queue_capacity, code_reference, code_revision). ``team`` and
+    ``owner`` say who owns the job: the listener records them, with the code's git revision
+    (the running script's unless given), on the job's ``spark_application`` and processes.
+    ``ml`` records Spark ML fits as training runs (named ``pipeline``, of ``team``, see
+    :func:`atlas_ml.spark.ml.capture_ml`); ``deliver_at_exit`` pushes the spool to Atlas when
+    the Python process ends, stopping the SparkContext first if the job did not.
     """
-    registered = _register_listener(spark, jar, conf_options)
-    spool = registered or conf_options.get("spool")
+    options: dict[str, Any] = {**conf_options, "team": team, "owner": owner}
+    if team or owner:
+        from atlas_ml.spark.conf import code_provenance
+
+        options = {**code_provenance(), **options}
+    registered = _register_listener(spark, jar, options)
+    if registered is None and (team or owner):
+        log.warning(
+            "the listener was registered when the job started (spark.extraListeners), so it "
+            "records the team and owner of the job's conf, not those given to attach(): set "
+            "spark.atlasml.team / spark.atlasml.owner in the job's conf (atlas-ml spark conf "
+            "--team ... --owner ...)"
+        )
+    spool = registered or options.get("spool")
     if ml:
         from atlas_ml.spark.ml import capture_ml
 
-        capture_ml(spark, spool=spool, pipeline=pipeline, deliver_at_exit=deliver_at_exit)
+        capture_ml(
+            spark, spool=spool, pipeline=pipeline, team=team, deliver_at_exit=deliver_at_exit
+        )
     elif deliver_at_exit:
         from atlas_ml.delivery import Spool
         from atlas_ml.spark.exit import deliver_at_exit as register_exit_delivery
@@ -54,7 +77,9 @@ def attach(
     return registered is not None
 
 
-def _register_listener(spark: Any, jar: Path | None, conf_options: dict[str, Any]) -> Path | None:
+def _register_listener(
+    spark: SparkSession, jar: Path | None, conf_options: Mapping[str, Any]
+) -> Path | None:
     """Load and register the listener; returns its spool, or None if it was registered."""
     jvm_session = getattr(spark, "_jsparkSession", None)
     jsc = getattr(getattr(spark, "sparkContext", None), "_jsc", None)
@@ -69,7 +94,7 @@ def _register_listener(spark: Any, jar: Path | None, conf_options: dict[str, Any
         log.info("atlas-ml listener already registered through spark.extraListeners")
         return None
     conf = listener_conf(jar, **conf_options)
-    gateway = spark.sparkContext._gateway
+    gateway: Any = spark.sparkContext._gateway  # py4j: typed Optional, set while running
     jvm = gateway.jvm
     sc = jsc.sc()
     spark_conf = sc.getConf()

@@ -17,12 +17,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from atlas_ml._version import __version__
+from atlas_ml.errors import AtlasMLError
 from atlas_ml.paths import cache_dir, shipped_dir
 
 _JDK_CANDIDATES = ("/usr/lib/jvm/java-17-openjdk-amd64", "/usr/lib/jvm/java-17-openjdk-arm64")
 
 
-class ListenerBuildError(RuntimeError):
+class ListenerBuildError(AtlasMLError, RuntimeError):
     """The listener jar cannot be built; the message names the missing piece and the fix."""
 
 
@@ -78,8 +80,8 @@ def _sources() -> list[Path]:
 
 
 def sources_hash(line: SparkLine) -> str:
-    """Hash of the sources and the target line: the jar's cache key."""
-    digest = hashlib.sha256(f"{line.spark_version}|{line.java_release}".encode())
+    """Hash of atlas-ml's version, the sources and the target line: the jar's cache key."""
+    digest = hashlib.sha256(f"{__version__}|{line.spark_version}|{line.java_release}".encode())
     root = shipped_dir("spark_hooks")
     for path in _sources():
         digest.update(str(path.relative_to(root)).encode())
@@ -133,6 +135,8 @@ def listener_jar(line: SparkLine | None = None, rebuild: bool = False) -> Path:
             *map(str, _sources()),
         ]
         _run(javac, "compiling the listener")
+        stamp = classes / "io" / "atlasml" / "spark" / "version.txt"
+        stamp.write_text(__version__ + "\n", encoding="utf-8")
         staged = Path(tmp) / target.name
         _run([str(jdk / "bin" / "jar"), "cf", str(staged), "-C", str(classes), "."], "packaging")
         os.replace(staged, target)

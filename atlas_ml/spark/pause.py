@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from atlas_ml.spark.conf import CAPTURE_PROPERTY
 
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
 
 @contextmanager
-def paused(spark: Any = None) -> Iterator[None]:
+def paused(spark: SparkSession | None = None) -> Iterator[None]:
     """``with paused(spark): df.write.parquet(scratch)`` writes without recording lineage.
 
     Works on the calling thread only (PySpark pins Python threads to JVM threads by default),

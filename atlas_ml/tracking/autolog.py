@@ -16,7 +16,9 @@ Inside ``training_run(..., autolog=True)``:
   ``best_estimator_`` (when it refits one) with the data given to the search. The fits it
   makes per candidate and fold, and those of cross-validation helpers (``cross_val_score``,
   ``cross_validate``, ``cross_val_predict``, ``learning_curve``, ...), are not models the
-  user keeps, so they are not recorded.
+  user keeps, so they are not recorded;
+- ``score``/``predict`` of a recorded model on held-out data records an evaluation on that
+  exact data (see :mod:`atlas_ml.tracking.autolog_evaluation`).
 
 The patches are process-wide (pandas and scikit-learn have no hooks), so they are installed
 once while any autolog run is active and removed when the last one ends. Each call is
@@ -42,7 +44,15 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from atlas_ml.tracking.datasets import DatasetRecord, describe_path
+from atlas_ml.fingerprints.datasets import DatasetRecord, describe_path
+from atlas_ml.tracking.autolog_evaluation import (
+    EVALUATING,
+    evaluation_wrapper,
+    patch_for,
+    same_data,
+    score_metric,
+)
+from atlas_ml.tracking.quiet import is_quiet, quiet
 
 if TYPE_CHECKING:
     from atlas_ml.tracking.run import TrainingRun
@@ -69,26 +79,16 @@ class _Capture:
 
     run: TrainingRun
     sources: list[DatasetRecord] = field(default_factory=list)
+    fitted_on: dict[int, tuple[Any, Any]] = field(default_factory=dict)
+    """id of each recorded model -> (the model, the X it was fitted on)."""
 
 
 _current: ContextVar[_Capture | None] = ContextVar("atlas_ml_autolog", default=None)
-_quiet: ContextVar[bool] = ContextVar("atlas_ml_autolog_quiet", default=False)
 
 
 def _active() -> _Capture | None:
     """The autolog run to record the current call into, if any."""
-    return None if _quiet.get() else _current.get()
-
-
-@contextmanager
-def quiet() -> Iterator[None]:
-    """Record nothing in this context meanwhile: atlas-ml's own reads (fingerprinting a
-    file reads it with pandas too) are not the user's."""
-    token = _quiet.set(True)
-    try:
-        yield
-    finally:
-        _quiet.reset(token)
+    return None if is_quiet() else _current.get()
 
 
 def _training_frame(x: Any, y: Any) -> Any:
@@ -202,17 +202,42 @@ def _record_fit(capture: _Capture, model: Any, x: Any, y: Any, call: str) -> Non
         "the model is recorded without its training data",
     ):
         training = run.use(_training_frame(x, y), role="train", name="train")
-        if capture.sources:
-            run.step(
-                "prepare",
-                inputs=list(capture.sources),
-                outputs=[training],
-                kind="OTHER",
-                reason=f"Captured automatically: the data passed to {call}, derived in user "
-                "code from the files read during this run.",
-            )
+        _derived_from_sources(capture, "prepare", training, f"the data passed to {call}")
     with _or_warn(f"the model fitted by {call}", "the run has no model for this fit"):
         run.log_model(model, name=run.pipeline)
+        capture.fitted_on[id(model)] = (model, x)
+
+
+def _derived_from_sources(capture: _Capture, step: str, data: DatasetRecord, what: str) -> None:
+    """An automatic step from the files read so far to ``data`` (made from them in user code)."""
+    if capture.sources:
+        capture.run.step(
+            step,
+            inputs=list(capture.sources),
+            outputs=[data],
+            kind="OTHER",
+            reason=f"Captured automatically: {what}, derived in user code from the files read "
+            "during this run.",
+        )
+
+
+def _record_evaluation(
+    capture: _Capture, model: Any, x: Any, y: Any, call: str, result: Any
+) -> None:
+    """Record ``model``'s ``call`` on ``x`` (and ``y``) as an evaluation when that is data it
+    was not fitted on; ``score`` brings its metric, ``predict`` waits for the next metrics."""
+    fitted = capture.fitted_on.get(id(model))
+    if fitted is None or fitted[0] is not model or same_data(x, fitted[1]):
+        return
+    run = capture.run
+    what = f"the held-out data given to {type(model).__name__}.{call}"
+    with quiet(), _or_warn(what, "no evaluation is recorded for it"):
+        data = run.dataset(_training_frame(x, y), name="test", role="test")
+        _derived_from_sources(capture, "prepare-test", data, what)
+        metrics = {score_metric(model): float(result)} if call == "score" else {}
+        evaluation = run.log_metrics(metrics, dataset=data, role="test", model=model)
+        if call != "score":
+            run.awaiting_metrics = evaluation
 
 
 def _patches() -> list[tuple[Any, str, Wrap]]:
@@ -229,6 +254,12 @@ def _patches() -> list[tuple[Any, str, Wrap]]:
     except ImportError:
         return patches
     patches += [(owner, "fit", _estimator_fit) for owner in _fit_owners()]
+    for name in EVALUATING:
+        factory = evaluation_wrapper(name, _active, _kept_model, _record_evaluation)
+        patches += [
+            (owner, name, functools.partial(patch_for, factory=factory))
+            for owner in _method_owners(name)
+        ]
     # Private, looked up by the public helpers at call time; absent ones are skipped.
     patches += [(_validation, name, _quietly) for name in _FOLD_FITS]
     return patches
@@ -236,18 +267,30 @@ def _patches() -> list[tuple[Any, str, Wrap]]:
 
 @functools.cache
 def _fit_owners() -> tuple[type, ...]:
-    """The classes that define the ``fit`` of scikit-learn's estimators, each once.
+    """The classes that define the ``fit`` of scikit-learn's estimators, each once: a plain
+    function only (a descriptor such as ``available_if`` would need its own wrapper)."""
+    return _owners("fit", lambda method: isinstance(method, types.FunctionType))
 
-    Patching where ``fit`` is defined covers every subclass, the user's own included.
+
+@functools.cache
+def _method_owners(name: str) -> tuple[type, ...]:
+    """The classes that define method ``name`` of scikit-learn's estimators (a function or an
+    ``available_if`` descriptor), each once."""
+    return _owners(name, lambda method: hasattr(method, "__get__"))
+
+
+def _owners(name: str, patchable: Callable[[Any], bool]) -> tuple[type, ...]:
+    """The classes that define ``name`` for scikit-learn's estimators, where ``patchable``.
+
+    Patching where a method is defined covers every subclass, the user's own included.
     ``all_estimators`` imports all of scikit-learn (about a second), once per process.
     """
     from sklearn.utils import all_estimators
 
     owners: dict[type, None] = {}
     for _, estimator_class in all_estimators():
-        owner = next((c for c in estimator_class.__mro__ if "fit" in vars(c)), None)
-        # A plain function only: a descriptor (``available_if``) would need its own wrapper.
-        if owner is not None and isinstance(vars(owner)["fit"], types.FunctionType):
+        owner = next((c for c in estimator_class.__mro__ if name in vars(c)), None)
+        if owner is not None and patchable(vars(owner)[name]):
             owners[owner] = None
     return tuple(owners)
 

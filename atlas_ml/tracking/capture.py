@@ -35,6 +35,8 @@ class CodeRevision:
     sha: str | None
     dirty: bool | None
     reference: str | None
+    root: str | None = None
+    """The repository's top folder (where code locations are relative to)."""
 
 
 def code_revision(path: Path | None = None) -> CodeRevision:
@@ -61,7 +63,8 @@ def code_revision(path: Path | None = None) -> CodeRevision:
         return CodeRevision(None, None, None)
     status = git("status", "--porcelain", "--untracked-files=no")
     remote = git("config", "--get", "remote.origin.url")
-    return CodeRevision(sha, bool(status), _without_credentials(remote))
+    root = git("rev-parse", "--show-toplevel")
+    return CodeRevision(sha, bool(status), _without_credentials(remote), root)
 
 
 def _without_credentials(remote: str | None) -> str | None:

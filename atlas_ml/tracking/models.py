@@ -1,35 +1,25 @@
-"""Model artifacts: save or locate them, hash them, and describe how they were built."""
+"""Model artifacts a run produced: save or locate them, and describe how they were built.
+
+Their digest is :func:`atlas_ml.fingerprints.artifacts.artifact_digest`.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import os
 import pickle
+import shutil
 import tempfile
 from collections.abc import Collection
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
-from atlas_ml.fingerprints import build_manifest
-from atlas_ml.fingerprints.manifest import sha256_file
+from atlas_ml.fingerprints.artifacts import ModelArtifact, artifact_digest
 
-
-@dataclass(frozen=True)
-class ModelArtifact:
-    """A saved model: where it is, its sha256 (file) or manifest root hash (directory)."""
-
-    path: Path
-    sha256: str
-    framework: str | None
-    framework_version: str | None
-    uri: str | None = None
-    """Set for artifacts on a non-local file system (``hdfs://nn:8020/models/m``); ``path``
-    is then that URI's path component."""
-
-    @property
-    def location_uri(self) -> str:
-        return self.uri or self.path.as_uri()
+log = logging.getLogger("atlas_ml.tracking")
 
 
 def _framework(model: Any) -> tuple[str | None, str | None]:
@@ -84,13 +74,6 @@ def save_model(
             os.unlink(written)
 
 
-def artifact_digest(path: Path) -> str:
-    """sha256 of a model file, or the manifest root hash of a model directory."""
-    if path.is_dir():
-        return build_manifest(path).root_hash.removeprefix("sha256:")
-    return sha256_file(path).removeprefix("sha256:")
-
-
 def describe_model(
     model_or_path: Any, directory: Path, name: str, kept: Collection[Path] = ()
 ) -> ModelArtifact:
@@ -139,3 +122,69 @@ def pipeline_steps(model: Any) -> dict[str, str]:
 
     describe("" if hasattr(model, "steps") else type(model).__name__, model)
     return described
+
+
+def place_artifact(
+    artifact: ModelArtifact, target: str | os.PathLike[str], name: str
+) -> str | None:
+    """Copy the saved artifact to ``target`` and return the URI it now lives at.
+
+    ``target`` is a local path or ``file:`` URI (a folder, existing or ending in ``/``, gets
+    the artifact's file name), or any URI fsspec can write (``hdfs://``, ``s3://``, ...) when
+    fsspec and the file system's driver are installed. What cannot be written is a warning,
+    never an error: the run goes on with the artifact where it was saved.
+    """
+    source = artifact.path
+    text = os.fspath(target)
+    scheme = urlsplit(text).scheme
+    try:
+        if scheme in ("", "file") or len(scheme) == 1:  # a path (C: on Windows) or file: URI
+            local = Path(urlsplit(text).path if scheme == "file" else text).expanduser()
+            if local.is_dir() or text.endswith(("/", os.sep)):
+                local = local / source.name
+            local.parent.mkdir(parents=True, exist_ok=True)
+            if local.resolve() != source.resolve():
+                if source.is_dir():
+                    shutil.copytree(source, local, dirs_exist_ok=True)
+                else:
+                    shutil.copyfile(source, local)
+            if artifact_digest(local) != artifact.sha256:
+                raise OSError(f"the copy at {local} does not have the artifact's bytes")
+            return local.resolve().as_uri()
+        return _put_with_fsspec(source, text)
+    except ImportError:
+        log.warning(
+            "model %s is not saved to %s: writing to %s:// needs fsspec (pip install "
+            "'atlas-ml[fsspec]' and the file system's driver, e.g. s3fs); it stays at %s",
+            name,
+            text,
+            scheme,
+            source,
+        )
+    except Exception as exc:
+        log.warning(
+            "model %s could not be saved to %s (%s: %s); it stays at %s",
+            name,
+            text,
+            type(exc).__name__,
+            exc,
+            source,
+        )
+    return None
+
+
+def moved_artifact(artifact: ModelArtifact, uri: str) -> ModelArtifact:
+    """``artifact`` as kept at ``uri`` (a ``file:`` URI or any other file system's)."""
+    path = Path(unquote(urlsplit(uri).path))
+    kept_uri = None if uri.startswith("file:") else uri
+    return dataclasses.replace(artifact, path=path, uri=kept_uri)
+
+
+def _put_with_fsspec(source: Path, target: str) -> str:
+    import fsspec
+
+    if target.endswith("/"):
+        target += source.name
+    fs, path = fsspec.core.url_to_fs(target)
+    fs.put(str(source), path, recursive=source.is_dir())
+    return target

@@ -14,32 +14,64 @@ import sys
 import traceback
 import uuid
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, Union
+from urllib.parse import unquote, urlsplit
 
-from atlas_ml.delivery import DeliveryReport, Spool, end_of_job_client, push
-from atlas_ml.events.facets import MODEL_VERSION, PRODUCER, TRAINING_RUN, TRANSFORM, facet
-from atlas_ml.naming import derivation_key, openlineage_location
+from atlas_ml.client import AtlasClient
+from atlas_ml.compliance import compliance_facts
+from atlas_ml.custody.attest import attest_run
+from atlas_ml.delivery import DeliveryReport, Spool, deliver_spool
+from atlas_ml.events.facets import DATASET_VERSION, TRAINING_RUN, TRANSFORM, TransformFacet, facet
+from atlas_ml.events.model import EventType, FacetLike
+from atlas_ml.events.run_events import (
+    event_time,
+    model_version_dataset,
+    now,
+    parent_run_facet,
+    run_event,
+)
+from atlas_ml.fingerprints.artifacts import ModelArtifact
+from atlas_ml.fingerprints.datasets import DatasetRecord, describe_frame, describe_path
+from atlas_ml.naming import derivation_key
+from atlas_ml.notices import notify_once
 from atlas_ml.paths import cache_dir
-from atlas_ml.tracking.autolog import autolog as capture
-from atlas_ml.tracking.autolog import quiet
-from atlas_ml.tracking.capture import code_revision, environment, operator
-from atlas_ml.tracking.datasets import DatasetRecord, describe_frame, describe_path
-from atlas_ml.tracking.models import ModelArtifact, describe_model, pipeline_steps
+from atlas_ml.tracking.capture import CodeRevision, environment, operator
+from atlas_ml.tracking.code import fingerprint_code, revision_of
+from atlas_ml.tracking.evaluation import Evaluation, evaluation_events
+from atlas_ml.tracking.models import (
+    describe_model,
+    moved_artifact,
+    pipeline_steps,
+    place_artifact,
+)
+from atlas_ml.tracking.quiet import quiet
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from pyspark.sql import DataFrame as SparkDataFrame
+    from typing_extensions import Unpack
 
 log = logging.getLogger("atlas_ml.tracking")
 
-JOB_NAMESPACE = "atlas-ml"
-SCHEMA_URL = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
-DataLike = Any  # a path, a pandas/Spark DataFrame, or a DatasetRecord
+DataLike = Union[str, "os.PathLike[str]", DatasetRecord, "pd.DataFrame", "SparkDataFrame"]
+"""What a run can record as a dataset version: a path (file or folder, local or a Hadoop
+URI), a pandas or Spark DataFrame, or a record it returned earlier."""
+
+Moment = datetime | str
+"""A point in time given to backdate a run or step: a datetime (naive = UTC) or ISO-8601."""
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+class DatasetDetails(TypedDict, total=False):
+    """What a user can declare about a dataset besides its name and role: where it came
+    from, under which licence, and what it is (kept on its dataset version in Atlas)."""
+
+    origin: str | None
+    licence: str | None
+    description: str | None
 
 
 @dataclass
@@ -47,18 +79,25 @@ class RecordedModel:
     name: str
     artifact: ModelArtifact
     steps: dict[str, str]
+    locations: list[str] = field(default_factory=list)
+    """Every location the artifact's bytes were saved to (the artifact's own first)."""
+    compliance: dict[str, Any] = field(default_factory=dict)
+    """Compliance facts of this model (``atlasml_compliance`` attributes)."""
 
 
 @dataclass
 class TrainingRun:
     """One training run: what it read, how data was prepared, what it produced."""
 
+    run_kind: ClassVar[str] = "training"
+    """The kind of run the steps belong to (their ``runKind``): training or pipeline."""
+
     pipeline: str
     team: str | None = None
     reason: str | None = None
     spool: Spool = field(default_factory=Spool)
     run_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    started: str = field(default_factory=_now)
+    started: str = field(default_factory=now)
     ended: str | None = None
     """When the work ended, if not when :meth:`finish` records it (a Spark ML fit that is
     recorded later, when its model is saved)."""
@@ -66,19 +105,43 @@ class TrainingRun:
     metrics: dict[str, float] = field(default_factory=dict)
     inputs: list[DatasetRecord] = field(default_factory=list)
     models: list[RecordedModel] = field(default_factory=list)
+    infer_copies: bool = True
+    """False: delivery links none of this run's data to classified copies of the same bytes
+    (see :mod:`atlas_ml.delivery.copies`)."""
     status: str = "RUNNING"
     error: str | None = None
     delivery: DeliveryReport | None = None
+    compliance: dict[str, Any] = field(default_factory=dict)
+    """Compliance facts of every model this run logs (``atlasml_compliance`` attributes)."""
+    evaluations: list[Evaluation] = field(default_factory=list)
+    _roles: dict[int, str] = field(default_factory=dict, repr=False)
+    """The role each input played in the run, by ``id`` of its record (the last one given)."""
+    _revisions: dict[str, CodeRevision] = field(default_factory=dict, repr=False)
+    """git revisions of the folders holding the steps' code, looked up once per run."""
+    _last_step_end: str | None = field(default=None, repr=False)
+    awaiting_metrics: Evaluation | None = field(default=None, repr=False)
+    """An evaluation without metrics yet (autolog saw a ``predict`` on held-out data): the
+    metrics logged next without a ``dataset`` are its."""
     _datasets_by_object: dict[int, _Seen] = field(default_factory=dict, repr=False)
     """What each object given to :meth:`dataset` was recorded as, by ``id``."""
     _declared: dict[int, DatasetRecord] = field(default_factory=dict, repr=False)
     """Every record :meth:`dataset` returned, by ``id`` of the record (held here)."""
     _in_steps: set[int] = field(default_factory=set, repr=False)
     """``id`` of every dataset record a step read or wrote."""
+    _events: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    """Every event this run emitted (its steps), for the signed record of the run."""
+    _models_by_object: dict[int, tuple[Any, RecordedModel]] = field(
+        default_factory=dict, repr=False
+    )
+    """Each model object given to :meth:`log_model` (held) and its record, by ``id``."""
 
     # --- data ---------------------------------------------------------------------------
     def dataset(
-        self, data: DataLike, name: str | None = None, role: str | None = None, **details: Any
+        self,
+        data: DataLike,
+        name: str | None = None,
+        role: str | None = None,
+        **details: Unpack[DatasetDetails],
     ) -> DatasetRecord:
         """Fingerprint ``data`` once per object and return its dataset version record.
 
@@ -130,7 +193,11 @@ class TrainingRun:
         return now
 
     def use(
-        self, data: DataLike, role: str = "train", name: str | None = None, **details: Any
+        self,
+        data: DataLike,
+        role: str = "train",
+        name: str | None = None,
+        **details: Unpack[DatasetDetails],
     ) -> DatasetRecord:
         """Record ``data`` as an input of the training run (role: train, validation, ...).
 
@@ -139,6 +206,7 @@ class TrainingRun:
         record = self.dataset(data, name=name, role=role, **details)
         if record not in self.inputs:
             self.inputs.append(record)
+        self._roles[id(record)] = role
         return record
 
     def step(
@@ -148,17 +216,37 @@ class TrainingRun:
         outputs: Iterable[DataLike] | Mapping[str, DataLike],
         reason: str,
         kind: str = "OTHER",
-        params: Mapping[str, Any] | None = None,
-        code: str | None = None,
+        params: Mapping[str, object] | None = None,
+        code: Callable[..., Any] | str | None = None,
+        started_at: Moment | None = None,
+        ended_at: Moment | None = None,
     ) -> list[DatasetRecord]:
-        """Record a preparation step: what it read, what it wrote, and why.
+        """Record a preparation step: what it read, what it wrote, why, and the code that did it.
 
         ``outputs`` given as ``{"name": frame}`` name the in-memory results; the returned
         records are their dataset versions.
+
+        ``code`` is the code that produced the outputs: a function (its source, file and line
+        come from ``inspect``) or a string holding the code itself (a SQL statement, a notebook
+        cell); by default the function, script or cell that called ``step``. Its sha256, source,
+        location and git revision are recorded on the step, which also carries the run it
+        belongs to and the run's team.
+
+        ``started_at``/``ended_at`` (datetime or ISO-8601; naive = UTC) backdate the step, for
+        imports and tests; by default it ran from the end of the run's previous step (or the
+        run's start) until this call.
         """
+        code_print = fingerprint_code(code, self._revisions)
         read = self._records(inputs)
         written = self._records(outputs)
         self._in_steps.update(id(record) for record in read + written)
+        ended = event_time(ended_at) if ended_at is not None else (self.ended or now())
+        started = (
+            event_time(started_at)
+            if started_at is not None
+            else min(self._last_step_end or self.started, ended)
+        )
+        self._last_step_end = ended
         job_name = f"{self.pipeline}.{name}"
         for record in written:
             if record.location is None and record.derivation is None:
@@ -168,23 +256,27 @@ class TrainingRun:
             job_name=job_name,
             run_id=str(uuid.uuid4()),
             run_facets={
-                TRANSFORM: facet(
-                    TRANSFORM,
+                TRANSFORM: TransformFacet(
                     pipeline=self.pipeline,
                     stepKind=kind.upper(),
                     reasoning=reason,
-                    codeReference=code,
+                    codeReference=code_print.reference,
+                    codeRevision=code_print.revision,
+                    codeFingerprint=code_print.sha256,
+                    codeSource=code_print.source,
+                    codeLocation=code_print.location,
                     parameters={k: str(v) for k, v in (params or {}).items()} or None,
+                    team=self.team,
+                    startTime=started,
+                    endTime=ended,
+                    runKind=self.run_kind,
+                    inferCopies=None if self.infer_copies else False,
                 ),
-                "parent": {
-                    "_producer": PRODUCER,
-                    "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/ParentRunFacet.json",
-                    "run": {"runId": self.run_id},
-                    "job": {"namespace": JOB_NAMESPACE, "name": self.pipeline},
-                },
+                "parent": parent_run_facet(self.run_id, self.pipeline),
             },
             inputs=read,
             outputs=written,
+            event_time=ended,
         )
         self._emit(event)
         return written
@@ -195,100 +287,191 @@ class TrainingRun:
         return [self.dataset(value) for value in data]
 
     # --- parameters, metrics, models ----------------------------------------------------
-    def log_params(self, params: Mapping[str, Any] | None = None, **more: Any) -> None:
+    def log_params(self, params: Mapping[str, object] | None = None, **more: object) -> None:
         self.parameters.update({**(params or {}), **more})
 
-    def log_metrics(self, metrics: Mapping[str, float] | None = None, **more: float) -> None:
-        self.metrics.update({k: float(v) for k, v in {**(metrics or {}), **more}.items()})
+    def log_metrics(
+        self,
+        metrics: Mapping[str, float] | None = None,
+        *,
+        dataset: DataLike | None = None,
+        role: str = "test",
+        model: Any = None,
+        **more: float,
+    ) -> Evaluation | None:
+        """Record metrics of the run; with ``dataset``, also an evaluation of the model on
+        that exact data (an ``atlasml_evaluation`` linking the model version and the dataset
+        version, role ``role``: test, validation, holdout, ...).
+
+        ``model`` is the evaluated model (a model object or name given to :meth:`log_model`);
+        by default the run's last logged model, which may be logged after this call.
+        """
+        values = {k: float(v) for k, v in {**(metrics or {}), **more}.items()}
+        self.metrics.update(values)
+        if dataset is None:
+            awaiting, self.awaiting_metrics = self.awaiting_metrics, None
+            if awaiting is not None:
+                awaiting.metrics.update(values)
+            return awaiting
+        record = self.dataset(dataset, name=role, role=role)
+        self._in_steps.add(id(record))
+        evaluation = Evaluation(record, role, values, model, None if self.ended else now())
+        self.evaluations.append(evaluation)
+        return evaluation
 
     def log_model(
-        self, model_or_path: Any, name: str | None = None, directory: Path | None = None
+        self,
+        model_or_path: object,
+        name: str | None = None,
+        directory: Path | None = None,
+        *,
+        target: str | os.PathLike[str] | None = None,
+        compliance: Mapping[str, Any] | None = None,
     ) -> RecordedModel:
         """Record the trained model: artifact sha256, framework, and (for scikit-learn
-        pipelines) every step's estimator class and parameters."""
+        pipelines) every step's estimator class and parameters.
+
+        A model object is saved (joblib, else pickle) into ``directory``, by default the run's
+        folder under atlas-ml's cache; ``target`` (a local path or a URI such as
+        ``hdfs://nn:8020/models/churn.joblib`` or ``s3://bucket/churn.joblib``, written through
+        fsspec when installed) names where the artifact is kept for good: it is copied there
+        and recorded as the artifact's location. ``compliance`` holds the model's compliance
+        facts (see :func:`atlas_ml.compliance.compliance_facts`); the run's own apply too.
+        """
         model_name = name or self.pipeline
-        artifact = describe_model(
+        facts = {**self.compliance, **compliance_facts(compliance)}
+        saved = describe_model(
             model_or_path,
             directory or cache_dir() / "artifacts" / self.run_id,
             model_name,
-            kept=[earlier.artifact.path for earlier in self.models],
+            kept=[path for earlier in self.models for path in _local_paths(earlier.locations)],
         )
+        placed = place_artifact(saved, target, model_name) if target is not None else None
+        artifact = moved_artifact(saved, placed) if placed else saved
         steps = (
             {} if isinstance(model_or_path, str | os.PathLike) else pipeline_steps(model_or_path)
         )
         for earlier in self.models:
             if (earlier.name, earlier.artifact.sha256) == (model_name, artifact.sha256):
+                if placed and placed not in earlier.locations:
+                    earlier.locations.append(placed)
+                earlier.compliance.update(facts)
                 return earlier
-        recorded = RecordedModel(model_name, artifact, steps)
+        locations = list(dict.fromkeys([artifact.location_uri, saved.location_uri]))
+        recorded = RecordedModel(model_name, artifact, steps, locations, facts)
+        self._models_by_object[id(model_or_path)] = (model_or_path, recorded)
         self.models.append(recorded)
+        if (
+            placed is None
+            and directory is None
+            and not isinstance(model_or_path, str | os.PathLike)
+        ):
+            log.info(
+                "model %s is saved only under atlas-ml's cache (%s): pass "
+                "log_model(..., target=URI) to keep it where your models live",
+                model_name,
+                artifact.path,
+            )
         return recorded
 
     # --- events -------------------------------------------------------------------------
     def _event(
         self,
-        event_type: str,
+        event_type: EventType,
         job_name: str,
         run_id: str,
-        run_facets: dict[str, Any],
+        run_facets: dict[str, FacetLike],
         inputs: list[DatasetRecord],
         outputs: list[DatasetRecord] | list[dict[str, Any]],
+        event_time: str | None = None,
     ) -> dict[str, Any]:
-        return {
-            "eventType": event_type,
-            "eventTime": _now(),
-            "producer": PRODUCER,
-            "schemaURL": SCHEMA_URL,
-            "run": {"runId": run_id, "facets": run_facets},
-            "job": {"namespace": JOB_NAMESPACE, "name": job_name, "facets": {}},
-            "inputs": [record.openlineage() for record in inputs],
-            "outputs": [o if isinstance(o, dict) else o.openlineage() for o in outputs],
-        }
+        return run_event(event_type, job_name, run_id, run_facets, inputs, outputs, event_time)
 
     def _emit(self, event: dict[str, Any]) -> None:
+        self._events.append(event)
         try:
             self.spool.write(event)
         except OSError as exc:
-            _warn_once(
+            notify_once(
                 f"could not write lineage to the spool {self.spool.root} ({exc}): this "
                 "run's lineage is not kept; point ATLAS_ML_SPOOL at a writable directory"
             )
 
     def _model_outputs(self) -> list[dict[str, Any]]:
-        outputs = []
-        for model in self.models:
-            artifact = model.artifact
-            namespace, name = openlineage_location(artifact.uri or artifact.path)
-            outputs.append(
-                {
-                    "namespace": namespace,
-                    "name": name,
-                    "facets": {
-                        MODEL_VERSION: facet(
-                            MODEL_VERSION,
-                            model=model.name,
-                            artifactSha256=artifact.sha256,
-                            artifactUri=artifact.location_uri,
-                            framework=artifact.framework,
-                            frameworkVersion=artifact.framework_version,
-                        )
-                    },
-                }
-            )
-        return outputs
+        return [self._model_version(model) for model in self.models]
+
+    def _model_version(self, model: RecordedModel) -> dict[str, Any]:
+        return model_version_dataset(
+            model.name,
+            model.artifact,
+            team=self.team,
+            locations=model.locations,
+            compliance=model.compliance or None,
+        )
+
+    def _with_roles(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Each input's ``role`` as used in this run (train, test, ...), whatever role the
+        dataset version had where it was first recorded (``raw``, a step's output)."""
+        for record, dataset in zip(self.inputs, event["inputs"], strict=True):
+            role = self._roles.get(id(record)) or record.role
+            version = (dataset.get("facets") or {}).get(DATASET_VERSION)
+            if role and version is not None:
+                version["role"] = role
+        return event
 
     def finish(self, error: BaseException | None = None) -> dict[str, Any]:
-        """Emit the run's terminal event (COMPLETE or FAIL) and return it."""
+        """Emit the run's terminal event (COMPLETE or FAIL) and return it; then one event per
+        evaluation of its models."""
         self.status = "FAILED" if error else "SUCCEEDED"
         if error is not None:
             self.error = "".join(traceback.format_exception_only(type(error), error)).strip()
         self._warn_about_loose_data()
-        revision = code_revision()
+        ended = self.ended or now()
+        event = self._event(
+            "FAIL" if error else "COMPLETE",
+            job_name=self.pipeline,
+            run_id=self.run_id,
+            run_facets={self._facet_name(): self._run_facet(ended)},
+            inputs=self.inputs,
+            outputs=[] if error else self._run_outputs(),
+            event_time=ended,
+        )
+        event = self._with_roles(event)
+        if self._facet_name() == TRAINING_RUN:
+            attest_run(self, event, self._events)  # chain of custody; no key: unsigned
+        self._emit(event)
+        if error is None:
+            for evaluation_event in evaluation_events(self, ended):
+                self._emit(evaluation_event)
+        return event
+
+    def recorded_model(self, model: Any = None) -> RecordedModel | None:
+        """The record of ``model`` (an object given to :meth:`log_model`, or its name); by
+        default the last model the run logged."""
+        if model is None:
+            return self.models[-1] if self.models else None
+        if isinstance(model, RecordedModel):
+            return model
+        if isinstance(model, str):
+            return next((m for m in reversed(self.models) if m.name == model), None)
+        held = self._models_by_object.get(id(model))
+        return held[1] if held is not None and held[0] is model else None
+
+    def _facet_name(self) -> str:
+        return TRAINING_RUN
+
+    def _run_outputs(self) -> list[dict[str, Any]]:
+        return self._model_outputs()
+
+    def _run_facet(self, ended: str) -> dict[str, Any]:
+        """The run's facet: parameters, metrics, code, environment, who, when, outcome."""
+        revision = revision_of(None)
         parameters = dict(self.parameters)
         for model in self.models:
             parameters.update({f"{model.name}.{k}": v for k, v in model.steps.items()})
         framework = next((m.artifact for m in self.models if m.artifact.framework), None)
-        run_facet = facet(
-            TRAINING_RUN,
+        return facet(
+            self._facet_name(),
             pipeline=self.pipeline,
             parameters={k: str(v) for k, v in parameters.items()},
             metrics=self.metrics,
@@ -302,20 +485,11 @@ class TrainingRun:
             framework=framework.framework if framework else None,
             frameworkVersion=framework.framework_version if framework else None,
             startTime=self.started,
-            endTime=self.ended or _now(),
+            endTime=ended,
             status=self.status,
             error=self.error,
+            inferCopies=None if self.infer_copies else False,
         )
-        event = self._event(
-            "FAIL" if error else "COMPLETE",
-            job_name=self.pipeline,
-            run_id=self.run_id,
-            run_facets={TRAINING_RUN: run_facet},
-            inputs=self.inputs,
-            outputs=[] if error else self._model_outputs(),
-        )
-        self._emit(event)
-        return event
 
     def _warn_about_loose_data(self) -> None:
         """Say what the run declared but cannot show in Atlas, while the script can still be
@@ -339,7 +513,7 @@ class TrainingRun:
                     record.name,
                 )
 
-    def deliver(self, client: Any = None) -> DeliveryReport | None:
+    def deliver(self, client: AtlasClient | None = None) -> DeliveryReport | None:
         """Push the spool to Atlas; on failure keep everything and say so once."""
         self.delivery = deliver_spool(self.spool, client)
         return self.delivery
@@ -388,97 +562,10 @@ def _describe_path_for_run(location: str | os.PathLike[str], name: str | None) -
         return describe_path(location, name=name, logical=False)
 
 
+def _local_paths(locations: list[str]) -> list[Path]:
+    return [Path(unquote(urlsplit(u).path)) for u in locations if u.startswith("file:")]
+
+
 def _mutable(data: Any) -> bool:
     """pandas frames change in place; Spark DataFrames are immutable plans."""
     return type(data).__module__.startswith("pandas")
-
-
-def deliver_spool(spool: Spool, client: Any = None) -> DeliveryReport | None:
-    """Push ``spool`` to Atlas at the end of a job, never raising and never for long.
-
-    Without ``client``, one with the short end-of-job timeouts; either way the push stops after
-    the config's ``end_of_job_seconds`` (a slow Atlas, another pusher holding the spool, more
-    events than fit), keeping the rest. On failure the events stay in the spool and one line
-    on stderr says how to deliver them.
-    """
-    try:
-        own = client is None
-        client = client or end_of_job_client()
-        try:
-            report = push(client, spool, time_limit=client.config.end_of_job_seconds)
-        finally:
-            if own:
-                client.close()
-    except Exception as exc:
-        _warn_once(
-            f"could not deliver lineage to Atlas ({exc}); the events are kept in "
-            f"{spool.root} - deliver them later with: {spool.push_command()}"
-        )
-        return None
-    if report.rejected:
-        _warn_once(
-            f"Atlas refused {report.rejected} event(s) ({report.first_rejection}); they are "
-            f"kept in {spool.rejected_dir} with the reasons - after fixing the cause, deliver "
-            f"them with: {spool.push_command('--retry-rejected')}"
-        )
-    if report.stopped_by and report.remaining:
-        setting = " (end_of_job_seconds in the atlas-ml config)" if report.out_of_time else ""
-        _warn_once(
-            f"{report.stopped_by}{setting}; {report.remaining} event(s) kept in "
-            f"{spool.root} - deliver them later with: {spool.push_command()}"
-        )
-    elif report.stopped_by:
-        _warn_once(f"could not deliver lineage to Atlas: {report.stopped_by}")
-    return report
-
-
-_warned: set[str] = set()
-
-
-def _warn_once(message: str) -> None:
-    if message not in _warned:
-        _warned.add(message)
-        print(f"atlas-ml: {message}", file=sys.stderr)
-
-
-@contextmanager
-def training_run(
-    pipeline: str,
-    team: str | None = None,
-    reason: str | None = None,
-    deliver: bool = True,
-    client: Any = None,
-    spool: Spool | None = None,
-    autolog: bool = False,
-) -> Iterator[TrainingRun]:
-    """Record a training run; exceptions from the body are recorded as FAILED and re-raised.
-
-    ``autolog=True`` also records pandas file reads, the data given to a scikit-learn
-    ``Pipeline.fit`` and the fitted pipeline without further calls (see
-    :mod:`atlas_ml.tracking.autolog`).
-
-    >>> with training_run("titanic-survival", team="risk", reason="...") as run:
-    ...     run.use("titanic.csv", role="raw")
-    """
-    run = TrainingRun(pipeline=pipeline, team=team, reason=reason, spool=spool or Spool())
-    try:
-        if autolog:
-            with capture(run):
-                yield run
-        else:
-            yield run
-    except BaseException as exc:
-        _finish_quietly(run, exc)
-        if deliver:
-            run.deliver(client)
-        raise
-    _finish_quietly(run, None)
-    if deliver:
-        run.deliver(client)
-
-
-def _finish_quietly(run: TrainingRun, error: BaseException | None) -> None:
-    try:
-        run.finish(error)
-    except Exception as exc:  # recording must never replace the user's own outcome
-        _warn_once(f"could not record the end of training run {run.run_id}: {exc}")

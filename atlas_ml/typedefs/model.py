@@ -2,57 +2,20 @@
 
 Each file holds an Atlas ``AtlasTypesDef`` (``enumDefs``, ``structDefs``,
 ``classificationDefs``, ``entityDefs``, ``relationshipDefs``, ``businessMetadataDefs``).
-Files load in name order; ``patches/*.json`` are then applied on top (see
-:mod:`atlas_ml.typedefs.patches`).
+Files load in name order (:mod:`atlas_ml.typedefs.load`); ``patches/*.json`` are then
+applied on top (see :mod:`atlas_ml.typedefs.patches`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from atlas_ml.paths import shipped_dir
+from atlas_ml.typedefs.kinds import CATEGORIES, KEY_OF_CATEGORY, TypeDef, TypedefError
+from atlas_ml.typedefs.shape import TYPES_FILE, check_shape
 
-TypeDef = dict[str, Any]
-
-CATEGORIES: dict[str, str] = {
-    "enumDefs": "ENUM",
-    "structDefs": "STRUCT",
-    "classificationDefs": "CLASSIFICATION",
-    "entityDefs": "ENTITY",
-    "relationshipDefs": "RELATIONSHIP",
-    "businessMetadataDefs": "BUSINESS_METADATA",
-}
-KEY_OF_CATEGORY = {category: key for key, category in CATEGORIES.items()}
-
-
-class TypedefError(ValueError):
-    """A type definition is malformed or cannot be applied; names file, type and problem."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        type_name: str | None = None,
-        source: str | None = None,
-        atlas_code: str | None = None,
-    ) -> None:
-        self.type_name = type_name
-        self.source = source
-        self.atlas_code = atlas_code
-        where = ", ".join(
-            part
-            for part in (
-                f"type {type_name!r}" if type_name else "",
-                f"in {source}" if source else "",
-            )
-            if part
-        )
-        code = f" [{atlas_code}]" if atlas_code else ""
-        super().__init__(f"{where}: {message}{code}" if where else f"{message}{code}")
+__all__ = ["CATEGORIES", "KEY_OF_CATEGORY", "TypeDef", "TypeSet", "TypedefError"]
 
 
 @dataclass
@@ -101,8 +64,6 @@ class TypeSet:
 
     def extend(self, body: Any, source: str) -> None:
         """Add the defs of an ``AtlasTypesDef`` body, once its JSON shape is checked."""
-        from atlas_ml.typedefs.shape import TYPES_FILE, check_shape  # shape imports this module
-
         check_shape(body, TYPES_FILE, source)
         unknown = sorted(set(body) - set(CATEGORIES))
         if unknown:
@@ -113,37 +74,3 @@ class TypeSet:
         for key, category in CATEGORIES.items():
             for typedef in body.get(key) or []:
                 self.add(category, typedef, source)
-
-
-def read_json(path: Path) -> Any:
-    """JSON from ``path`` with an error that names the file and the position."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise TypedefError(
-            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-            source=str(path),
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise TypedefError(
-            f"not UTF-8 text (byte {exc.start} cannot be decoded): save it as UTF-8 JSON",
-            source=str(path),
-        ) from exc
-    except OSError as exc:
-        raise TypedefError(f"cannot be read: {exc.strerror or exc}", source=str(path)) from exc
-
-
-def load_typeset(directory: Path | None = None, *, apply_patches: bool = True) -> TypeSet:
-    """The project's types from ``directory`` (default: the shipped ``typedefs/``)."""
-    from atlas_ml.typedefs.patches import apply_patch_files
-
-    directory = directory or shipped_dir("typedefs")
-    files = sorted(directory.glob("*.json"))
-    if not files:
-        raise TypedefError(f"no *.json type definition files in {directory}")
-    types = TypeSet()
-    for path in files:
-        types.extend(read_json(path), str(path))
-    if apply_patches:
-        apply_patch_files(types, sorted((directory / "patches").glob("*.json")))
-    return types

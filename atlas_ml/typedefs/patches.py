@@ -24,8 +24,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from atlas_ml.typedefs.model import TypeDef, TypedefError, TypeSet, read_json
-from atlas_ml.typedefs.shape import PATCH_FILE, check_shape
+from atlas_ml.typedefs.kinds import TypeDef, TypedefError, read_json
+from atlas_ml.typedefs.model import TypeSet
+from atlas_ml.typedefs.shape import PATCH, PATCH_FILE, check_shape
 
 Patch = dict[str, Any]
 
@@ -43,7 +44,8 @@ def apply_patch(types: TypeSet, patch: Patch, source: str) -> None:
     """Apply one patch; raises :class:`TypedefError` naming the patch and type."""
     name = patch.get("typeName")
     label = f"{source} (patch {patch.get('id', '?')})"
-    if name not in types.defs:
+    check_shape(patch, PATCH, label)
+    if not isinstance(name, str) or name not in types.defs:
         raise TypedefError(
             "patch targets a type this type set does not define", type_name=name, source=label
         )

@@ -16,7 +16,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from atlas_ml.typedefs.model import CATEGORIES, TypedefError
+from atlas_ml.typedefs.kinds import CATEGORIES, TypedefError
 
 Schema = dict[str, Any]
 
@@ -27,7 +27,9 @@ ANY_OBJECT: Schema = {"type": ["object", "null"]}
 
 
 def list_of(item: Schema) -> Schema:
-    return {"type": ["array", "null"], "items": item}
+    """A list (or null) of ``item``; the items themselves are never null."""
+    kinds = item["type"] if isinstance(item["type"], list) else [item["type"]]
+    return {"type": ["array", "null"], "items": {**item, "type": [k for k in kinds if k != "null"]}}
 
 
 def obj(fields: dict[str, Schema], required: Sequence[str] = (), file: bool = False) -> Schema:

@@ -1,7 +1,7 @@
 """The model artifact behind a model version: its digest, taken again and compared.
 
 A model version is named by its artifact's digest: the sha256 of a model file, or the file
-manifest's root hash of a model directory (``tracking.models.artifact_digest``; Spark ML
+manifest's root hash of a model directory (``fingerprints.artifacts.artifact_digest``; Spark ML
 models saved to HDFS or S3 get the same manifest through the Hadoop client). Data that still
 verifies proves little if the model file beside it was swapped, so verify checks it too.
 """
@@ -9,35 +9,14 @@ verifies proves little if the model file beside it was swapped, so verify checks
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from atlas_ml.fingerprints import ManifestError, UnsupportedSchemeError
+from atlas_ml.fingerprints.artifacts import artifact_digest
 from atlas_ml.fingerprints.hadoop import is_local_location
 from atlas_ml.fingerprints.manifest import local_path
-from atlas_ml.tracking.models import artifact_digest
 from atlas_ml.verify.recompute import recompute, refresh_digests
-from atlas_ml.verify.result import Status
-
-
-@dataclass(frozen=True)
-class ArtifactResult:
-    """What verification found for the model artifact of a model version."""
-
-    uri: str | None
-    status: Status
-    summary: str
-    recorded: str
-    current: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "uri": self.uri,
-            "status": self.status.value,
-            "summary": self.summary,
-            "recordedSha256": self.recorded,
-            "currentSha256": self.current,
-        }
+from atlas_ml.verify.result import ArtifactResult, Status
 
 
 def verify_artifact(model_version: Mapping[str, Any], *, rehash: bool = False) -> ArtifactResult:

@@ -10,9 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from atlas_ml.client import AtlasClient, LineageGraph
-from atlas_ml.verify.recorded import DATASET_VERSION_TYPE, RecordedVersion
+from atlas_ml.naming import COPY_PIPELINE
+from atlas_ml.typedefs.names import (
+    DATASET_VERSION_TYPE,
+    TRANSFORM_TYPE,
+)
+from atlas_ml.verify.recorded import RecordedVersion
 from atlas_ml.verify.target import Target
 
+INFERRED_COPY_PREFIX = f"{COPY_PIPELINE}."
 # Atlas counts depth in dataset hops; pipelines rarely have more than a few dozen steps.
 DEFAULT_DEPTH = 50
 
@@ -62,7 +68,9 @@ def collect_versions(client: AtlasClient, target: Target, depth: int = DEFAULT_D
         own = RecordedVersion.from_entity(target.entity)
         if not own.in_memory:
             return Collected(target, [own])
-    graph = client.lineage.get(target.guid, direction="INPUT", depth=depth)
+    graph = _without_inferred_steps(
+        client, client.lineage.get(target.guid, direction="INPUT", depth=depth)
+    )
     versions = set(graph.find(DATASET_VERSION_TYPE))
     guids = [target.guid] if target.type_name == DATASET_VERSION_TYPE else []
     guids += [g for g in graph.upstream(target.guid) if g in versions]
@@ -76,3 +84,32 @@ def collect_versions(client: AtlasClient, target: Target, depth: int = DEFAULT_D
             continue
         collected.versions.append(RecordedVersion.from_entity(entity))
     return collected
+
+
+def _without_inferred_steps(client: AtlasClient, graph: LineageGraph) -> LineageGraph:
+    """``graph`` without the steps atlas-ml inferred (a byte-identical copy made outside any
+    run, :mod:`atlas_ml.delivery.copies`) and what lies only behind them.
+
+    They carry classifications to the copy; the data the target was made from is the copy
+    itself, checked on its own, and the original may have changed since without making the
+    copy wrong.
+    """
+    candidates = [
+        guid
+        for guid in graph.find(TRANSFORM_TYPE)
+        if (graph.qualified_name(guid) or "").startswith(INFERRED_COPY_PREFIX)
+    ]
+    if not candidates:
+        return graph
+    inferred = {
+        e["guid"]
+        for e in client.entities.get_bulk(candidates)
+        if (e.get("attributes") or {}).get("inferred")
+    }
+    if not inferred:
+        return graph
+    return LineageGraph(
+        base_guid=graph.base_guid,
+        entities={g: e for g, e in graph.entities.items() if g not in inferred},
+        edges=[(a, b) for a, b in graph.edges if a not in inferred and b not in inferred],
+    )

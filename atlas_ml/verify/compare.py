@@ -21,9 +21,9 @@ from atlas_ml.fingerprints import (
     compare,
     diff_manifests,
 )
+from atlas_ml.fingerprints.datasets import DatasetRecord
 from atlas_ml.fingerprints.logical import ALGORITHM as LOGICAL_ALGORITHM
 from atlas_ml.fingerprints.manifest import ALGORITHM as MANIFEST_ALGORITHM
-from atlas_ml.tracking.datasets import DatasetRecord
 from atlas_ml.verify.recompute import Recomputed
 from atlas_ml.verify.recorded import RecordedVersion
 from atlas_ml.verify.result import Status, VersionResult
@@ -56,6 +56,7 @@ def compare_version(recorded: RecordedVersion, now: Recomputed) -> VersionResult
     current = now.record
     result = VersionResult(recorded, Status.VERIFIED, "")
     result.notes.extend(recorded.problems)
+    result.notes.extend(now.notes)
     bytes_equal = _compare_bytes(recorded, current, result)
     rows_equal, row_findings = _compare_rows(recorded, current, now.logical_error, result)
     rows_equal = _weigh_rows(

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from atlas_ml.fingerprints import ManifestError, UnsupportedSchemeError, build_manifest
 from atlas_ml.fingerprints.cache import DigestCache
+from atlas_ml.fingerprints.datasets import DatasetRecord, describe_path
 from atlas_ml.fingerprints.hadoop import build_hadoop_manifest, is_local_location
 from atlas_ml.fingerprints.manifest import local_path
 from atlas_ml.naming import location_label
-from atlas_ml.tracking.datasets import DatasetRecord, describe_path
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,8 @@ class Recomputed:
     record: DatasetRecord | None
     error: str | None = None
     logical_error: str | None = None
+    notes: tuple[str, ...] = ()
+    """How the data was read, when that is worth saying (a table version by time travel)."""
 
 
 class _RefreshingCache(DigestCache):

@@ -13,8 +13,6 @@ from atlas_ml.fingerprints import (
     ManifestError,
 )
 
-DATASET_VERSION_TYPE = "atlasml_dataset_version"
-
 
 @dataclass(frozen=True)
 class RecordedVersion:

@@ -17,7 +17,7 @@ from atlas_ml.fingerprints import FingerprintComparison, ManifestDiff
 from atlas_ml.verify.recorded import RecordedVersion
 
 if TYPE_CHECKING:
-    from atlas_ml.verify.artifact import ArtifactResult
+    from atlas_ml.custody.result import CustodyResult
 
 EXIT_VERIFIED = 0
 EXIT_CHANGED = 1
@@ -33,6 +33,26 @@ class Status(str, Enum):
     """The data cannot be checked: location gone, unreadable, or never recorded."""
     DERIVED = "DERIVED"
     """In-memory data, not independently checkable, made from sources that all VERIFIED."""
+
+
+@dataclass(frozen=True)
+class ArtifactResult:
+    """What verification found for the model artifact of a model version."""
+
+    uri: str | None
+    status: Status
+    summary: str
+    recorded: str
+    current: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "uri": self.uri,
+            "status": self.status.value,
+            "summary": self.summary,
+            "recordedSha256": self.recorded,
+            "currentSha256": self.current,
+        }
 
 
 @dataclass
@@ -86,6 +106,8 @@ class VerifyReport:
     problems: list[str] = field(default_factory=list)
     artifact: ArtifactResult | None = None
     """The model artifact's check, when the target is a model version."""
+    custody: list[CustodyResult] = field(default_factory=list)
+    """Chain of custody of every training run the target's lineage reaches."""
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status is status)
@@ -93,7 +115,8 @@ class VerifyReport:
     @property
     def exit_code(self) -> int:
         artifact = self.artifact.status if self.artifact else None
-        if self.count(Status.CHANGED) or artifact is Status.CHANGED:
+        tampered = any(c.status.is_finding for c in self.custody)
+        if self.count(Status.CHANGED) or artifact is Status.CHANGED or tampered:
             return EXIT_CHANGED
         unchecked = self.count(Status.UNRECOVERABLE) or artifact is Status.UNRECOVERABLE
         if unchecked or not self.count(Status.VERIFIED):
@@ -102,6 +125,11 @@ class VerifyReport:
 
     @property
     def outcome(self) -> str:
+        data_changed = self.count(Status.CHANGED) or (
+            self.artifact is not None and self.artifact.status is Status.CHANGED
+        )
+        if self.exit_code == EXIT_CHANGED and not data_changed:
+            return next(c.status.value for c in self.custody if c.status.is_finding)
         return {
             EXIT_VERIFIED: "VERIFIED",
             EXIT_CHANGED: "CHANGED",
@@ -119,4 +147,5 @@ class VerifyReport:
             "problems": list(self.problems),
             "artifact": self.artifact.to_dict() if self.artifact else None,
             "versions": [r.to_dict() for r in self.results],
+            "custody": [c.to_dict() for c in self.custody],
         }

@@ -11,12 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from atlas_ml.client import AtlasClient
+from atlas_ml.lineage.by_content import digest_of
 from atlas_ml.lineage.resolve import AmbiguousTarget, TargetNotFound
 from atlas_ml.lineage.resolve import resolve_target as resolve_entity
+from atlas_ml.typedefs.names import (
+    DATASET_VERSION_TYPE,
+    MODEL_VERSION_TYPE,
+    PROJECT_PREFIX,
+    TRAINING_RUN_TYPE,
+)
 
-MODEL_VERSION_TYPE = "atlasml_model_version"
-TRAINING_RUN_TYPE = "atlasml_training_run"
-DATASET_VERSION_TYPE = "atlasml_dataset_version"
 # Tried in this order for a qualifiedName: what a user most often verifies comes first.
 TARGET_TYPES = (MODEL_VERSION_TYPE, DATASET_VERSION_TYPE, TRAINING_RUN_TYPE)
 
@@ -41,7 +45,7 @@ class Target:
 
     @property
     def label(self) -> str:
-        kind = self.type_name.removeprefix("atlasml_").replace("_", " ")
+        kind = self.type_name.removeprefix(PROJECT_PREFIX).replace("_", " ")
         return f"{kind} {self.qualified_name}"
 
 
@@ -54,6 +58,8 @@ def resolve_target(client: AtlasClient, text: str) -> Target:
     except AmbiguousTarget:
         raise  # its message lists the candidates
     except TargetNotFound as exc:
+        if digest_of(text) is not None:
+            raise  # its message says what a sha256 can and cannot find
         raise TargetNotFound(
             f"no model version, dataset version or training run named {text!r} in Atlas at "
             f"{client.config.url}. Give its guid or exact qualifiedName (e.g. "

@@ -11,7 +11,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from atlas_ml.client import AtlasBadRequest, AtlasClient
-from atlas_ml.verify.recorded import DATASET_VERSION_TYPE
+from atlas_ml.typedefs.names import DATASET_VERSION_TYPE
 from atlas_ml.verify.result import Status, VersionResult
 
 # Status -> value of the atlasml_verification_status enum. DERIVED versions were not

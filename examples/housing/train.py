@@ -4,8 +4,10 @@
 
 ``training_run(..., autolog=True)`` records the CSV read with pandas (file manifest and
 logical fingerprint), the training data handed to the scikit-learn Pipeline, every pipeline
-step (imputer, scaler, encoder, regressor: class and parameters) and the model artifact —
-the code below calls nothing else of atlas-ml but ``log_metrics``.
+step (imputer, scaler, encoder, regressor: class and parameters), the model artifact, and
+the ``predict`` on the held-out split as an evaluation of the model version on that exact
+data, with the metrics logged next — the code below calls nothing else of atlas-ml but
+``log_metrics``.
 """
 
 from __future__ import annotations
@@ -52,6 +54,10 @@ def main() -> None:
         reason="Median house value per census block group from the 1990 California census.",
         autolog=True,
         deliver=not args.no_deliver,
+        compliance={
+            "purpose": "Teaching example on 1990 census data; not for valuing real property.",
+            "risk": "MINIMAL",
+        },
     ) as run:
         housing = pd.read_csv(args.data)
         housing["rooms_per_household"] = housing["total_rooms"] / housing["households"]
@@ -72,6 +78,9 @@ def main() -> None:
     print(f"model artifact {model_version.artifact.path}")
     steps = [k for k in model_version.steps if "__" not in k and not k.endswith(".columns")]
     print(f"pipeline steps recorded: {', '.join(steps)}")
+    for evaluation in run.evaluations:
+        results = ", ".join(f"{k} {v:.3f}" for k, v in sorted(evaluation.metrics.items()))
+        print(f"evaluation on {evaluation.role} data ({evaluation.dataset.name}): {results}")
     if run.delivery is not None:
         print(f"delivered {run.delivery.delivered} event(s) to Atlas")
 

@@ -4,10 +4,14 @@ Run it with a reachable Atlas (``make demo`` starts one):
 
     python examples/titanic/train.py
 
-Each preparation step is recorded as a transform with its reasoning; every intermediate
-DataFrame becomes a dataset version named by its content fingerprint; the raw CSV's personal
-columns are classified ``PII`` and Atlas propagates that classification down the lineage to
-the model version.
+Each preparation step is recorded as a transform with its reasoning, its run, its team and
+the code that ran it; every intermediate DataFrame becomes a dataset version named by its
+content fingerprint; the raw CSV's personal columns are classified ``PII``, and Atlas
+propagates that classification down the lineage to the clean step, which drops those
+columns: there it stops, so the cleaned data and the model are not PII (the step records
+why). The metrics measured on the test split are an evaluation of the model version on that
+exact data, and the model carries its compliance facts (intended purpose, risk category,
+approver).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from atlas_ml.tracking import TrainingRun, training_run
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "titanic.csv"
 PERSONAL_COLUMNS = ["Name", "Ticket", "Cabin"]
+QUASI_IDENTIFIERS = ["Sex", "Age"]
 SEED = 42
 
 
@@ -37,6 +42,13 @@ def prepare(run: TrainingRun, csv: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     raw.classify(
         "PII", columns=PERSONAL_COLUMNS, basis="names, ticket and cabin numbers identify passengers"
+    )
+    # Sex and age are kept and trained on: quasi-identifiers of real people, so the model is
+    # Sensitive although the direct identifiers (PII above) stop at the clean step.
+    raw.classify(
+        "Sensitive",
+        columns=QUASI_IDENTIFIERS,
+        basis="sex and age of named 1912 passengers: quasi-identifiers (GDPR Recital 26)",
     )
     passengers = pd.read_csv(csv)
 
@@ -91,18 +103,25 @@ def main() -> None:
         reason="Predict passenger survival for the provenance demo; a random forest is "
         "robust to the remaining unscaled numeric features.",
         deliver=not args.no_deliver,
+        compliance={
+            "purpose": "Demonstration of training-data provenance only; not for decisions "
+            "about people.",
+            "risk": "MINIMAL",
+        },
     ) as run:
         train, test = prepare(run, args.data)
         run.use(train, role="train")
-        run.use(test, role="test")
         features = [c for c in train.columns if c != "Survived"]
         model = RandomForestClassifier(n_estimators=200, max_depth=6, random_state=SEED)
         model.fit(train[features], train["Survived"])
         run.log_params(features=",".join(features))
         predictions = model.predict(test[features])
+        # Measured on the test split: an evaluation of the model version on that exact data.
         run.log_metrics(
             accuracy=accuracy_score(test["Survived"], predictions),
             f1=f1_score(test["Survived"], predictions),
+            dataset=test,
+            role="test",
         )
         recorded = run.log_model(model, name="titanic-survival")
 
@@ -110,15 +129,16 @@ def main() -> None:
     print(f"model artifact {recorded.artifact.path} (sha256 {recorded.artifact.sha256[:16]}...)")
     if run.delivery is not None and not (run.delivery.remaining or run.delivery.rejected):
         print(f"delivered {run.delivery.delivered} event(s) to Atlas; the model's lineage:")
+        from atlas_ml.cli.output import print_lineage
         from atlas_ml.client import AtlasClient
-        from atlas_ml.lineage import show_lineage
+        from atlas_ml.lineage import read_lineage
         from atlas_ml.naming import model_version_name
 
         with AtlasClient() as client:
             name = model_version_name(
                 recorded.name, recorded.artifact.sha256, client.config.namespace
             )
-            show_lineage(client, name)
+            print_lineage(read_lineage(client, name))
 
 
 if __name__ == "__main__":

@@ -45,8 +45,12 @@ def _train(run: TrainingRun, csv: Path) -> None:
     run.log_model(model, name="titanic-test", directory=csv.parent / "model")
 
 
-def _run_pipeline(client: AtlasClient, csv: Path, spool: Spool) -> TrainingRun:
-    with training_run("titanic-test", team="qa", client=client, spool=spool) as run:
+def _run_pipeline(
+    client: AtlasClient, csv: Path, spool: Spool, infer_copies: bool = True
+) -> TrainingRun:
+    with training_run(
+        "titanic-test", team="qa", client=client, spool=spool, infer_copies=infer_copies
+    ) as run:
         _train(run, csv)
     assert run.delivery is not None and run.delivery.remaining == 0
     assert run.delivery.rejected == 0, list(spool.rejected_dir.glob("*.error"))
@@ -97,7 +101,7 @@ def test_model_version_lineage_reaches_the_raw_csv_through_every_step(
     names = {(e["typeName"], e["attributes"]["name"]) for e in upstream}
     for step in ("clean", "encode", "split"):
         assert ("atlasml_transform", f"titanic-test.{step}") in names
-    raw_path = f"file:{titanic_csv}".lower() + "@primary"
+    raw_path = f"file:{titanic_csv}@primary"
     raw = graph.guid_of(raw_path)
     assert raw is not None, "the raw CSV is not in the model version's lineage"
     assert graph.entity(raw)["typeName"] == "hdfs_path"
@@ -169,39 +173,63 @@ def test_a_saved_model_path_finds_the_model_version_of_the_bytes_there_now(
     assert run.models[0].artifact.path == artifact
     assert f"detailPage/{second}" in shown(artifact)
 
-    # The first version's bytes logged again from elsewhere move its artifactUri there; put
-    # back where the second version was saved, they still name the first version.
+    # The first version's bytes logged again from elsewhere: its artifactUri stays where they
+    # were first saved (by this or an earlier test) and the new place joins its
+    # artifactLocations; put back where the second version was saved, they still name the
+    # first version.
+    def recorded() -> dict[str, Any]:
+        version = atlas_client.entities.get(_model_version_guid(first))["entity"]
+        return dict(version["attributes"])
+
+    first_saved = recorded()["artifactUri"]
     assert _model_version_guid(log(kept, "s3")) == _model_version_guid(first)
+    assert recorded()["artifactUri"] == first_saved
+    assert kept.as_uri() in recorded()["artifactLocations"]
     shutil.copy(kept, artifact)
     assert f"detailPage/{_model_version_guid(first)}" in shown(artifact)
 
-    # Bytes that match no version: the one last saved there, and a warning.
-    with artifact.open("ab") as handle:  # bytes of this test only: no earlier run has them
-        handle.write(f"tampered {tmp_path}".encode())
+    # Bytes that match no version: the one saved there, and a warning.
+    alone = tmp_path / "alone.joblib"
+    alone.write_bytes(kept.read_bytes() + f"only {tmp_path}".encode())
+    third = _model_version_guid(log(alone, "s4"))
+    with alone.open("ab") as handle:  # bytes of this test only: no earlier run has them
+        handle.write(b" tampered")
     with caplog.at_level("WARNING", logger="atlas_ml.lineage.resolve"):
-        outcome = cli(lineage_command, artifact)
-    assert f"detailPage/{second}" in outcome.output
+        outcome = cli(lineage_command, alone)
+    assert f"detailPage/{third}" in outcome.output
     assert "match no recorded model version" in caplog.text
 
-    # Two versions saved there and neither matches: both commands list them.
-    log(artifact, "s4")
-    with artifact.open("ab") as handle:
-        handle.write(b" again")
+    # Two versions first saved there and neither matches: both commands list them.
+    shared = tmp_path / "shared.joblib"
+    for spool in ("s5", "s6"):
+        shared.write_bytes(kept.read_bytes() + f"{spool} {tmp_path}".encode())
+        log(shared, spool)
+    with shared.open("ab") as handle:
+        handle.write(b" tampered")
     for command in (lineage_command, verify_command):
-        outcome = cli(command, artifact)
+        outcome = cli(command, shared)
         assert outcome.exit_code != 0
-        assert f"2 model versions were saved to {artifact.as_uri()}" in outcome.output
+        assert f"2 model versions were saved to {shared.as_uri()}" in outcome.output
 
 
-def test_pii_on_the_raw_csv_propagates_to_the_model_version(
+def test_pii_on_the_raw_csv_propagates_to_the_step_that_drops_its_columns_and_no_further(
     atlas_client: AtlasClient, project_types: None, titanic_csv: Path, tmp_path: Path
 ) -> None:
     run = _run_pipeline(atlas_client, titanic_csv, Spool(tmp_path / "spool"))
-    model_version = atlas_client.entities.get(_model_version_guid(run))["entity"]
-    pii = [c for c in model_version.get("classifications", []) if c["typeName"] == "PII"]
-    assert pii, "PII did not propagate from the raw data to the model version"
+    assert run.delivery is not None
+    clean = next(g for qn, g in run.delivery.guids.items() if qn.startswith("titanic-test.clean#"))
+    step = atlas_client.entities.get(clean)["entity"]
+    pii = [c for c in step.get("classifications", []) if c["typeName"] == "PII"]
+    assert pii, "PII did not propagate from the raw data to the step that read it"
     assert pii[0]["attributes"]["columns"] == ["Name", "Ticket", "Cabin"]
-    assert pii[0]["entityGuid"] != model_version["guid"], "expected a propagated classification"
+    assert pii[0]["entityGuid"] != step["guid"], "expected a propagated classification"
+    # The run trained on the cleaned data only (its model version's bytes are shared with the
+    # other tests' runs, some of which train on the raw CSV itself).
+    training = atlas_client.entities.get(
+        run.delivery.guids[f"titanic-test.run.{run.run_id}@primary"]
+    )
+    assert "PII" not in {c["typeName"] for c in training["entity"].get("classifications", [])}
+    model_version = atlas_client.entities.get(_model_version_guid(run))["entity"]
     assert model_version["attributes"]["versionNumber"] >= 1
 
 
@@ -252,8 +280,10 @@ def test_equal_data_made_from_another_source_stays_out_of_a_runs_lineage(
     copy.parent.mkdir()
     shutil.copy(titanic_csv, copy)  # byte-identical, so every prepared frame is equal too
     spool = Spool(tmp_path / "spool")
-    first = _run_pipeline(atlas_client, titanic_csv, spool)
-    second = _run_pipeline(atlas_client, copy, spool)
+    # Only what the runs read: no inferred COPY steps from the other tests' classified files
+    # with these same bytes (tests/atlas/test_inferred_copies.py covers those).
+    first = _run_pipeline(atlas_client, titanic_csv, spool, infer_copies=False)
+    second = _run_pipeline(atlas_client, copy, spool, infer_copies=False)
     assert first.delivery is not None and second.delivery is not None
 
     def in_memory(run: TrainingRun) -> set[str]:
@@ -268,7 +298,7 @@ def test_equal_data_made_from_another_source_stays_out_of_a_runs_lineage(
         for g in graph.upstream(run_guid)
         if graph.entity(g)["typeName"] == "hdfs_path"
     }
-    assert sources == {f"file:{titanic_csv}".lower() + "@primary"}
+    assert sources == {f"file:{titanic_csv}@primary"}
 
 
 def test_a_failing_training_run_is_recorded_as_failed_listed_downstream_of_its_data_and_reraised(

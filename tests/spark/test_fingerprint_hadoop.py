@@ -9,7 +9,12 @@ import pytest
 from listener_support import mount_viewfs
 
 from atlas_ml.fingerprints import ManifestError, build_manifest
-from atlas_ml.fingerprints.hadoop import build_hadoop_manifest, is_local_location
+from atlas_ml.fingerprints.cache import DigestCache
+from atlas_ml.fingerprints.hadoop import (
+    EXECUTOR_THRESHOLD_ENV,
+    build_hadoop_manifest,
+    is_local_location,
+)
 
 pytestmark = pytest.mark.spark
 
@@ -66,7 +71,6 @@ def test_hadoop_manifest_reads_unchanged_files_from_the_digest_cache(
     spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from atlas_ml.fingerprints import hadoop
-    from atlas_ml.fingerprints.cache import DigestCache
 
     data = _dataset(tmp_path / "data")
     uri = mount_viewfs(spark, "fingerprints-cache", "data", data)
@@ -117,3 +121,59 @@ def test_verify_of_an_unreachable_hadoop_location_names_the_hadoop_error(spark: 
     assert "hdfs://no-such-namenode.invalid:8020/data/t.csv: cannot read it through Hadoop" in (
         now.error or ""
     )
+
+
+def _many_files(root: Path, count: int) -> Path:
+    for index in range(count):
+        folder = root / f"day={index % 7}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"part-{index:04d}.csv").write_bytes(bytes([index % 251]) * (100 + index * 37))
+    (root / "_SUCCESS").write_text("")
+    return root
+
+
+def test_executor_manifest_of_many_files_has_the_root_hash_of_the_local_manifest(
+    spark: Any, tmp_path: Path
+) -> None:
+    data = _many_files(tmp_path / "table", 120)
+    uri = mount_viewfs(spark, "executors", "table", data)
+    jobs_before = len(spark.sparkContext.statusTracker().getJobIdsForGroup())
+
+    remote = build_hadoop_manifest(uri, spark, cache=False, on_executors=True)
+
+    local = build_manifest(data, cache=False)
+    assert len(remote.entries) == 120
+    assert remote.entries == local.entries
+    assert remote.root_hash == local.root_hash
+    # the digests came from a Spark job, not from the driver's threads
+    assert len(spark.sparkContext.statusTracker().getJobIdsForGroup()) > jobs_before
+
+
+def test_manifests_above_the_threshold_are_digested_on_the_executors_by_themselves(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _many_files(tmp_path / "big", 20)
+    uri = mount_viewfs(spark, "threshold", "big", data)
+    tracker = spark.sparkContext.statusTracker()
+
+    monkeypatch.setenv(EXECUTOR_THRESHOLD_ENV, str(10**12))
+    before = len(tracker.getJobIdsForGroup())
+    below = build_hadoop_manifest(uri, spark, cache=False)
+    assert len(tracker.getJobIdsForGroup()) == before  # read by the driver: no job
+
+    monkeypatch.setenv(EXECUTOR_THRESHOLD_ENV, "1")
+    above = build_hadoop_manifest(uri, spark, cache=False)
+    assert len(tracker.getJobIdsForGroup()) > before
+    assert above == below
+
+
+def test_executor_manifests_fill_and_use_the_digest_cache(spark: Any, tmp_path: Path) -> None:
+    data = _many_files(tmp_path / "cached", 10)
+    uri = mount_viewfs(spark, "cached", "cached", data)
+    tracker = spark.sparkContext.statusTracker()
+    with DigestCache(tmp_path / "digests.sqlite") as cache:
+        first = build_hadoop_manifest(uri, spark, cache=cache, on_executors=True)
+        before = len(tracker.getJobIdsForGroup())
+        again = build_hadoop_manifest(uri, spark, cache=cache, on_executors=True)
+    assert again == first
+    assert len(tracker.getJobIdsForGroup()) == before  # every digest came from the cache

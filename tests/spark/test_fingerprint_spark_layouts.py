@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from atlas_ml.tracking.datasets import describe_path
+from atlas_ml.fingerprints.datasets import describe_path
 
 pytestmark = pytest.mark.spark
 

@@ -15,8 +15,8 @@ from ml_support import pipeline, write_training_parquet
 
 from atlas_ml.events.facets import DATASET_VERSION, MODEL_VERSION, TRAINING_RUN
 from atlas_ml.fingerprints import build_manifest, fingerprint_spark
+from atlas_ml.fingerprints.artifacts import artifact_digest
 from atlas_ml.spark import capture_ml, release_ml
-from atlas_ml.tracking.models import artifact_digest
 
 pytestmark = pytest.mark.spark
 

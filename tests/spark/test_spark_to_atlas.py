@@ -25,10 +25,10 @@ from ml_support import pipeline, write_training_parquet
 
 from atlas_ml.client import AtlasClient
 from atlas_ml.delivery import Spool, push
+from atlas_ml.fingerprints.artifacts import artifact_digest
 from atlas_ml.lineage import resolve_target
 from atlas_ml.naming import model_version_name, physical_dataset
 from atlas_ml.spark import capture_ml, release_ml
-from atlas_ml.tracking.models import artifact_digest
 from atlas_ml.verify import Status, verify
 
 pytestmark = [pytest.mark.spark, pytest.mark.atlas]
@@ -439,7 +439,8 @@ _JOB = textwrap.dedent(
         SparkSession.builder.master("local[1]").appName("listener-exit-job")
         .config("spark.ui.enabled", "false").getOrCreate()
     )
-    attach(spark, pipeline="listener-exit-job")  # spool from ATLAS_ML_SPOOL, delivery at exit
+    # spool from ATLAS_ML_SPOOL, delivery at exit; the job's owners from attach
+    attach(spark, pipeline="listener-exit-job", team="web-analytics", owner="a.lee")
     rows = [(float(i), float(i % 3), i % 2) for i in range(12)]
     spark.createDataFrame(rows, ["amount", "visits", "label"]).write.csv(csv, header=True)
     spark.read.csv(csv, header=True, inferSchema=True).where("amount > 1").write.parquet(out)
@@ -485,6 +486,24 @@ def test_listener_job_exiting_without_stop_delivers_its_lineage_to_atlas(
     version = atlas_client.entities.get_by_unique_attribute("atlasml_model_version", name)["entity"]
     (run,) = version["relationshipAttributes"]["outputFromProcesses"]
     assert run["typeName"] == "atlasml_training_run"
+    assert atlas_client.entities.get(run["guid"])["entity"]["attributes"]["team"] == "web-analytics"
+
+
+def test_listener_job_attached_with_a_team_records_who_owns_its_application_and_processes(
+    atlas_client: AtlasClient, project_types: None, tmp_path: Path
+) -> None:
+    done = _job(tmp_path, atlas_client.config.url)
+
+    assert done.returncode == 0 and "JOB DONE" in done.stdout, done.stderr[-3000:]
+    (process,) = _producers(atlas_client, tmp_path / "train_parquet")
+    stored = atlas_client.entities.get(process["guid"])["entity"]
+    application = stored["relationshipAttributes"]["application"]
+    for entity in (stored, atlas_client.entities.get(application["guid"])["entity"]):
+        assert entity["attributes"]["owner"] == "a.lee"
+        assert entity["businessAttributes"]["atlasml_provenance"] == {
+            "team": "web-analytics",
+            "owner": "a.lee",
+        }
 
 
 def test_listener_job_with_atlas_down_succeeds_and_a_later_push_delivers_once(
@@ -519,7 +538,8 @@ def test_listener_write_of_in_memory_rows_shows_its_spark_process_upstream_of_th
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from atlas_ml.lineage import show_lineage
+    from atlas_ml.cli.output import print_lineage
+    from atlas_ml.lineage import read_lineage
 
     out = tmp_path / "made_in_memory"
     spark.createDataFrame([(1, "ann")], ["id", "name"]).write.parquet(str(out))
@@ -528,6 +548,6 @@ def test_listener_write_of_in_memory_rows_shows_its_spark_process_upstream_of_th
     [producer] = _producers(atlas_client, out)
 
     # Atlas's lineage API leaves out a process without inputs; the tree adds it back.
-    show_lineage(atlas_client, str(out))
+    print_lineage(read_lineage(atlas_client, str(out)))
     printed = capsys.readouterr().out
     assert f"{producer['displayText']} spark_process" in printed, printed

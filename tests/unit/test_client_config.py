@@ -203,7 +203,9 @@ def test_config_file_password_of_the_wrong_type_is_refused_without_showing_it(tm
 
 
 def test_config_built_directly_with_a_url_that_is_not_text_is_a_config_error():
-    with pytest.raises(ConfigError, match="Atlas URL must be text, got 21000"):
+    with pytest.raises(
+        ConfigError, match=r"Atlas URL \(from the url given to AtlasConfig\) must be text, got 2"
+    ):
         AtlasConfig(url=21000)  # type: ignore[arg-type]
 
 

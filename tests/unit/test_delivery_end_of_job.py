@@ -20,6 +20,7 @@ import pytest
 from atlas_ml.client import AtlasClient, AtlasUnavailable
 from atlas_ml.config import AtlasConfig
 from atlas_ml.delivery import DeliveryReport, Spool, push
+from atlas_ml.events.facets import PRODUCER
 from atlas_ml.tracking import training_run
 
 pytestmark = pytest.mark.unit
@@ -68,7 +69,7 @@ def _event() -> dict[str, object]:
     return {
         "eventType": "COMPLETE",
         "eventTime": "2026-11-25T10:00:00Z",
-        "producer": "t",
+        "producer": PRODUCER,
         "run": {"runId": str(uuid.uuid4())},
         "job": {"namespace": "n", "name": "j"},
         "inputs": [{"namespace": "file", "name": "/data/in.csv"}],

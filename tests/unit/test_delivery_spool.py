@@ -14,6 +14,7 @@ from atlas_ml.cli.push import command as push_command
 from atlas_ml.client.errors import AtlasAuthError, AtlasBadRequest, AtlasNotFound
 from atlas_ml.config import AtlasConfig
 from atlas_ml.delivery import Spool, push
+from atlas_ml.events.facets import PRODUCER
 
 pytestmark = pytest.mark.unit
 
@@ -39,7 +40,7 @@ def _event() -> dict[str, object]:
     return {
         "eventType": "COMPLETE",
         "eventTime": "2026-11-25T10:00:00Z",
-        "producer": "t",
+        "producer": PRODUCER,
         "run": {"runId": str(uuid.uuid4())},
         "job": {"namespace": "n", "name": "j"},
     }
@@ -59,8 +60,7 @@ def test_unmappable_event_is_moved_aside_with_the_reason(tmp_path: Path) -> None
     (tmp_path / "0000000000001-bad-COMPLETE.json").write_text("{not json")
 
     class NoAtlas:
-        class config:
-            namespace = "prod"
+        config = AtlasConfig(namespace="prod")
 
     report = push(NoAtlas(), spool)  # type: ignore[arg-type]
     assert (report.delivered, report.rejected) == (0, 1)
@@ -98,8 +98,7 @@ def test_events_with_malformed_facets_are_set_aside_and_later_events_still_go(
     (tmp_path / "0000000000001-bad-COMPLETE.json").write_text(json.dumps({**_event(), **change}))
 
     class NoAtlas:
-        class config:
-            namespace = "prod"
+        config = AtlasConfig(namespace="prod")
 
     report = push(NoAtlas(), spool)  # type: ignore[arg-type]
     assert (report.delivered, report.rejected) == (0, 1)
@@ -113,14 +112,13 @@ def test_an_event_the_mapper_fails_on_is_set_aside_not_a_crash_of_push(
     (tmp_path / "0000000000001-deep-COMPLETE.json").write_text("[" * 100_000 + "]" * 100_000)
     spool.write(_event())
 
-    def mapper_bug(event: object, namespace: str) -> object:
+    def mapper_bug(event: object, namespace: str, **options: object) -> object:
         raise AttributeError("'str' object has no attribute 'get'")
 
     monkeypatch.setattr("atlas_ml.delivery.atlas.map_event", mapper_bug)
 
     class NoAtlas:
-        class config:
-            namespace = "prod"
+        config = AtlasConfig(namespace="prod")
 
     report = push(NoAtlas(), spool)  # type: ignore[arg-type]
     assert (report.delivered, report.rejected, report.remaining) == (0, 2, 0)
@@ -213,7 +211,7 @@ def test_an_event_with_a_classification_of_the_users_own_atlas_lacks_is_set_asid
 def test_end_of_run_delivery_says_what_atlas_refused_and_how_to_retry(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from atlas_ml.tracking.run import deliver_spool
+    from atlas_ml.delivery import deliver_spool
 
     spool = _spool_with_one_classified_write(tmp_path / "my spool", "Confidentail")
     report = deliver_spool(spool, _failing_atlas(_classification_refused("Confidentail")))
@@ -338,3 +336,18 @@ def test_push_piped_prints_its_summary_alone_and_the_reason_on_stderr(tmp_path: 
         f"Delivered 0 event(s) (0 entities) to {url}; rejected 0; 1 still pending.\n"
     )
     assert "Stopped: Atlas is unavailable: cannot connect" in outcome.stderr
+
+
+def test_two_events_of_a_run_stored_in_the_same_millisecond_are_both_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("atlas_ml.delivery.spool.time.time_ns", lambda: 1_700_000_000_000_000_000)
+    spool = Spool(tmp_path)
+    first = _event()
+    second = {**first, "eventTime": "2026-11-25T10:00:01Z"}  # a RUNNING update of the same run
+    paths = [spool.write(first), spool.write(second)]
+    assert paths[0] != paths[1]
+    assert sorted(json.loads(p.read_text())["eventTime"] for p in spool.pending()) == [
+        first["eventTime"],
+        second["eventTime"],
+    ]

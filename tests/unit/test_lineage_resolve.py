@@ -152,7 +152,7 @@ def test_a_large_unrecorded_folder_is_not_read_to_look_for_a_model(
     read: list[Path] = []
     monkeypatch.setattr(resolve, "ARTIFACT_DIGEST_MAX_BYTES", 1024)
     monkeypatch.setattr(
-        "atlas_ml.tracking.models.artifact_digest", lambda path: read.append(path) or "0" * 64
+        "atlas_ml.lineage.resolve.artifact_digest", lambda path: read.append(path) or "0" * 64
     )
 
     with pytest.raises(TargetNotFound):

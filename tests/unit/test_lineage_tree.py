@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from atlas_ml.cli.output import print_tree
 from atlas_ml.client import LineageGraph
-from atlas_ml.lineage import downstream_tree, upstream_tree
-from atlas_ml.lineage.show import print_tree
+from atlas_ml.reports import downstream_tree, upstream_tree
 
 pytestmark = pytest.mark.unit
 
@@ -108,3 +108,39 @@ def test_a_failed_training_run_says_so_and_a_succeeded_one_prints_as_before(
     lines = capsys.readouterr().out.splitlines()
     assert any(line.endswith("bad atlasml_training_run FAILED") for line in lines), lines
     assert any(line.endswith("ok atlasml_training_run") for line in lines), lines
+
+
+def test_a_model_versions_tree_shows_each_evaluation_with_its_metrics_and_data(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from atlas_ml.lineage import Lineage
+    from atlas_ml.lineage.evaluations import EvaluationSummary
+    from atlas_ml.reports import lineage_tree
+
+    version = node("m@1", "atlasml_model_version")
+    graph = LineageGraph(base_guid="m@1", entities={"m@1": version}, edges=[])
+    evaluation = node("m evaluated on test@2", "atlasml_evaluation")
+    evaluation["attributes"] |= {"metrics": {"f1": 0.5, "accuracy": 0.75}, "datasetRole": "test"}
+    test = node("test@2", "atlasml_dataset_version", classifications=[{"typeName": "PII"}])
+    lineage = Lineage("m@1", graph, False, "http://ui", (EvaluationSummary(evaluation, [test]),))
+
+    print_tree(lineage_tree(lineage))
+
+    assert capsys.readouterr().out.splitlines() == [
+        "m@1 atlasml_model_version",
+        "└── m evaluated on test@2 atlasml_evaluation (test) accuracy 0.750, f1 0.500",
+        "    └── test@2 atlasml_dataset_version PII",
+    ]
+
+
+def test_a_step_that_stops_a_classification_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    attributes = {"name": "clean", "blockedClassifications": ["PII"]}
+    clean = node("clean", "atlasml_transform", attributes=attributes, classificationNames=["PII"])
+    out = node("out", "atlasml_dataset_version")
+    graph = LineageGraph(
+        base_guid="out", entities={"clean": clean, "out": out}, edges=[("clean", "out")]
+    )
+
+    print_tree(upstream_tree(graph, "out"))
+
+    assert "clean atlasml_transform PII (stops PII)" in capsys.readouterr().out

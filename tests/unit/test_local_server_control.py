@@ -288,9 +288,9 @@ def test_a_failed_build_leaves_nothing_in_the_cache(
 def test_building_without_a_jdk_names_the_missing_javac_and_the_fix(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from atlas_ml.server.extensions import ExtensionBuildError, build_extensions
+    from atlas_ml.server.extensions import build_extensions
 
     monkeypatch.delenv("JAVA_HOME", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))  # nothing on it, javac least of all
-    with pytest.raises(ExtensionBuildError, match=r"javac is missing.*JDK 11 or newer"):
+    with pytest.raises(ServerBuildError, match=r"javac is missing.*JDK 11 or newer"):
         build_extensions(tmp_path)

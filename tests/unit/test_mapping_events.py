@@ -12,6 +12,7 @@ from atlas_ml.events.facets import (
     CLASSIFICATIONS,
     DATASET_VERSION,
     MODEL_VERSION,
+    PRODUCER,
     SPARK,
     TRAINING_RUN,
     TRANSFORM,
@@ -27,7 +28,7 @@ def _event(**overrides: Any) -> dict[str, Any]:
     event: dict[str, Any] = {
         "eventType": "COMPLETE",
         "eventTime": "2026-11-25T10:00:00.000Z",
-        "producer": "test",
+        "producer": PRODUCER,  # atlas-ml's own events (other producers: test_mapping_openlineage)
         "run": {"runId": str(uuid.uuid4()), "facets": {}},
         "job": {"namespace": "atlas-ml", "name": "pipe.clean"},
         "inputs": [],
@@ -44,15 +45,38 @@ def _by_type(entities: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return grouped
 
 
-def test_local_files_are_named_like_atlas_path_extractor_names_them() -> None:
+def test_local_files_keep_the_case_of_their_path_as_atlas_hooks_do_by_default() -> None:
     entity = physical_dataset("/Data/Raw/Titanic.csv", "prod")
     assert entity.type_name == "hdfs_path"
-    assert entity.qualified_name == "file:/data/raw/titanic.csv@prod"
-    s3 = physical_dataset("s3a://Bucket/events/2026/", "prod")
+    assert entity.qualified_name == "file:/Data/Raw/Titanic.csv@prod"
+    hdfs = physical_dataset("HDFS://NameNode:8020/Data/X", "prod")
+    assert hdfs.qualified_name == "hdfs://namenode:8020/Data/X@prod"
+    s3 = physical_dataset("s3a://Bucket/Events/2026/", "prod")
     assert (s3.type_name, s3.qualified_name) == (
         "aws_s3_v2_directory",
-        "s3a://bucket/events/2026@prod",
+        "s3a://bucket/Events/2026@prod",
     )
+
+
+def test_convert_to_lowercase_lowers_hdfs_paths_but_not_object_store_paths() -> None:
+    lowered = physical_dataset("/Data/Raw/Titanic.csv", "prod", lower_case=True)
+    assert lowered.qualified_name == "file:/data/raw/titanic.csv@prod"
+    assert lowered.attributes["path"] == "file:/data/raw/titanic.csv"
+    s3 = physical_dataset("s3a://Bucket/Events/2026/", "prod", lower_case=True)
+    assert s3.qualified_name == "s3a://bucket/Events/2026@prod"
+
+
+def test_paths_differing_in_case_map_to_two_path_entities_unless_lowercase_is_set() -> None:
+    def paths(lowercase: bool) -> set[str]:
+        inputs = [{"namespace": "file", "name": "/d/Up/x.csv"}]
+        outputs = [{"namespace": "file", "name": "/d/up/x.csv"}]
+        changes = map_event(
+            _event(inputs=inputs, outputs=outputs), "prod", lowercase_paths=lowercase
+        )
+        return set(changes.names("hdfs_path"))
+
+    assert paths(False) == {"file:/d/Up/x.csv@prod", "file:/d/up/x.csv@prod"}
+    assert paths(True) == {"file:/d/up/x.csv@prod"}
 
 
 def test_file_dataset_version_is_connected_to_its_physical_path_by_an_ingest_transform() -> None:
@@ -81,7 +105,7 @@ def test_a_partition_folder_read_is_linked_from_its_table_folder() -> None:
     paths = {e["attributes"]["qualifiedName"]: e["guid"] for e in grouped["hdfs_path"]}
     assert set(paths) == {
         "hdfs://nn:8020/w/sales@prod",
-        "hdfs://nn:8020/w/sales/year=2024/month=1@prod",
+        "hdfs://nn:8020/w/sales/year=2024/Month=1@prod",
     }
     [partition] = [
         t["attributes"]
@@ -90,7 +114,7 @@ def test_a_partition_folder_read_is_linked_from_its_table_folder() -> None:
     ]
     assert partition["name"] == "partition year=2024/Month=1 of sales"
     assert partition["inputs"][0]["guid"] == paths["hdfs://nn:8020/w/sales@prod"]
-    assert partition["outputs"][0]["guid"] == paths["hdfs://nn:8020/w/sales/year=2024/month=1@prod"]
+    assert partition["outputs"][0]["guid"] == paths["hdfs://nn:8020/w/sales/year=2024/Month=1@prod"]
 
 
 def test_only_partition_folders_that_are_read_get_a_table_link() -> None:
@@ -103,7 +127,7 @@ def test_only_partition_folders_that_are_read_get_a_table_link() -> None:
     assert step["attributes"]["name"] == "atlas-ml.pipe.clean"
     assert {e["attributes"]["path"] for e in grouped["hdfs_path"]} == {
         "file:/d/city_stats",
-        "file:/d/parted/city=oslo",
+        "file:/d/parted/city=Oslo",
     }
 
 
@@ -125,7 +149,7 @@ def test_a_file_version_is_named_by_its_bytes_so_the_same_rows_rewritten_are_ano
     assert original["contentHash"] == reordered["contentHash"] == rows
 
 
-def test_a_file_version_keeps_the_case_of_its_path_that_its_hdfs_path_lowers() -> None:
+def test_a_file_version_keeps_the_case_of_its_path_even_where_its_hdfs_path_lowers_it() -> None:
     hashes = {"manifestRootHash": "sha256:" + "ab" * 32}
     upper = _file_version("/d/Data.csv", **hashes)
     lower = _file_version("/d/data.csv", **hashes)
@@ -133,7 +157,7 @@ def test_a_file_version_keeps_the_case_of_its_path_that_its_hdfs_path_lowers() -
     assert upper["qualifiedName"] == "file:/d/Data.csv#abababababababab@prod"
     assert lower["qualifiedName"] == "file:/d/data.csv#abababababababab@prod"
     assert upper["uri"] == "file:/d/Data.csv"
-    path = physical_dataset("/d/Data.csv", "prod")
+    path = physical_dataset("/d/Data.csv", "prod", lower_case=True)
     assert path.qualified_name == physical_dataset("/d/data.csv", "prod").qualified_name
 
 
@@ -214,7 +238,10 @@ def test_a_failed_spark_write_or_step_is_no_lineage(event_type: str) -> None:
 def test_start_events_map_to_nothing_and_malformed_events_are_named() -> None:
     assert map_event(_event(eventType="START"), "prod").entities == []
     with pytest.raises(EventError, match=r"event.run.runId 'x' is not a UUID"):
-        parse_event('{"eventTime": "t", "producer": "p", "run": {"runId": "x"}, "job": {}}')
+        parse_event(
+            '{"eventTime": "2026-01-01T00:00:00Z", "producer": "p", "run": {"runId": "x"}, '
+            '"job": {}}'
+        )
     with pytest.raises(EventError, match=r"event.inputs\[0\].name is missing"):
         map_event(_event(inputs=[{"namespace": "file"}]), "prod")
     with pytest.raises(EventError, match="limit"):

@@ -18,8 +18,8 @@ from sklearn.preprocessing import StandardScaler
 
 from atlas_ml.delivery import Spool
 from atlas_ml.fingerprints import fingerprint_pandas
+from atlas_ml.fingerprints.artifacts import artifact_digest
 from atlas_ml.tracking import training_run
-from atlas_ml.tracking.models import artifact_digest
 
 pytestmark = pytest.mark.unit
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from atlas_ml.fingerprints import fingerprint_pandas
-from atlas_ml.tracking.datasets import describe_path
+from atlas_ml.fingerprints.datasets import describe_path
 
 pytestmark = pytest.mark.unit
 

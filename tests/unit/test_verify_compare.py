@@ -11,10 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from atlas_ml.events.datasets import as_openlineage
 from atlas_ml.fingerprints import build_manifest, fingerprint_pandas
+from atlas_ml.fingerprints.datasets import DatasetRecord, describe_path
 from atlas_ml.mapping.changes import AtlasChanges
 from atlas_ml.mapping.datasets import map_dataset
-from atlas_ml.tracking.datasets import DatasetRecord, describe_path
 from atlas_ml.verify import RecordedVersion, Status, compare_version, judge_in_memory, recompute
 from atlas_ml.verify.recompute import Recomputed
 
@@ -26,7 +27,7 @@ TITANIC = Path(__file__).resolve().parents[2] / "examples" / "data" / "titanic.c
 def recorded_as_atlas_holds_it(record: DatasetRecord, guid: str = "g-1") -> RecordedVersion:
     """The dataset version entity the mapper sends to Atlas for ``record``."""
     changes = AtlasChanges()
-    reference = map_dataset(record.openlineage(), changes, "primary", "2025-01-01T00:00:00Z")
+    reference = map_dataset(as_openlineage(record), changes, "primary", "2025-01-01T00:00:00Z")
     entity = next(e for e in changes.entities if e["guid"] == reference["guid"])
     return RecordedVersion.from_entity({**entity, "guid": guid})
 

@@ -10,6 +10,7 @@ import pytest
 from atlas_ml.client import AtlasClient
 from atlas_ml.config import AtlasConfig
 from atlas_ml.fingerprints import ManifestDiff, ManifestEntry
+from atlas_ml.reports import render_json, render_text
 from atlas_ml.verify import (
     Collected,
     RecordedVersion,
@@ -17,8 +18,6 @@ from atlas_ml.verify import (
     Target,
     VerifyReport,
     VersionResult,
-    render_json,
-    render_text,
 )
 from atlas_ml.verify.artifact import ArtifactResult, verify_artifact
 from atlas_ml.verify.run import verify_collected

@@ -4,16 +4,19 @@ from ``save`` (see :mod:`atlas_ml.spark.ml.capture`)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from atlas_ml.delivery import Spool
 from atlas_ml.spark.ml.capture import MODEL_RUN_ATTRIBUTE, CaptureSettings, flush_pending
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 __all__ = ["MODEL_RUN_ATTRIBUTE", "capture_ml", "flush_pending", "release_ml"]
 
 
 def capture_ml(
-    spark: Any = None,
+    spark: SparkSession | None = None,
     *,
     spool: Path | str | None = None,
     pipeline: str | None = None,
@@ -31,12 +34,14 @@ def capture_ml(
     ``deliver_at_exit`` pushes the spool to Atlas when the Python process ends (see
     :mod:`atlas_ml.spark.exit`). Undo with :func:`release_ml`.
     """
+    from atlas_ml.spark.exit import before_exit_delivery
     from atlas_ml.spark.exit import deliver_at_exit as register_exit_delivery
     from atlas_ml.spark.ml.capture import install
 
     target = Spool(Path(spool)) if spool else Spool(session_spool_dir(spark))
     settings = CaptureSettings(target, pipeline=pipeline, model=model, team=team, reason=reason)
     first = install(settings)
+    before_exit_delivery(flush_pending)  # fits never saved are recorded before delivery
     if deliver_at_exit:
         register_exit_delivery(target)
     return first
@@ -49,7 +54,7 @@ def release_ml() -> None:
     uninstall()
 
 
-def session_spool_dir(spark: Any = None) -> Path | None:
+def session_spool_dir(spark: SparkSession | None = None) -> Path | None:
     """The spool directory the session's listener was configured with, if any."""
     from atlas_ml.spark.conf import SPOOL_DIR_KEY
 

@@ -21,7 +21,6 @@ once on stderr.
 from __future__ import annotations
 
 import functools
-import sys
 import threading
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -30,13 +29,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from atlas_ml.delivery import Spool
+from atlas_ml.events.run_events import now
+from atlas_ml.fingerprints.artifacts import ModelArtifact, artifact_digest
 from atlas_ml.fingerprints.hadoop import build_hadoop_manifest, is_local_location
 from atlas_ml.fingerprints.manifest import local_path
+from atlas_ml.notices import notify_once
 from atlas_ml.spark.ml.params import estimator_parameters
 from atlas_ml.spark.ml.sources import training_data
 from atlas_ml.spark.pause import paused
-from atlas_ml.tracking.models import ModelArtifact, artifact_digest
-from atlas_ml.tracking.run import RecordedModel, TrainingRun, _now, _warn_once
+from atlas_ml.tracking.run import RecordedModel, TrainingRun
 
 MODEL_RUN_ATTRIBUTE = "_atlasml_training_run"
 
@@ -129,7 +130,7 @@ def _recorded_fit(original: Any, estimator: Any, dataset: Any, *args: Any, **kwa
     with _state.lock:
         outermost = _state.depth == 0
         _state.depth += 1
-    started = _now()
+    started = now()
     try:
         model = original(estimator, dataset, *args, **kwargs)
     except BaseException as exc:
@@ -154,7 +155,7 @@ def _record_quietly(
     try:
         _record(estimator, dataset, started, model, error)
     except Exception as exc:  # recording must never change the outcome of the fit
-        _warn_once(f"could not record the Spark ML fit of {type(estimator).__name__}: {exc}")
+        notify_once(f"could not record the Spark ML fit of {type(estimator).__name__}: {exc}")
 
 
 def _record(
@@ -163,7 +164,7 @@ def _record(
     settings = _state.settings
     if settings is None:
         return
-    ended = _now()
+    ended = now()
     pipeline = settings.pipeline or f"{_app_name(dataset)}.{type(estimator).__name__}"
     run = TrainingRun(
         pipeline=pipeline,
@@ -233,7 +234,7 @@ def _saved_quietly(pending: PendingFit, path: str) -> None:
     try:
         _saved(pending, path)
     except Exception as exc:
-        _warn_once(f"could not record the model saved to {path}: {exc}")
+        notify_once(f"could not record the model saved to {path}: {exc}")
 
 
 def _saved(pending: PendingFit, path: str) -> None:
@@ -272,4 +273,4 @@ def _finish_quietly(run: TrainingRun, error: BaseException | None) -> None:
     try:
         run.finish(error)
     except Exception as exc:
-        print(f"atlas-ml: could not record training run {run.run_id}: {exc}", file=sys.stderr)
+        notify_once(f"could not record training run {run.run_id}: {exc}")

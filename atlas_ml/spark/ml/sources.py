@@ -9,6 +9,11 @@ itself gets its logical fingerprint (Spark ML vectors and nested columns as JSON
 the frame *is* one source read as is, the logical fingerprint describes that source and goes on
 its version; otherwise (filters, joins, in-memory data) the frame is its own in-memory dataset
 version, since its content is not what any source holds, made from the sources by a step.
+
+A Delta table read by path is a file relation too (Delta's is an anonymous subclass of
+``HadoopFsRelation`` over the table root); an Iceberg table is a DataSource V2 relation whose
+table names its ``location``. Either root is then fingerprinted as the table version it holds
+(``fingerprints.tables``), which ``verify`` reads back by time travel.
 """
 
 from __future__ import annotations
@@ -19,10 +24,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from atlas_ml.fingerprints import LogicalFingerprint, ManifestError, fingerprint_spark
+from atlas_ml.fingerprints.datasets import DatasetRecord, describe_path
 from atlas_ml.fingerprints.hadoop import build_hadoop_manifest, is_local_location
 from atlas_ml.fingerprints.manifest import local_path
 from atlas_ml.naming import location_label
-from atlas_ml.tracking.datasets import DatasetRecord, describe_path
 
 log = logging.getLogger("atlas_ml.spark")
 
@@ -31,7 +36,9 @@ DEFAULT_REMOTE_MANIFEST_LIMIT = 10 << 30
 """Training data on HDFS/S3 is read once more to hash it; beyond this it is not (10 GiB)."""
 
 _FILE_RELATION = "HadoopFsRelation"
-_RELATION_NODES = {"LogicalRelation", "LogicalRelationWithTable"}
+_V2_RELATION = "DataSourceV2Relation"
+_RELATION_NODES = {"LogicalRelation", "LogicalRelationWithTable", _V2_RELATION}
+_V2_LOCATION = "location"  # TableCatalog.PROP_LOCATION: where a file-based V2 table lives
 
 
 @dataclass(frozen=True)
@@ -68,18 +75,37 @@ def _plan_sources(plan: Any) -> FrameSources:
     leaves = plan.collectLeaves()
     for index in range(leaves.size()):
         leaf = leaves.apply(index)
-        if leaf.getClass().getSimpleName() not in _RELATION_NODES:
+        node = leaf.getClass().getSimpleName()
+        if node not in _RELATION_NODES:
             continue
-        relation = leaf.relation()
-        if relation.getClass().getSimpleName() != _FILE_RELATION:
-            continue
-        paths = relation.location().rootPaths()
-        for path_index in range(paths.size()):
-            root = paths.apply(path_index).toString()
+        for root in _relation_roots(leaf, node):
             if root not in roots:
                 roots.append(root)
     direct = plan.getClass().getSimpleName() in _RELATION_NODES and len(roots) == 1
     return FrameSources(tuple(roots), direct)
+
+
+def _relation_roots(leaf: Any, node: str) -> list[str]:
+    """Root paths of one relation leaf: a file relation's, a V2 table's location, else none."""
+    if node == _V2_RELATION:
+        location = leaf.table().properties().get(_V2_LOCATION)
+        return [str(location)] if location else []
+    relation = leaf.relation()
+    if not _is_a(relation, _FILE_RELATION):
+        return []
+    paths = relation.location().rootPaths()
+    return [paths.apply(index).toString() for index in range(paths.size())]
+
+
+def _is_a(obj: Any, simple_name: str) -> bool:
+    """Whether ``obj``'s JVM class or a superclass is ``simple_name`` (Delta's relation is an
+    anonymous subclass, whose own simple name is empty)."""
+    cls = obj.getClass()
+    while cls is not None:
+        if cls.getSimpleName() == simple_name:
+            return True
+        cls = cls.getSuperclass()
+    return False
 
 
 def remote_manifest_limit() -> int:

@@ -20,6 +20,16 @@ final class DatasetRef {
   /** Columns as (name, type) pairs, if known. */
   List<String[]> schema = new ArrayList<>();
   String dataSourceUri;
+  /**
+   * What the file system says about the path, when the plan knows it without a call to the file
+   * system (Spark's file index has listed it already): null when unknown. Written as the
+   * {@code atlasml_fileStatus} facet, which becomes {@code hdfs_path.isFile/fileSize/...}.
+   */
+  Boolean isFile;
+
+  Long fileSize;
+  Long modifiedTime;
+  Integer replicas;
 
   DatasetRef(String namespace, String name) {
     this.namespace = namespace;
@@ -30,7 +40,14 @@ final class DatasetRef {
     return namespace + "|" + name;
   }
 
-  /** Names a file-system location: {@code file} + absolute path, {@code hdfs://nn:port} + path... */
+  /**
+   * Names a file-system location as OpenLineage's naming spec does: {@code file} + absolute
+   * path; an object store's {@code s3://bucket} / {@code gs://bucket} + key without the leading
+   * slash ({@code s3a}/{@code s3n} data is {@code s3} data); {@code scheme://authority} + path
+   * otherwise ({@code hdfs://nn:port}; ADLS keeps its {@code container@account}). User info
+   * (credentials) is dropped. Python's {@code atlas_ml.naming.openlineage_location} follows the
+   * same rule: tests/data/naming/object_stores.json holds the cases both are checked against.
+   */
   static DatasetRef fromUri(URI uri) {
     String scheme = uri.getScheme() == null ? "file" : uri.getScheme().toLowerCase(Locale.ROOT);
     String path = uri.getPath() == null ? uri.toString() : uri.getPath();
@@ -40,12 +57,15 @@ final class DatasetRef {
     DatasetRef ref;
     if ("file".equals(scheme)) {
       ref = new DatasetRef("file", path);
-    } else if (scheme.startsWith("s3")) {
-      ref = new DatasetRef("s3://" + uri.getAuthority(), stripLeadingSlash(path));
+    } else if (scheme.equals("s3") || scheme.equals("s3a") || scheme.equals("s3n")) {
+      ref = new DatasetRef("s3://" + withoutUserInfo(uri.getAuthority()), stripLeadingSlash(path));
     } else if ("gs".equals(scheme)) {
-      ref = new DatasetRef("gs://" + uri.getAuthority(), stripLeadingSlash(path));
+      ref = new DatasetRef("gs://" + withoutUserInfo(uri.getAuthority()), stripLeadingSlash(path));
     } else if (uri.getAuthority() == null) {
       ref = new DatasetRef(scheme, path);
+    } else if (scheme.startsWith("abfs") || scheme.startsWith("wasb")) {
+      // abfss://container@account.dfs.core.windows.net: the "user info" is the container
+      ref = new DatasetRef(scheme + "://" + uri.getAuthority(), path);
     } else {
       ref = new DatasetRef(scheme + "://" + withoutUserInfo(uri.getAuthority()), path);
     }
@@ -121,6 +141,9 @@ final class DatasetRef {
   }
 
   private static String withoutUserInfo(String authority) {
+    if (authority == null) {
+      return "";
+    }
     int at = authority.lastIndexOf('@');
     return at >= 0 ? authority.substring(at + 1) : authority;
   }

@@ -136,6 +136,9 @@ final class PlanReader {
           obs.format = formatName(Reflect.call(plan, "fileFormat"));
           Object path = Reflect.call(plan, "outputPath");
           obs.output = path == null ? null : DatasetRef.fromPath(path.toString());
+          if (obs.output != null) {
+            obs.output.isFile = Boolean.FALSE; // Spark writes a folder of part files
+          }
           Object table = Reflect.unwrap(Reflect.call(plan, "catalogTable"));
           if (obs.output != null && table != null) {
             linkTable(obs.output, table);
@@ -290,6 +293,7 @@ final class PlanReader {
       }
       if (roots.size() == 1) {
         ref = DatasetRef.fromPath(roots.get(0).toString());
+        fileStatus(location, roots.get(0), ref);
       }
       if (table != null) {
         if (ref == null) {
@@ -312,6 +316,42 @@ final class PlanReader {
       schemaOf(Reflect.call(relation, "schema"), ref);
     }
     return listOf(ref);
+  }
+
+  /**
+   * Whether the one root path of a file relation is a file, and its length, modification time and
+   * replication, from the statuses Spark's {@code InMemoryFileIndex} listed when the relation was
+   * created: no call to the file system. Other file indexes (catalog tables, Delta) may list
+   * lazily, so they are left alone.
+   */
+  private static void fileStatus(Object fileIndex, Object root, DatasetRef ref) {
+    if (!"InMemoryFileIndex".equals(Reflect.name(fileIndex))) {
+      return;
+    }
+    Object leafFiles = Reflect.call(fileIndex, "leafFiles");
+    Object size = Reflect.call(leafFiles, "size");
+    if (!(size instanceof Integer)) {
+      return;
+    }
+    ref.isFile = Boolean.FALSE;
+    if ((Integer) size != 1) {
+      return;
+    }
+    Object entry = Reflect.list(leafFiles).get(0);
+    if (!(entry instanceof scala.Tuple2) || !root.equals(((scala.Tuple2<?, ?>) entry)._1())) {
+      return;
+    }
+    Object status = ((scala.Tuple2<?, ?>) entry)._2();
+    if (!(status instanceof org.apache.hadoop.fs.FileStatus)) {
+      return;
+    }
+    org.apache.hadoop.fs.FileStatus file = (org.apache.hadoop.fs.FileStatus) status;
+    ref.isFile = file.isFile();
+    ref.fileSize = file.getLen();
+    ref.modifiedTime = file.getModificationTime();
+    if (!"file".equals(ref.namespace)) {
+      ref.replicas = (int) file.getReplication(); // a local file system has no replicas
+    }
   }
 
   private DatasetRef optionsDataset(Map<String, String> options, String format) {

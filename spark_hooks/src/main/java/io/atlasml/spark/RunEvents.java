@@ -15,8 +15,12 @@ final class RunEvents {
   static final String PRODUCER = "https://github.com/atlas-ml/atlas-ml/tree/main/spark_hooks";
   static final String SCHEMA_URL = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent";
   private static final String FACETS = "https://openlineage.io/spec/facets/";
-  private static final String ATLASML_FACET =
-      "https://github.com/atlas-ml/atlas-ml/blob/main/spark_hooks/README.md#atlasml_spark";
+  /** The committed JSON Schema of atlasml_spark (generated from atlas_ml.events.facets). */
+  static final String ATLASML_FACET =
+      "https://raw.githubusercontent.com/atlas-ml/atlas-ml/main/atlas_ml/events/schemas/atlasml_spark.json";
+  /** The committed JSON Schema of atlasml_fileStatus. */
+  static final String FILE_STATUS_FACET =
+      "https://raw.githubusercontent.com/atlas-ml/atlas-ml/main/atlas_ml/events/schemas/atlasml_fileStatus.json";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private RunEvents() {}
@@ -67,6 +71,9 @@ final class RunEvents {
     ObjectNode atlas = facetWithUrl(runFacets, "atlasml_spark", ATLASML_FACET);
     atlas.put("applicationId", appId);
     atlas.put("appName", s.appName);
+    for (Map.Entry<String, String> kv : s.provenance.entrySet()) {
+      atlas.put(kv.getKey(), kv.getValue());
+    }
     atlas.put("rootExecutionId", rootId);
     ArrayNode ids = atlas.putArray("executionIds");
     executionIds.forEach(ids::add);
@@ -143,6 +150,19 @@ final class RunEvents {
       facet(facets, "dataSource", "1-0-1/DatasourceDatasetFacet.json#/$defs/DatasourceDatasetFacet")
           .put("name", ref.dataSourceUri)
           .put("uri", ref.dataSourceUri);
+    }
+    if (ref.isFile != null) {
+      ObjectNode status = facetWithUrl(facets, "atlasml_fileStatus", FILE_STATUS_FACET);
+      status.put("isFile", ref.isFile);
+      if (ref.isFile && ref.fileSize != null) {
+        status.put("fileSize", ref.fileSize);
+      }
+      if (ref.modifiedTime != null) {
+        status.put("modifiedTime", Instant.ofEpochMilli(ref.modifiedTime).toString());
+      }
+      if (ref.replicas != null) {
+        status.put("numberOfReplicas", ref.replicas);
+      }
     }
     if (ref.table != null && !(ref.table.equals(ref.name) && ref.tableNamespace.equals(ref.namespace))) {
       ArrayNode ids = facet(facets, "symlinks", "1-0-1/SymlinksDatasetFacet.json#/$defs/SymlinksDatasetFacet").putArray("identifiers");

@@ -35,6 +35,11 @@ final class Settings {
   final String master;
   final String sparkVersion;
   final Map<String, String> sparkProperties = new LinkedHashMap<>();
+  /**
+   * Who owns the job and which code ran it ({@code spark.atlasml.team}, {@code .owner}, {@code
+   * .code.reference}, {@code .code.revision}), by event field name; only the keys that are set.
+   */
+  final Map<String, String> provenance = new LinkedHashMap<>();
 
   Settings(SparkConf conf) {
     transport = conf.get(PREFIX + "transport", "spool").trim().toLowerCase(java.util.Locale.ROOT);
@@ -65,6 +70,16 @@ final class Settings {
     appId = conf.get("spark.app.id", "");
     master = conf.get("spark.master", "");
     sparkVersion = org.apache.spark.package$.MODULE$.SPARK_VERSION();
+    String[][] provenanceKeys = {
+      {"team", "team"}, {"owner", "owner"},
+      {"code.reference", "codeReference"}, {"code.revision", "codeRevision"}
+    };
+    for (String[] key : provenanceKeys) {
+      String value = conf.get(PREFIX + key[0], "").trim();
+      if (!value.isEmpty()) {
+        provenance.put(key[1], value.length() > 1000 ? value.substring(0, 1000) : value);
+      }
+    }
     for (String key : new String[] {"spark.master", "spark.app.name", "spark.submit.deployMode"}) {
       if (conf.contains(key)) {
         sparkProperties.put(key, conf.get(key));

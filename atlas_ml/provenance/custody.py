@@ -1,0 +1,58 @@
+"""The chain-of-custody status of each run the read commands show.
+
+Signed attestations (in-toto statements in DSSE envelopes, chained per team) are checked by
+:func:`atlas_ml.custody.check_run`. A run read with its relationships is handed over as the
+entity, so a run without an attestation costs no request; a signed run costs the reads its
+check needs (the attestation, the signed records, the previous link of the chain). Audit,
+trace and explain call :func:`check_custody` once per command run, on the runs they show.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from atlas_ml.client import AtlasClient, AtlasError
+from atlas_ml.provenance.graph import ProvenanceGraph
+from atlas_ml.provenance.model import Node
+
+log = logging.getLogger(__name__)
+
+
+def check_custody(client: AtlasClient, graph: ProvenanceGraph, runs: Iterable[str]) -> None:
+    """Set ``custody`` and ``custody_summary`` on the run facts of ``runs`` in ``graph``."""
+    from atlas_ml.custody import check_run
+    from atlas_ml.custody.settings import load_custody_settings
+
+    settings = None
+    for guid in dict.fromkeys(runs):
+        node = graph.get(guid)
+        if node is None or node.run is None:
+            continue
+        if settings is None:
+            settings = load_custody_settings(missing_ok=True)
+        try:
+            result = check_run(client, _entity(node), settings=settings)
+        except AtlasError:
+            raise
+        except Exception as exc:  # a record the check cannot read is a finding, not a crash
+            log.warning("custody check of %s failed: %s", node.label, exc)
+            node.run.custody, node.run.custody_summary = "TAMPERED", f"check failed: {exc}"
+            continue
+        node.run.custody = str(result.status.value)
+        node.run.custody_summary = result.summary or None
+
+
+def _entity(node: Node) -> dict[str, Any] | str:
+    """The run as ``check_run`` reads it: its entity when its attestation links were read
+    (no request for an unsigned run), else its guid (the check reads it)."""
+    if node.run is None or node.run.attestations is None:
+        return node.guid
+    return {
+        "guid": node.guid,
+        "typeName": node.type_name,
+        "status": node.status,
+        "attributes": dict(node.attributes),
+        "relationshipAttributes": {"attestations": list(node.run.attestations)},
+    }
