@@ -28,6 +28,7 @@ def no_wait_for_ports(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_port_overrides_come_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ATLAS_ML_SERVER_PORT", "31000")
     monkeypatch.setenv("ATLAS_ML_SERVER_KAFKA_PORT", "39027")
+    monkeypatch.delenv("ATLAS_ML_SERVER_ZK_PORT", raising=False)
     settings = ServerSettings.from_env()
     assert settings.http_port == 31000
     assert settings.kafka_port == 39027
