@@ -85,7 +85,7 @@ class Recorded:
     trails: dict[str, list[Event]]
     deleted_guid: str
     model_version: str
-    raw_file: str  # the hdfs_path of the raw CSV, classified PII
+    raw_file: str  # the hdfs_path of the raw CSV, classified PII and Sensitive
     searchable: tuple[str, str]  # type and qualifiedName that basic search (Solr) must find
     later: dict[str, list[Event]] = field(default_factory=dict)
 
@@ -155,8 +155,9 @@ def _same_data_as_recorded(server: LocalAtlas, recorded: Recorded) -> None:
         deleted = client.entities.get(recorded.deleted_guid)["entity"]
         assert deleted["status"] == "DELETED"
         model_version = client.entities.get(recorded.model_version)["entity"]
-        pii = [c for c in model_version["classifications"] if c["typeName"] == "PII"]
-        assert pii, "the propagated PII classification is gone"
+        # The example's PII stops at the clean step; Sensitive propagates to the model version.
+        sensitive = [c for c in model_version["classifications"] if c["typeName"] == "Sensitive"]
+        assert sensitive, "the propagated Sensitive classification is gone"
         upstream = client.lineage.get(recorded.model_version, direction="INPUT", depth=20)
         assert len(upstream.entities) > 5, "the model version's lineage is gone"
         type_name, qualified_name = recorded.searchable
@@ -188,7 +189,7 @@ def test_a_training_runs_audit_trail_holds_every_event_in_order(recorded: Record
         assert times == sorted(times), f"{guid}'s events are out of order"
         assert created[0][2] == times[0], f"{guid} has events from before it was created"
         assert len({key for key, _, _ in trail}) == len(trail), "two events share a row"
-    # The model version is created in the request that propagates PII to it: both events
+    # The model version is created in the request that propagates Sensitive to it: both events
     # carry that request's time, and the one written first must not be overwritten.
     model_trail = recorded.trails[recorded.model_version]
     model_actions = {action for _, action, _ in model_trail}
@@ -255,4 +256,4 @@ def test_backup_then_restore_into_a_wiped_server_brings_the_entities_back(
         assert len(upstream.entities) > 5
         raw = client.entities.get(recorded.raw_file)["entity"]
         classifications = raw.get("classifications", [])
-        assert [c["typeName"] for c in classifications] == ["PII"]
+        assert sorted(c["typeName"] for c in classifications) == ["PII", "Sensitive"]
