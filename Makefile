@@ -37,8 +37,8 @@ $(TEST_STAMP): $(STAMP)
 server-build: venv
 	$(BIN)/atlas-ml server build
 
-# The demo starts from empty data each time ('server start' alone restores what 'server stop'
-# saved; see README).
+# The demo starts from empty data each time ('server start' alone reopens the last run's graph,
+# index and audit trail; see README).
 server-start: server-build
 	$(BIN)/atlas-ml server start --fresh
 
@@ -90,9 +90,10 @@ format: venv
 ## Both runs share one Atlas: the one named by ATLAS_URL, or the local server, started here
 ## with fresh data (and stopped at the end) unless it is already running. The UI tests check
 ## the local server's UI, so an Atlas named by ATLAS_URL runs the suite without them.
+## 'server stop' keeps the data in place (nothing to export), so a run leaves no snapshot behind.
 test: lint server-build $(TEST_STAMP)
 	@status=0; started=0; url="$$ATLAS_URL"; set --; \
-	trap 'if [ $$started = 1 ]; then $(BIN)/atlas-ml server stop --no-snapshot; fi' EXIT; \
+	trap 'if [ $$started = 1 ]; then $(BIN)/atlas-ml server stop; fi' EXIT; \
 	if [ -z "$$url" ]; then \
 	  url="http://127.0.0.1:$${ATLAS_ML_SERVER_PORT:-21000}"; \
 	  if ! $(BIN)/atlas-ml server status >/dev/null 2>&1; then \

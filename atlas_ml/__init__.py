@@ -48,6 +48,7 @@ if TYPE_CHECKING:
         FingerprintError,
         InvalidWindow,
         QueryError,
+        ServerBuildError,
         ServerError,
         SpoolBusy,
         TargetNotFound,
@@ -65,7 +66,6 @@ if TYPE_CHECKING:
     from atlas_ml.lineage import Lineage, read_lineage, resolve_target
     from atlas_ml.lineage.by_content import BadDigest, SameContent
     from atlas_ml.lineage.resolve import TypesNotInstalled
-    from atlas_ml.server.build import ServerBuildError
     from atlas_ml.server.kerberos import KerberosSetupError
     from atlas_ml.server.snapshot import SnapshotError
     from atlas_ml.spark.jar import ListenerBuildError
@@ -117,6 +117,7 @@ _EXPORTS: dict[str, str] = {
             "InvalidWindow",
             "UnknownTeam",
             "ServerError",
+            "ServerBuildError",
         ),
         "atlas_ml.errors",
     ),
@@ -132,7 +133,6 @@ _EXPORTS: dict[str, str] = {
     "PointerError": "atlas_ml.fingerprints.pointers",
     "LayoutError": "atlas_ml.fingerprints.readers",
     "ListenerBuildError": "atlas_ml.spark.jar",
-    "ServerBuildError": "atlas_ml.server.build",
     "SnapshotError": "atlas_ml.server.snapshot",
     "KerberosSetupError": "atlas_ml.server.kerberos",
     "VersionGone": "atlas_ml.fingerprints.tables",

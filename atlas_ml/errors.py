@@ -43,7 +43,7 @@ working. Every message names the problem and, where there is one, the fix.
     │   └── UnknownTeam                         no run in Atlas names that team  [audit]
     ├── ListenerBuildError (RuntimeError)   the Spark listener jar cannot be built  [spark]
     ├── ServerError (RuntimeError)          the local Atlas cannot start, be reached or stop
-    ├── ServerBuildError (RuntimeError)     the local Atlas cannot be assembled  [server]
+    ├── ServerBuildError (RuntimeError)     the local Atlas cannot be assembled
     ├── SnapshotError (RuntimeError)        export/import of the local Atlas failed  [server]
     ├── KerberosSetupError (ValueError)     the local Atlas's SPNEGO settings are incomplete
     ├── CustodyKeyError (ValueError)        a signing or trusted key cannot be used  [custody]
@@ -203,3 +203,7 @@ class UnknownTeam(QueryError):
 
 class ServerError(AtlasMLError, RuntimeError):
     """The local Atlas could not be started, reached or stopped; the message says why."""
+
+
+class ServerBuildError(AtlasMLError, RuntimeError):
+    """The local Atlas could not be assembled; the message says what to do."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -57,9 +59,10 @@ def version_option(purpose: str) -> Any:
 
 @click.group("server")
 def command() -> None:
-    """A real local Apache Atlas (Java 11, embedded Solr, Kafka and BerkeleyDB).
+    """A real local Apache Atlas (Java 11; BerkeleyDB graph, Solr index, HBase audit trail).
 
-    Assembled from Maven Central into the user's cache directory; no Docker needed.
+    Assembled from Maven Central into the user's cache directory; no Docker needed. It keeps
+    its data across stops and crashes; 'backup' and 'restore' copy the metadata out and in.
     """
 
 
@@ -88,7 +91,12 @@ def build_command(version: str, models: Path | None, force: bool) -> None:
 @version_option("to run (as assembled by 'server build')")
 @click.option("--port", type=int, help="HTTP port of the UI and REST API. [default: 21000]")
 @click.option("--kafka-port", type=int, help="Port of the embedded Kafka. [default: 29027]")
-@click.option("--zookeeper-port", type=int, help="Port of the embedded ZooKeeper. [default: 29026]")
+@click.option(
+    "--zookeeper-port",
+    type=int,
+    help="Port of the embedded ZooKeeper; HBase and Solr take the five ports after this one + 1. "
+    "[default: 29026]",
+)
 @click.option("--heap", help="Java heap size, e.g. 2g. [default: 2g]")
 @click.option(
     "--bind-address",
@@ -97,8 +105,7 @@ def build_command(version: str, models: Path | None, force: bool) -> None:
 @click.option(
     "--fresh",
     is_flag=True,
-    help="Wipe the server's data (graph, index, Kafka) first; a snapshot saved by 'stop' is "
-    "set aside as previous.zip, not restored.",
+    help="Wipe the server's data (graph, index, audit trail, Kafka) first.",
 )
 @click.option("--timeout", default=900, show_default=True, help="Seconds to wait for ACTIVE.")
 @click.option(
@@ -136,9 +143,11 @@ def start_command(
     kerberos_keytab: str | None,
     krb5_conf: str | None,
 ) -> None:
-    """Start the local Atlas and wait until it is ACTIVE.
+    """Start the local Atlas (with its Solr and HBase) and wait until it is ACTIVE.
 
-    Metadata saved by the last 'server stop' is imported once Atlas is ACTIVE.
+    It opens the data of the last run: the same entities, deleted entities and audit trail,
+    after 'server stop' and after a crash alike (a killed run is recovered from the logs of
+    the graph, the index and HBase).
     """
     try:
         kerberos = KerberosSettings.resolve(kerberos_principal, kerberos_keytab, krb5_conf)
@@ -147,7 +156,7 @@ def start_command(
     server = _server(version, port, kafka_port, zookeeper_port, heap, bind_address, kerberos)
     if foreground:
         try:
-            server.run_foreground(fresh=fresh)
+            raise SystemExit(server.run_foreground(fresh=fresh, timeout=timeout))
         except ServerError as exc:
             raise click.ClickException(str(exc)) from exc
     already = server.is_running()
@@ -166,8 +175,11 @@ def start_command(
             kerberos = None
     else:
         click.echo(f"Atlas is ACTIVE after {seconds:.0f} s (pid {server.pid()}).")
-    if server.restored is not None:
-        click.echo(f"  Restored:        {server.restored.entities} entities from the last stop")
+        if server.recovered:
+            click.echo(
+                "  Recovered:       the previous run ended without 'server stop'; its graph, "
+                "index and audit trail were reopened"
+            )
     click.echo(f"  UI and REST API: {server.url}")
     click.echo(f"  Credentials:     {server.settings.username}/{server.settings.password}")
     if kerberos is not None:
@@ -177,39 +189,87 @@ def start_command(
 
 @command.command("stop")
 @version_option("whose local server to stop")
-@click.option(
-    "--no-snapshot",
-    is_flag=True,
-    help="Do not export the metadata first; the next start then needs --fresh.",
-)
+@click.option("--no-snapshot", is_flag=True, hidden=True)  # accepted from older scripts
 def stop_command(version: str, no_snapshot: bool) -> None:
-    """Stop the local Atlas started by 'atlas-ml server start' (and nothing else).
+    """Stop the local Atlas started by 'atlas-ml server start', then its HBase and Solr.
 
-    First exports every entity and its types (Atlas's admin/export) into a snapshot that the
-    next 'server start' imports, because this local Atlas cannot reopen its own data folder.
+    Nothing else is signalled. The data stays in place for the next 'server start'.
     """
     server = _server(version)
-    if server.pid() is not None and not no_snapshot:
-        try:
-            with console_status("Saving a snapshot of the metadata (admin/export)..."):
-                saved = server.save_snapshot()
-        except (SnapshotError, requests.RequestException) as exc:
-            click.echo(
-                f"Warning: no snapshot saved ({exc}); the next start needs --fresh.", err=True
-            )
-        else:
-            click.echo(f"Saved {saved.entities} entities to {saved.path}.")
     if server.stop():
         click.echo("Atlas stopped.")
     else:
         click.echo("Atlas is not running (no live process from 'server start').")
 
 
+def _running_server(version: str) -> LocalAtlas:
+    server = _server(version)
+    if not server.is_running():
+        click.echo(
+            f"Error: the local Atlas ({server.home}) is not running; start it with "
+            "'atlas-ml server start'.",
+            err=True,
+        )
+        raise SystemExit(3)
+    return server
+
+
+@command.command("backup")
+@version_option("whose local server to back up")
+@click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(version: str, target: Path | None) -> None:
+    """Export every entity and the types they use into a zip (Atlas's admin/export).
+
+    TARGET defaults to backups/atlas-<time>.zip in the server's home. The zip holds the
+    active entities with their guids, attributes, relationships and classifications; the
+    audit trail and deleted entities stay in the server's own data, which survives restarts.
+    'server restore' imports it, here or into another Atlas 2.x. Exit status 3 when the
+    server is not running.
+    """
+    server = _running_server(version)
+    if target is None:
+        target = server.backups_dir / f"atlas-{time.strftime('%Y%m%d-%H%M%S')}.zip"
+    try:
+        with console_status("Exporting the metadata (admin/export)..."):
+            saved = server.backup(target)
+    except (ServerError, SnapshotError, requests.RequestException) as exc:
+        click.echo(f"Error: no backup written: {exc}", err=True)
+        raise SystemExit(3) from exc
+    click.echo(f"Saved {saved.entities} entities to {saved.path}.")
+
+
+@command.command("restore")
+@version_option("whose local server to restore into")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(version: str, source: Path) -> None:
+    """Import a zip written by 'server backup' (or Atlas's admin/export) into the server.
+
+    Entities keep their guids; ones that exist already are updated, so running it twice
+    changes nothing. To replace everything: 'server start --fresh', then 'server restore'.
+    Exit status 2 when Atlas rejects the file, 3 when the server is not running.
+    """
+    if source.stat().st_size and not zipfile.is_zipfile(source):
+        raise click.BadParameter(
+            f"{source} is not a zip written by 'server backup'", param_hint="SOURCE"
+        )
+    server = _running_server(version)
+    try:
+        with console_status(f"Importing {source.name} (admin/import)..."):
+            restored = server.restore(source)
+    except SnapshotError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(2) from exc
+    except (ServerError, requests.RequestException) as exc:
+        click.echo(f"Error: nothing restored: {exc}", err=True)
+        raise SystemExit(3) from exc
+    click.echo(f"Restored {restored.entities} entities from {source}.")
+
+
 @command.command("status")
 @version_option("whose local server to report on")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 def status_command(version: str, as_json: bool) -> None:
-    """URL, state, version, pid and memory of the local Atlas.
+    """URL, state, version, pids (Atlas, HBase, Solr) and memory (all three) of the local Atlas.
 
     Exit status 0 while the server 'server start' started is running (ACTIVE or not yet),
     3 when it is stopped (as an init script's status). An Atlas started otherwise, e.g.
@@ -220,7 +280,7 @@ def status_command(version: str, as_json: bool) -> None:
         click.echo(json.dumps(info, indent=2))
     else:
         for key, value in info.items():
-            click.echo(f"{key:>8}: {'-' if value is None else value}")
+            click.echo(f"{key:>9}: {'-' if value is None else value}")
     if info["state"] == "stopped":
         raise SystemExit(3)
 
@@ -235,11 +295,22 @@ def status_command(version: str, as_json: bool) -> None:
     show_default=True,
     help="How many lines to show.",
 )
+@click.option(
+    "--component",
+    type=click.Choice(["atlas", "hbase", "solr"]),
+    default="atlas",
+    show_default=True,
+    help="Whose log: Atlas, or the HBase (audit trail) or Solr (index) beside it.",
+)
 @click.option("--stdout", "stdout_log", is_flag=True, help="Show the JVM's stdout instead.")
-def logs_command(version: str, lines: int, stdout_log: bool) -> None:
-    """Show the end of the local Atlas's log."""
+def logs_command(version: str, lines: int, component: str, stdout_log: bool) -> None:
+    """Show the end of the local Atlas's log (or of its HBase or Solr)."""
     server = _server(version)
-    path = server.stdout_file if stdout_log else server.log_file
+    if component == "atlas":
+        path = server.stdout_file if stdout_log else server.log_file
+    else:
+        companion = next(c for c in server.companions if c.name == component)
+        path = companion.stdout_file if stdout_log else companion.log_file
     text = log_tail(path, lines=lines)
     if not text:
         raise click.ClickException(f"No log at {path} yet: start the server first.")

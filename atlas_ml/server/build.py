@@ -1,9 +1,10 @@
 """Assemble a runnable Apache Atlas from Maven Central into the user's cache.
 
 The Atlas distribution tarball is not on Maven Central; the web application's WAR is, and its
-``WEB-INF/lib`` is the exact runtime Atlas ships. ``maven/pom.xml`` unpacks it (plus the
-embedded-Solr templates of ``atlas-testtools``); this module drives Maven, adds the stock type
-models, and records what it built so that a second build is a no-op.
+``WEB-INF/lib`` is the exact runtime Atlas ships. ``maven/pom.xml`` unpacks it (plus the Solr
+collection templates of ``atlas-testtools``) and copies HBase standalone; this module drives
+Maven, compiles the server's own Java classes (:mod:`atlas_ml.server.extensions`), adds the
+stock type models, and records what it built so that a second build is a no-op.
 
 Apache Atlas publishes the server artifacts (``atlas-webapp``, ``atlas-repository``) to Central
 only up to 2.1.0; 2.2.0 and later ship only client/hook modules there. The default version is
@@ -22,8 +23,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from atlas_ml.errors import AtlasMLError
+from atlas_ml.errors import ServerBuildError
 from atlas_ml.paths import cache_dir
+from atlas_ml.server.extensions import build_extensions, sources_dir
 from atlas_ml.server.webui import install_ui_assets
 
 DEFAULT_ATLAS_VERSION = "2.1.0"
@@ -37,10 +39,6 @@ MODELS_VERSION = "2.4.0"
 MODELS_SOURCE_RELEASE = (
     "https://archive.apache.org/dist/atlas/{version}/apache-atlas-{version}-sources.tar.gz"
 )
-
-
-class ServerBuildError(AtlasMLError, RuntimeError):
-    """The local Atlas could not be assembled; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -195,6 +193,7 @@ def build(
     inputs = {
         "version": version,
         "pom": _tree_digest([_pom_dir()]),
+        "java": _tree_digest([sources_dir()]),
         "models": _tree_digest([models_dir]),
     }
     stamp = home / "build.json"
@@ -209,6 +208,7 @@ def build(
         _run_maven(version, staging)
         (staging / "war-lib" / "WEB-INF" / "lib").rename(staging / "lib")
         shutil.rmtree(staging / "war-lib")
+        build_extensions(staging)
         _install_models(models_dir, staging)
         install_ui_assets(staging / "server" / "webapp" / "atlas")
     except BaseException:
@@ -216,7 +216,7 @@ def build(
         raise
 
     # Keep the data and logs of an earlier build of the same version: a rebuild is not a wipe.
-    for keep in ("data", "logs", "conf"):
+    for keep in ("data", "logs", "conf", "backups", "atlas.pid", "hbase.pid", "solr.pid"):
         if (home / keep).exists():
             (home / keep).rename(staging / keep)
     if home.exists():

@@ -21,14 +21,20 @@ _KNOWN_CAUSES: list[tuple[re.Pattern[str], str]] = [
         "'atlas-ml server start --port/--kafka-port/--zookeeper-port'.",
     ),
     (
-        re.compile(r"startEmbeddedSolr\(\): failed|core-template"),
-        "The embedded Solr could not start (templates missing?). Run "
-        "'atlas-ml server build --force'.",
+        re.compile(r"core-template|has no solr\.xml"),
+        "The Solr templates are missing from the built server. Run "
+        "'atlas-ml server build --force' (the data is kept).",
+    ),
+    (
+        re.compile(r"No live SolrServers|Could not find collection|solr.*Connection refused"),
+        "Atlas could not use its Solr node; its log says why: "
+        "'atlas-ml server logs --component solr'.",
     ),
     (
         re.compile(r"EnvironmentLockedException|LockConflict|Could not lock|instance.*already"),
-        "A stale BerkeleyDB lock or JanusGraph instance id from a killed run. Start with "
-        "'atlas-ml server start --fresh' (wipes the local server's data).",
+        "Another process still holds the graph (BerkeleyDB lock or JanusGraph instance id): an "
+        "Atlas on this home that 'atlas-ml server' did not start? Stop it and start again; "
+        "the data is kept ('--fresh' would wipe it).",
     ),
     (
         re.compile(r"ATLAS-404-00-001"),

@@ -1,16 +1,11 @@
-"""Carry the local Atlas's metadata across a restart with Atlas's own export and import.
+"""Copy a local Atlas's metadata out and in with Atlas's own export and import: ``server
+backup`` and ``server restore``.
 
-The local server cannot reopen its data directory (its embedded Solr index lives in a new
-folder at every start), so ``server stop`` exports every active entity and the typedefs they
-use (``POST /admin/export``, ``fetchType=full``) into a zip beside the data, and the next
-``server start`` begins from an empty graph and imports that zip (``POST /admin/import``).
-Entities keep their guids, attributes, relationships and classifications; entity audit
-history, deleted entities and types that no entity uses are not carried over (``atlas-ml
-typedefs install`` puts the project's types back).
-
-A snapshot is valid only for the data it was taken from: a start that restores it renames it
-to ``previous.zip``, so a later stop that could not export (or a crash) never lets an older
-snapshot silently replace newer data.
+The export (``POST /admin/export``, ``fetchType=full``) holds every active entity and the
+typedefs they use; the import (``POST /admin/import``) puts them back with their guids,
+attributes, relationships, lineage and classifications, into the same server after ``start
+--fresh`` or into another Atlas 2.x. Entity audit history and deleted entities are not in an
+export: they stay in the server's own data, which survives stops and crashes.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ def help_of(*command: str) -> str:
     return " ".join(outcome.output.split())
 
 
-@pytest.mark.parametrize("command", ["stop", "status", "logs"])
+@pytest.mark.parametrize("command", ["stop", "status", "logs", "backup", "restore"])
 def test_atlas_version_on_server_commands_that_only_find_a_server_does_not_promise_a_build(
     command: str,
 ) -> None:

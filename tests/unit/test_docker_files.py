@@ -24,4 +24,11 @@ def test_dockerfile_builds_and_starts_atlas_with_the_atlas_ml_cli() -> None:
     assert "FROM maven:3.9-eclipse-temurin-11 AS build" in dockerfile
     assert "FROM eclipse-temurin:11-jre" in dockerfile
     assert "atlas-ml server build" in dockerfile
-    assert "server start --foreground --fresh --bind-address 0.0.0.0" in dockerfile
+    assert "server start --foreground --bind-address 0.0.0.0" in dockerfile
+    assert "--fresh" not in dockerfile.split("CMD", 1)[1], "a restarted container keeps its data"
+
+
+def test_compose_keeps_the_servers_data_folder_in_a_volume() -> None:
+    compose = (ROOT / "docker" / "docker-compose.yml").read_text()
+    assert "atlas-data:/opt/atlas-ml/atlas/2.1.0/data" in compose
+    assert "\nvolumes:\n  atlas-data:" in compose

@@ -19,9 +19,16 @@ from atlas_ml.server.local import LocalAtlas, ServerError, ServerSettings
 pytestmark = pytest.mark.unit
 
 
+@pytest.fixture(autouse=True)
+def no_wait_for_ports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A taken port fails at once here (start waits a little for a just-killed server)."""
+    monkeypatch.setattr("atlas_ml.server.local.PORT_RELEASE_SECONDS", 0.0)
+
+
 def test_port_overrides_come_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ATLAS_ML_SERVER_PORT", "31000")
     monkeypatch.setenv("ATLAS_ML_SERVER_KAFKA_PORT", "39027")
+    monkeypatch.delenv("ATLAS_ML_SERVER_ZK_PORT", raising=False)
     settings = ServerSettings.from_env()
     assert settings.http_port == 31000
     assert settings.kafka_port == 39027
@@ -50,7 +57,8 @@ def test_shared_models_are_found_beside_the_checkout(monkeypatch: pytest.MonkeyP
     [
         ("java.lang.NoSuchFieldException: modifiers", "needs Java 11"),
         ("Caused by: java.net.BindException: Address already in use", "port Atlas needs"),
-        ("com.sleepycat.je.EnvironmentLockedException: lock held", "--fresh"),
+        ("com.sleepycat.je.EnvironmentLockedException: lock held", "the data is kept"),
+        ("SolrServerException: No live SolrServers available", "--component solr"),
         ("java.lang.OutOfMemoryError: Java heap space", "--heap"),
     ],
 )
@@ -87,40 +95,102 @@ def test_start_refuses_a_port_that_is_taken(tmp_path: Path) -> None:
             server.start(quiet=True)
 
 
-def test_start_refuses_data_it_cannot_reopen_unless_fresh(tmp_path: Path) -> None:
-    graph = tmp_path / "data" / "berkeley"
-    graph.mkdir(parents=True)
-    (graph / "00000000.jdb").write_bytes(b"graph")
-    server = LocalAtlas(ServerSettings(http_port=1, kafka_port=2, zookeeper_port=3), home=tmp_path)
-    with pytest.raises(ServerError, match="Start with --fresh"):
-        server.start(quiet=True)
-    assert (graph / "00000000.jdb").exists(), "refusing must not delete anything"
-
-
-def _home_with_data_and_snapshot(home: Path) -> LocalAtlas:
+def _old_layout_home(home: Path) -> LocalAtlas:
+    """A home as an earlier atlas-ml left it: a graph, its index in a random folder, a snapshot."""
     graph = home / "data" / "berkeley"
     graph.mkdir(parents=True)
     (graph / "00000000.jdb").write_bytes(b"graph")
-    server = LocalAtlas(ServerSettings(http_port=1, kafka_port=2, zookeeper_port=3), home=home)
-    server.snapshot_file.parent.mkdir(parents=True)
-    server.snapshot_file.write_bytes(b"export zip")
-    return server
+    (home / "data" / "index" / "1f046226").mkdir(parents=True)
+    (home / "snapshot").mkdir()
+    (home / "snapshot" / "atlas-export.zip").write_bytes(b"export zip")
+    return LocalAtlas(ServerSettings(http_port=1, kafka_port=2, zookeeper_port=3), home=home)
 
 
-def test_a_snapshot_saved_at_stop_makes_start_restore_instead_of_refusing(tmp_path: Path) -> None:
-    server = _home_with_data_and_snapshot(tmp_path)
-    server._prepare(fresh=False)
-    assert server._restore_pending
-    assert not (tmp_path / "data" / "berkeley").exists(), "the unreadable graph starts empty"
-    assert server.snapshot_file.read_bytes() == b"export zip", "kept until it is imported"
+def test_start_refuses_a_graph_without_its_index_and_names_fresh_and_restore(
+    tmp_path: Path,
+) -> None:
+    server = _old_layout_home(tmp_path)
+    with pytest.raises(ServerError, match="Start with --fresh") as refused:
+        server.start(quiet=True)
+    assert f"atlas-ml server restore {tmp_path / 'snapshot' / 'atlas-export.zip'}" in str(
+        refused.value
+    )
+    assert (tmp_path / "data" / "berkeley" / "00000000.jdb").exists(), "refusing deletes nothing"
 
 
-def test_fresh_start_sets_a_saved_snapshot_aside_and_restores_nothing(tmp_path: Path) -> None:
-    server = _home_with_data_and_snapshot(tmp_path)
+def test_fresh_start_wipes_graph_index_audit_trail_and_kafka(tmp_path: Path) -> None:
+    server = _old_layout_home(tmp_path)
+    for part in ("hbase", "solr", "kafka"):
+        (tmp_path / "data" / part).mkdir()
     server._prepare(fresh=True)
-    assert not server._restore_pending
-    assert not server.snapshot_file.exists()
-    assert server.previous_snapshot_file.read_bytes() == b"export zip"
+    assert list((tmp_path / "data").iterdir()) == []
+    assert (tmp_path / "snapshot" / "atlas-export.zip").exists(), "a backup is not data"
+
+
+def test_a_pid_file_left_behind_marks_the_start_as_a_recovery(tmp_path: Path) -> None:
+    server = LocalAtlas(ServerSettings(http_port=1, kafka_port=2, zookeeper_port=3), home=tmp_path)
+    (tmp_path / "data" / "solr").mkdir(parents=True)
+    server._prepare(fresh=False)
+    assert not server.recovered
+    (tmp_path / "hbase.pid").write_text("999999999")  # the crashed run's HBase
+    server._prepare(fresh=False)
+    assert server.recovered
+    assert not (tmp_path / "hbase.pid").exists()
+
+
+def test_companions_take_the_five_ports_after_kafka_and_atlas_is_told_them(
+    tmp_path: Path,
+) -> None:
+    settings = ServerSettings(zookeeper_port=29126, kafka_port=29127)
+    assert list(settings.companion_ports.labelled().values()) == [
+        29128,
+        29129,
+        29130,
+        29131,
+        29132,
+    ]
+    server = LocalAtlas(settings, home=tmp_path)
+    server._write_conf()
+    written = read_properties(tmp_path / "conf" / "atlas-application.properties")
+    assert written["atlas.graph.index.search.solr.embedded"] == "false"
+    assert written["atlas.graph.index.search.solr.zookeeper-url"] == "127.0.0.1:29132"
+    assert written["atlas.audit.hbase.zookeeper.property.clientPort"] == "29128"
+    assert written["atlas.EntityAuditRepository.impl"].endswith("SequencedHBaseAuditRepository")
+    hbase = server.companions[0]
+    hbase.write_conf()
+    site = (tmp_path / "conf" / "hbase" / "hbase-site.xml").read_text()
+    assert f"<value>{(tmp_path / 'data' / 'hbase').as_uri()}</value>" in site
+    assert "<name>hbase.regionserver.port</name><value>29130</value>" in site
+    zoo = (tmp_path / "conf" / "hbase" / "zoo.cfg").read_text()
+    assert "clientPort=29128" in zoo and "clientPortAddress=127.0.0.1" in zoo
+
+
+def test_start_refuses_a_taken_companion_port_and_says_how_to_move(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        # Solr's port is ZooKeeper's + 5.
+        settings = ServerSettings(http_port=1, kafka_port=2, zookeeper_port=taken - 5)
+        server = LocalAtlas(settings, home=tmp_path)
+        with pytest.raises(ServerError, match=f"Port {taken} \\(Solr\\).*--zookeeper-port"):
+            server.start(quiet=True)
+
+
+def test_stop_never_signals_a_companion_pid_it_did_not_start(tmp_path: Path) -> None:
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        server = LocalAtlas(ServerSettings(), home=tmp_path)
+        for name in ("hbase", "solr"):
+            (tmp_path / f"{name}.pid").write_text(str(bystander.pid))
+        assert server.stop() is False
+        assert bystander.poll() is None, "an unrelated process with a recorded pid was killed"
+        assert not (tmp_path / "hbase.pid").exists()
+    finally:
+        bystander.kill()
+        bystander.wait()
 
 
 def test_kerberos_needs_principal_and_keytab_together(tmp_path: Path) -> None:
@@ -214,3 +284,14 @@ def test_a_failed_build_leaves_nothing_in_the_cache(
     with pytest.raises(ServerBuildError, match="not on Maven Central"):
         build("2.2.0", models=models)
     assert sorted(p.name for p in (cache / "atlas").iterdir()) == []
+
+
+def test_building_without_a_jdk_names_the_missing_javac_and_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from atlas_ml.server.extensions import build_extensions
+
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # nothing on it, javac least of all
+    with pytest.raises(ServerBuildError, match=r"javac is missing.*JDK 11 or newer"):
+        build_extensions(tmp_path)
