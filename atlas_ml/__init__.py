@@ -15,9 +15,14 @@ the CLI stay fast and need no optional extra):
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING, Any
 
 from atlas_ml._version import __version__
+
+# A library's loggers stay silent until the application configures logging (no last-resort
+# stderr output inside a user's job); what the user must act on goes through notices.py.
+logging.getLogger("atlas_ml").addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from atlas_ml.audit import AuditReport, audit

@@ -19,6 +19,7 @@ the ``atlas.kafka.*`` client settings librdkafka shares with the Java client.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Mapping
@@ -28,6 +29,8 @@ from atlas_ml.client import AtlasClient, AtlasUnavailable
 from atlas_ml.client.entities import UpsertResult
 from atlas_ml.delivery.notifications import entity_create, notification_messages
 from atlas_ml.errors import ConfigError
+
+log = logging.getLogger("atlas_ml.delivery.kafka")
 
 POLL_SECONDS = 0.25
 KAFKA_FRAMING_BYTES = 512
@@ -62,11 +65,26 @@ def _producer(settings: dict[str, str]) -> Any:
         producer = _producers.get(key)
         if producer is None:
             try:
-                producer = Producer(settings)
+                # librdkafka's own messages (a broker that went away) go to this logger, not
+                # to the stderr of the user's job
+                producer = Producer({**settings, "logger": log})
             except Exception as exc:  # KafkaException for a setting librdkafka does not know
                 raise ConfigError(f"cannot set up the Kafka producer: {exc}") from exc
             _producers[key] = producer
         return producer
+
+
+def _discard(producer: Any) -> None:
+    """Forget a producer that could not reach the broker: drop what it still queues (the
+    events stay pending in the spool) so it stops retrying in the background."""
+    with _lock:
+        for key, cached in list(_producers.items()):
+            if cached is producer:
+                del _producers[key]
+    try:
+        producer.purge()
+    except Exception:  # purge is best effort: the events are safe in the spool
+        log.debug("could not purge the Kafka producer", exc_info=True)
 
 
 def publish(
@@ -96,6 +114,7 @@ def publish(
                 producer.poll(0.1)
     left = producer.flush(timeout)
     if failures or left:
+        _discard(producer)  # its queue stays in the spool; the next push starts afresh
         reason = failures[0] if failures else f"{left} message(s) not acknowledged in {timeout} s"
         raise AtlasUnavailable(
             f"could not publish to Kafka topic {config.kafka_topic} at "
