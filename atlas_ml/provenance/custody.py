@@ -1,10 +1,11 @@
 """The chain-of-custody status of each run the read commands show.
 
 Signed attestations (in-toto statements in DSSE envelopes, chained per team) are checked by
-:func:`atlas_ml.custody.check_run`. A run read with its relationships is handed over as the
-entity, so a run without an attestation costs no request; a signed run costs the reads its
-check needs (the attestation, the signed records, the previous link of the chain). Audit,
-trace and explain call :func:`check_custody` once per command run, on the runs they show.
+:func:`atlas_ml.custody.check_runs`, all the runs of a command together. A run read with its
+relationships is handed over as the entity, so a run without an attestation costs no
+request; signed runs share the reads their checks need (attestations, signed records,
+previous links of the chains), 50 to a request. Audit, trace and explain call
+:func:`check_custody` once per command run, on the runs they show.
 """
 
 from __future__ import annotations
@@ -21,25 +22,42 @@ log = logging.getLogger(__name__)
 
 
 def check_custody(client: AtlasClient, graph: ProvenanceGraph, runs: Iterable[str]) -> None:
-    """Set ``custody`` and ``custody_summary`` on the run facts of ``runs`` in ``graph``."""
-    from atlas_ml.custody import check_run
+    """Set ``custody`` and ``custody_summary`` on the run facts of ``runs`` in ``graph``.
+
+    The runs are checked together (:func:`atlas_ml.custody.check_runs`: a request per 50
+    runs or records at each of its three levels, not a few requests per run); if that
+    check cannot read something, each run is checked alone, so one unreadable record marks
+    its own run and no other."""
+    from atlas_ml.custody import check_run, check_runs
     from atlas_ml.custody.settings import load_custody_settings
 
-    settings = None
-    for guid in dict.fromkeys(runs):
-        node = graph.get(guid)
-        if node is None or node.run is None:
-            continue
-        if settings is None:
-            settings = load_custody_settings(missing_ok=True)
-        try:
-            result = check_run(client, _entity(node), settings=settings)
-        except AtlasError:
-            raise
-        except Exception as exc:  # a record the check cannot read is a finding, not a crash
-            log.warning("custody check of %s failed: %s", node.label, exc)
-            node.run.custody, node.run.custody_summary = "TAMPERED", f"check failed: {exc}"
-            continue
+    nodes = [
+        node
+        for guid in dict.fromkeys(runs)
+        if (node := graph.get(guid)) is not None and node.run is not None
+    ]
+    if not nodes:
+        return
+    settings = load_custody_settings(missing_ok=True)
+    try:
+        results = check_runs(client, [_entity(node) for node in nodes], settings=settings)
+    except AtlasError:
+        raise
+    except Exception as exc:  # checked one by one below, to name the run at fault
+        log.warning("custody check of %d runs together failed (%s); checking each", len(nodes), exc)
+        results = {}
+    for node in nodes:
+        assert node.run is not None
+        result = results.get(node.guid)
+        if result is None:
+            try:
+                result = check_run(client, _entity(node), settings=settings)
+            except AtlasError:
+                raise
+            except Exception as exc:  # a record the check cannot read is a finding
+                log.warning("custody check of %s failed: %s", node.label, exc)
+                node.run.custody, node.run.custody_summary = "TAMPERED", f"check failed: {exc}"
+                continue
         node.run.custody = str(result.status.value)
         node.run.custody_summary = result.summary or None
 
