@@ -86,10 +86,11 @@ class Recorder:
 
     # --- a month ------------------------------------------------------------------------
     def month(self, month: int) -> None:
-        # The platform's prefix is in the seed: two platforms in one Atlas (test sessions,
-        # benchmark scales) never hold byte-identical files, which atlas-ml would link as
-        # copies of each other across platforms.
-        rng = random.Random(f"{self.plan.prefix}/{self.plan.seed}/{month}")
+        # The same seed gives the same bytes: the tests' expectations (which month's data
+        # differs from which) hold in every session. Two platforms recorded into one Atlas
+        # with the same seed hold byte-identical files, which atlas-ml links as copies of each
+        # other: give them different seeds (generate.py --seed) to keep them apart.
+        rng = random.Random(self.plan.seed * 1000 + month)
         label = self.plan.month_label(month)
         clicks = self._write_csv(
             self.clickstream(month),
