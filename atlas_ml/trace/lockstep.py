@@ -130,17 +130,7 @@ class Lockstep:
             return TraceNode(left, "same content", counterpart=right), False
         findings = diff.findings() if diff is not None else []
         producers_left, producers_right = self.graph.parents(left), self.graph.parents(right)
-        pairs, only_left, only_right = pair(producers_left, producers_right, self._part)
-        children = []
-        upstream = bool(only_left or only_right)
-        for x, y in pairs:
-            child, changed = self.process_pair(x, y, depth + 1)
-            children.append(child)
-            upstream |= changed
-        if only_left or only_right:
-            where = [f"written only in this lineage by {self._label(g)}" for g in only_left]
-            where += [f"written only in the other lineage by {self._label(g)}" for g in only_right]
-            self._diverge(Kind.INPUTS_CHANGED, depth, left, right, where)
+        children, upstream = self._writers(left, right, depth)
         if upstream:
             status = "changed (upstream)"
         elif self._from_source(producers_left) and self._from_source(producers_right):
@@ -157,23 +147,30 @@ class Lockstep:
         detail = "; ".join(findings)
         return TraceNode(left, status, detail, right, children), True
 
-    def _plain_pair(self, left: str, right: str, depth: int) -> tuple[TraceNode, bool]:
-        """Two locations with no recorded fingerprints (paths): they say nothing about the
-        data themselves, so the comparison goes on to what wrote them; with no writer on
-        either side, the dataset versions read from them are where a change shows."""
+    def _writers(self, left: str, right: str, depth: int) -> tuple[list[TraceNode], bool]:
+        """Walk what wrote ``left`` and ``right`` in lockstep, one level up; a writer on one
+        side only is an inputs divergence. Returns the walked nodes and whether anything
+        upstream changed."""
         pairs, only_left, only_right = pair(
             self.graph.parents(left), self.graph.parents(right), self._part
         )
         children = []
         changed = bool(only_left or only_right)
         for x, y in pairs:
-            child, moved = self.process_pair(x, y, depth + 1)
+            child, upstream = self.process_pair(x, y, depth + 1)
             children.append(child)
-            changed |= moved
+            changed |= upstream
         if only_left or only_right:
             where = [f"written only in this lineage by {self._label(g)}" for g in only_left]
             where += [f"written only in the other lineage by {self._label(g)}" for g in only_right]
             self._diverge(Kind.INPUTS_CHANGED, depth, left, right, where)
+        return children, changed
+
+    def _plain_pair(self, left: str, right: str, depth: int) -> tuple[TraceNode, bool]:
+        """Two locations with no recorded fingerprints (paths): they say nothing about the
+        data themselves, so the comparison goes on to what wrote them; with no writer on
+        either side, the dataset versions read from them are where a change shows."""
+        children, changed = self._writers(left, right, depth)
         self._seen[(left, right)] = changed
         status = "changed (upstream)" if changed else "other location"
         return TraceNode(left, status, "", right, children), changed
